@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * blkseek internal interfaces between the module's steps:
+ * hook -> device -> query -> walk -> answer.
+ */
+#ifndef BLKSEEK_H
+#define BLKSEEK_H
+
+#include <linux/fs.h>
+#include <linux/types.h>
+
+#include "blkseek_gls.h"
+#include "blkseek_walk.h"
+
+struct block_device;
+struct scsi_device;
+
+/* Reply buffer for GET LBA STATUS: header plus 255 descriptors. */
+#define BLKSEEK_GLS_BUF_LEN	4096
+
+extern unsigned int blkseek_timeout_ms;
+extern unsigned int blkseek_max_queries;
+
+/**
+ * struct blkseek_target - the SCSI disk behind an open block device file
+ * @bdev: the block device (whole disk or partition)
+ * @sdev: its SCSI device, referenced by blkseek_target_get()
+ * @base: byte offset of @bdev on the disk
+ * @size: bytes in @bdev
+ * @lbs_shift: log2 of the logical block size
+ */
+struct blkseek_target {
+	struct block_device *bdev;
+	struct scsi_device *sdev;
+	u64 base;
+	u64 size;
+	unsigned int lbs_shift;
+};
+
+int blkseek_target_get(struct file *file, struct blkseek_target *t);
+void blkseek_target_put(struct blkseek_target *t);
+
+/**
+ * struct blkseek_query - state of the GET LBA STATUS source for one answer
+ * @sdev: device asked
+ * @buf: reply buffer of BLKSEEK_GLS_BUF_LEN bytes
+ */
+struct blkseek_query {
+	struct scsi_device *sdev;
+	u8 *buf;
+};
+
+int blkseek_read_caps(struct blkseek_query *q, struct blkseek_caps *caps);
+int blkseek_fetch_runs(void *ctx, u64 lba, struct blkseek_run *runs,
+		       unsigned int max_runs);
+
+bool blkseek_answer(struct file *file, loff_t off, int whence, loff_t *ret);
+loff_t blkseek_llseek(struct file *file, loff_t off, int whence);
+
+#endif /* BLKSEEK_H */

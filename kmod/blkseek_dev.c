@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Step 2, device: from an open block device file to the SCSI disk that
+ * can be asked, with the partition's place on it.
+ */
+#include <linux/blkdev.h>
+#include <linux/fs.h>
+#include <linux/log2.h>
+#include <linux/module.h>
+#include <linux/string.h>
+#include <scsi/scsi.h>
+#include <scsi/scsi_device.h>
+
+#include "blkseek.h"
+
+/* Only disks driven by sd answer; anything else keeps the stock lseek. */
+static bool disk_is_sd(struct gendisk *disk)
+{
+	const struct block_device_operations *fops = disk->fops;
+
+	return fops && fops->owner &&
+	       !strcmp(module_name(fops->owner), "sd_mod");
+}
+
+/**
+ * blkseek_target_get() - find the SCSI disk behind a block device file
+ * @file: an open block device file (whole disk or partition)
+ * @t: filled on success
+ *
+ * The open file pins the gendisk, and through sd's scsi_disk the
+ * scsi_device's memory; scsi_device_get() additionally refuses a device
+ * being deleted and pins its host driver.  On success @t->sdev holds a
+ * reference, or is NULL when the disk is an sd disk whose device is going
+ * away (the caller then answers "all data").
+ *
+ * Return: 0, or -ENODEV when @file is not on an sd-driven SCSI disk.
+ */
+int blkseek_target_get(struct file *file, struct blkseek_target *t)
+{
+	struct inode *inode = file->f_mapping->host;
+	struct block_device *bdev = I_BDEV(inode);
+	struct gendisk *disk = bdev->bd_disk;
+	struct device *parent = disk_to_dev(disk)->parent;
+	struct scsi_device *sdev;
+
+	if (!parent || !scsi_is_sdev_device(parent) || !disk_is_sd(disk))
+		return -ENODEV;
+	sdev = to_scsi_device(parent);
+	if (sdev->type != TYPE_DISK && sdev->type != TYPE_ZBC)
+		return -ENODEV;
+
+	t->bdev = bdev;
+	t->sdev = scsi_device_get(sdev) ? NULL : sdev;
+	t->base = (u64)bdev->bd_start_sect << SECTOR_SHIFT;
+	t->size = i_size_read(inode);
+	t->lbs_shift = ilog2(bdev_logical_block_size(bdev));
+	return 0;
+}
+
+/**
+ * blkseek_target_put() - drop what blkseek_target_get() took
+ * @t: the target
+ */
+void blkseek_target_put(struct blkseek_target *t)
+{
+	if (t->sdev)
+		scsi_device_put(t->sdev);
+	t->sdev = NULL;
+}

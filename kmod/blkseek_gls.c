@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * GET LBA STATUS(16) and READ CAPACITY(16): CDBs and reply parsing.
+ *
+ * Pure code: compiled into blkseek.ko and, unchanged, into the host unit
+ * tests and fuzz targets.  Every byte read is bounds-checked against the
+ * number of bytes the device actually returned.
+ */
+#include <linux/types.h>
+#include <linux/errno.h>
+
+#include "blkseek_gls.h"
+
+static u32 get_be32(const u8 *p)
+{
+	return (u32)p[0] << 24 | (u32)p[1] << 16 | (u32)p[2] << 8 | p[3];
+}
+
+static u64 get_be64(const u8 *p)
+{
+	return (u64)get_be32(p) << 32 | get_be32(p + 4);
+}
+
+static void put_be32(u8 *p, u32 v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
+static void put_be64(u8 *p, u64 v)
+{
+	put_be32(p, v >> 32);
+	put_be32(p + 4, (u32)v);
+}
+
+static void sai_cdb(u8 *cdb, u8 service_action, u32 alloc_len)
+{
+	unsigned int i;
+
+	for (i = 0; i < BLKSEEK_CDB_LEN; i++)
+		cdb[i] = 0;
+	cdb[0] = BLKSEEK_SAI_OPCODE;
+	cdb[1] = service_action;
+	put_be32(cdb + 10, alloc_len);
+}
+
+/**
+ * blkseek_gls_cdb() - build a GET LBA STATUS(16) CDB
+ * @cdb: BLKSEEK_CDB_LEN bytes to fill
+ * @lba: starting logical block address
+ * @alloc_len: allocation length of the reply buffer, in bytes
+ *
+ * The report type (byte 14) is 0: report every provisioning status.
+ */
+void blkseek_gls_cdb(u8 *cdb, u64 lba, u32 alloc_len)
+{
+	sai_cdb(cdb, BLKSEEK_SA_GLS, alloc_len);
+	put_be64(cdb + 2, lba);
+}
+
+/**
+ * blkseek_rc16_cdb() - build a READ CAPACITY(16) CDB
+ * @cdb: BLKSEEK_CDB_LEN bytes to fill
+ * @alloc_len: allocation length of the reply buffer, in bytes
+ */
+void blkseek_rc16_cdb(u8 *cdb, u32 alloc_len)
+{
+	sai_cdb(cdb, BLKSEEK_SA_RC16, alloc_len);
+}
+
+static enum blkseek_state gls_state(u8 status)
+{
+	switch (status & 0x0f) {
+	case 1:
+		return BLKSEEK_DEALLOCATED;
+	case 2:
+		return BLKSEEK_ANCHORED;
+	default:
+		/* 0 mapped or unknown, 3 mapped, 4 unknown, reserved values */
+		return BLKSEEK_MAPPED;
+	}
+}
+
+/**
+ * blkseek_gls_parse() - turn a GET LBA STATUS reply into runs from @lba on
+ * @buf: reply bytes
+ * @len: number of bytes the device returned (never read past it)
+ * @lba: the starting LBA that was asked
+ * @runs: output array
+ * @max_runs: capacity of @runs, at least 1
+ *
+ * The first descriptor must cover @lba (it may start before it); it becomes
+ * a run starting exactly at @lba.  Following descriptors are used while they
+ * are contiguous and non-empty; adjacent descriptors with the same state are
+ * merged.  Descriptors past the parameter data length, past @len or only
+ * partly inside them are ignored: a truncated reply just describes less.
+ * A run that would end past 2^64 - 1 is cut there and ends the list.
+ *
+ * Return: the number of runs written (at least 1), or -EIO when the reply
+ * does not describe @lba: too short, empty, zero-length or non-covering
+ * first descriptor.  The caller then treats the blocks as data.
+ */
+int blkseek_gls_parse(const u8 *buf, size_t len, u64 lba,
+		      struct blkseek_run *runs, unsigned int max_runs)
+{
+	size_t avail, off;
+	u64 next = lba;
+	int n = 0;
+
+	if (!max_runs || len < BLKSEEK_GLS_HDR_LEN)
+		return -EIO;
+	/* Parameter data length counts the bytes after itself. */
+	avail = (size_t)get_be32(buf) + 4;
+	if (avail > len)
+		avail = len;
+
+	for (off = BLKSEEK_GLS_HDR_LEN;
+	     avail >= BLKSEEK_GLS_DESC_LEN && off <= avail - BLKSEEK_GLS_DESC_LEN;
+	     off += BLKSEEK_GLS_DESC_LEN) {
+		const u8 *d = buf + off;
+		u64 start = get_be64(d);
+		u64 count = get_be32(d + 8);
+		enum blkseek_state state = gls_state(d[12]);
+		u64 end;
+		bool last = false;
+
+		if (!count)
+			break;
+		if (n == 0) {
+			/* The first descriptor must cover the asked LBA. */
+			if (start > lba || lba - start >= count)
+				break;
+		} else if (start != next) {
+			break;
+		}
+		if (count > ~(u64)0 - start) {
+			end = ~(u64)0;
+			last = true;
+		} else {
+			end = start + count;
+		}
+
+		if (n > 0 && runs[n - 1].state == state) {
+			runs[n - 1].count += end - next;
+		} else if ((unsigned int)n < max_runs) {
+			runs[n].lba = next;
+			runs[n].count = end - next;
+			runs[n].state = state;
+			n++;
+		} else {
+			break;
+		}
+		next = end;
+		if (last)
+			break;
+	}
+	return n ? n : -EIO;
+}
+
+/**
+ * blkseek_rc16_parse() - decode a READ CAPACITY(16) reply
+ * @buf: reply bytes
+ * @len: number of bytes the device returned
+ * @caps: filled on success
+ *
+ * Return: 0, or -EIO when the reply is too short to hold the provisioning
+ * bits (byte 14) or states a block length of zero.
+ */
+int blkseek_rc16_parse(const u8 *buf, size_t len, struct blkseek_caps *caps)
+{
+	if (len < 15)
+		return -EIO;
+	caps->last_lba = get_be64(buf);
+	caps->block_size = get_be32(buf + 8);
+	caps->lbpme = buf[14] & 0x80;
+	caps->lbprz = buf[14] & 0x40;
+	return caps->block_size ? 0 : -EIO;
+}

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * blkseek: lseek(SEEK_DATA/SEEK_HOLE) on SCSI disks through GET LBA STATUS.
+ *
+ * A livepatch named "blkseek" replaces blkdev_llseek(); it is switched with
+ * /sys/kernel/livepatch/blkseek/enabled.  See Documentation/blkseek.rst.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/livepatch.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/sysfs.h>
+
+#include "blkseek.h"
+
+unsigned int blkseek_timeout_ms = 30000;
+unsigned int blkseek_max_queries = 4096;
+
+/* An unsigned module parameter that accepts only values in [min, max]. */
+struct uint_range {
+	unsigned int *value;
+	unsigned int min;
+	unsigned int max;
+};
+
+static int uint_range_set(const char *val, const struct kernel_param *kp)
+{
+	const struct uint_range *r = kp->arg;
+	unsigned int v;
+	int err;
+
+	err = kstrtouint(val, 0, &v);
+	if (err)
+		return err;
+	if (v < r->min || v > r->max)
+		return -ERANGE;
+	WRITE_ONCE(*r->value, v);
+	return 0;
+}
+
+static int uint_range_get(char *buf, const struct kernel_param *kp)
+{
+	const struct uint_range *r = kp->arg;
+
+	return sysfs_emit(buf, "%u\n", READ_ONCE(*r->value));
+}
+
+static const struct kernel_param_ops uint_range_ops = {
+	.set = uint_range_set,
+	.get = uint_range_get,
+};
+
+static struct uint_range timeout_range = {
+	.value = &blkseek_timeout_ms, .min = 100, .max = 600000,
+};
+module_param_cb(timeout_ms, &uint_range_ops, &timeout_range, 0644);
+MODULE_PARM_DESC(timeout_ms,
+		 "Timeout of each SCSI command, ms (100..600000, default 30000)");
+
+static struct uint_range queries_range = {
+	.value = &blkseek_max_queries, .min = 1, .max = 1048576,
+};
+module_param_cb(max_queries, &uint_range_ops, &queries_range, 0644);
+MODULE_PARM_DESC(max_queries,
+		 "Most GET LBA STATUS commands per lseek; past it the rest is data (1..1048576, default 4096)");
+
+static struct klp_func blkseek_funcs[] = {
+	{
+		.old_name = "blkdev_llseek",
+		.new_func = blkseek_llseek,
+	},
+	{ }
+};
+
+static struct klp_object blkseek_objs[] = {
+	{
+		/* .name NULL: vmlinux */
+		.funcs = blkseek_funcs,
+	},
+	{ }
+};
+
+static struct klp_patch blkseek_patch = {
+	.mod = THIS_MODULE,
+	.objs = blkseek_objs,
+};
+
+static int __init blkseek_init(void)
+{
+	return klp_enable_patch(&blkseek_patch);
+}
+
+static void __exit blkseek_exit(void)
+{
+}
+
+module_init(blkseek_init);
+module_exit(blkseek_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("lseek SEEK_DATA/SEEK_HOLE on SCSI disks via GET LBA STATUS");
+MODULE_INFO(livepatch, "Y");

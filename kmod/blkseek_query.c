@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Step 3, query: READ CAPACITY(16) and GET LBA STATUS(16) through the SCSI
+ * midlayer.  Commands are bounded by the timeout_ms module parameter; any
+ * failure is reported as an error that the walk turns into "data".
+ */
+#include <linux/jiffies.h>
+#include <linux/string.h>
+#include <scsi/scsi_device.h>
+
+#include "blkseek.h"
+#include "blkseek_compat.h"
+
+#define BLKSEEK_RETRIES	2
+
+/* Send @cdb, return the number of reply bytes received or -EIO. */
+static int query_send(struct blkseek_query *q, const u8 *cdb, unsigned int len)
+{
+	struct scsi_sense_hdr sshdr;
+	int resid = 0;
+	int result;
+
+	memset(q->buf, 0, len);
+	result = blkseek_execute_in(q->sdev, cdb, q->buf, len,
+				    msecs_to_jiffies(blkseek_timeout_ms),
+				    BLKSEEK_RETRIES, &sshdr, &resid);
+	if (result)
+		return -EIO;
+	if (resid < 0 || resid > len)
+		return -EIO;
+	return len - resid;
+}
+
+/**
+ * blkseek_read_caps() - ask READ CAPACITY(16) for the provisioning bits
+ * @q: query state (device and buffer)
+ * @caps: filled on success
+ *
+ * Return: 0, or -EIO when the command fails or the reply is short.
+ */
+int blkseek_read_caps(struct blkseek_query *q, struct blkseek_caps *caps)
+{
+	u8 cdb[BLKSEEK_CDB_LEN];
+	int got;
+
+	blkseek_rc16_cdb(cdb, BLKSEEK_RC16_LEN);
+	got = query_send(q, cdb, BLKSEEK_RC16_LEN);
+	if (got < 0)
+		return got;
+	return blkseek_rc16_parse(q->buf, got, caps);
+}
+
+/**
+ * blkseek_fetch_runs() - &struct blkseek_source fetch for GET LBA STATUS
+ * @ctx: the &struct blkseek_query
+ * @lba: starting LBA
+ * @runs: output runs, the first starting at @lba
+ * @max_runs: capacity of @runs
+ *
+ * Return: number of runs, or a negative errno (the walk then reports data).
+ */
+int blkseek_fetch_runs(void *ctx, u64 lba, struct blkseek_run *runs,
+		       unsigned int max_runs)
+{
+	struct blkseek_query *q = ctx;
+	u8 cdb[BLKSEEK_CDB_LEN];
+	int got;
+
+	blkseek_gls_cdb(cdb, lba, BLKSEEK_GLS_BUF_LEN);
+	got = query_send(q, cdb, BLKSEEK_GLS_BUF_LEN);
+	if (got < 0)
+		return got;
+	return blkseek_gls_parse(q->buf, got, lba, runs, max_runs);
+}

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The extent walk behind SEEK_DATA and SEEK_HOLE.
+ *
+ * From the block that holds the offset, follow runs (fetching again from
+ * the end of the last one) until the hole-ness changes or the range ends.
+ * Anything the source cannot state reliably is data: a hole is reported
+ * only where the source said "unmapped" and unmapped blocks read as zero.
+ *
+ * Pure code: compiled into blkseek.ko and, unchanged, into the host unit
+ * tests and fuzz targets.
+ */
+#include <linux/types.h>
+#include <linux/errno.h>
+
+#include "blkseek_walk.h"
+
+static bool run_is_hole(const struct blkseek_run *r)
+{
+	return r->state != BLKSEEK_MAPPED;
+}
+
+/*
+ * Find the first block in [lba, end) whose hole-ness is @want_hole.
+ * Returns true and sets *found, or false when there is none before @end.
+ * Unknown blocks are data.
+ */
+static bool walk_find(const struct blkseek_geom *g,
+		      const struct blkseek_source *src, u64 lba, u64 end,
+		      bool want_hole, u64 *found,
+		      struct blkseek_walk_stats *stats)
+{
+	struct blkseek_run runs[BLKSEEK_WALK_RUNS];
+
+	while (lba < end) {
+		int n, i;
+
+		if (stats->fetches >= g->max_fetches)
+			goto unknown;
+		stats->fetches++;
+		n = src->fetch(src->ctx, lba, runs, BLKSEEK_WALK_RUNS);
+		if (n <= 0 || n > BLKSEEK_WALK_RUNS)
+			goto unknown;
+
+		for (i = 0; i < n && lba < end; i++) {
+			const struct blkseek_run *r = &runs[i];
+
+			if (r->lba != lba || !r->count)
+				goto unknown;
+			if (run_is_hole(r) == want_hole) {
+				*found = lba;
+				return true;
+			}
+			lba = r->count > ~(u64)0 - lba ? ~(u64)0 : lba + r->count;
+		}
+	}
+	return false;
+
+unknown:
+	/* Nothing reliable from @lba on: it is data. */
+	stats->fallback = true;
+	if (want_hole)
+		return false;
+	*found = lba;
+	return true;
+}
+
+/**
+ * blkseek_seek() - answer lseek(SEEK_DATA) or lseek(SEEK_HOLE)
+ * @g: the range and its device
+ * @src: provisioning runs of the device, in device LBAs
+ * @off: byte offset in the range
+ * @seek_hole: SEEK_HOLE if true, SEEK_DATA if false
+ * @stats: filled with the cost of the answer (zeroed here)
+ *
+ * Semantics are those of ext4/xfs: @off < 0 or @off >= size gives -ENXIO;
+ * SEEK_DATA with no data at or after @off gives -ENXIO; SEEK_HOLE with no
+ * hole gives the size (the implicit hole at the end).  An answer inside
+ * the block holding @off is @off itself.  Never reports a hole that the
+ * source did not state.
+ *
+ * Return: the new offset, or -ENXIO.
+ */
+long long blkseek_seek(const struct blkseek_geom *g,
+		       const struct blkseek_source *src, long long off,
+		       bool seek_hole, struct blkseek_walk_stats *stats)
+{
+	unsigned int shift = g->lbs_shift;
+	u64 lba, end, found, pos;
+
+	stats->fetches = 0;
+	stats->fallback = false;
+
+	if (off < 0 || (u64)off >= g->size)
+		return -ENXIO;
+	/* A range that does not fit in 64 bits of device bytes is all data. */
+	if (!g->zeroes || shift > 32 || g->base > ~(u64)0 - g->size)
+		return seek_hole ? (long long)g->size : off;
+
+	lba = (g->base + (u64)off) >> shift;
+	end = (g->base + g->size) >> shift;
+	if ((end << shift) != g->base + g->size)
+		end++;
+
+	if (!walk_find(g, src, lba, end, seek_hole, &found, stats))
+		return seek_hole ? (long long)g->size : -ENXIO;
+	if (found == lba)
+		return off;
+
+	/* found < end, so found << shift cannot wrap; it lies past @off. */
+	pos = (found << shift) - g->base;
+	if (pos >= g->size)
+		return seek_hole ? (long long)g->size : -ENXIO;
+	return pos;
+}
