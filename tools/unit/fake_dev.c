@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0
+/* A fake thin SCSI disk and a brute-force reference for SEEK_DATA/HOLE. */
+#include <errno.h>
+#include <string.h>
+#include "fake_dev.h"
+
+static void put_be32(u8 *p, u32 v)
+{
+	p[0] = v >> 24; p[1] = v >> 16; p[2] = v >> 8; p[3] = v;
+}
+
+static void put_be64(u8 *p, u64 v)
+{
+	put_be32(p, v >> 32);
+	put_be32(p + 4, (u32)v);
+}
+
+/* Build a GET LBA STATUS reply for @lba into @buf; returns bytes used. */
+size_t fake_dev_reply(struct fake_dev *d, u64 lba, u8 *buf, size_t len)
+{
+	size_t off = 8;
+	unsigned int n = 0;
+	u64 pos = lba;
+
+	memset(buf, 0, len);
+	if (d->start_before)
+		while (pos > 0 && d->status[pos - 1] == d->status[lba])
+			pos--;
+	while (pos < d->nblocks && n < d->max_desc && off + 16 <= len) {
+		u64 end = pos;
+		u8 s = d->status[pos];
+
+		while (end < d->nblocks && d->status[end] == s &&
+		       end - pos < 0xffffffffULL &&
+		       (!d->chop || end - pos < d->chop))
+			end++;
+		put_be64(buf + off, pos);
+		put_be32(buf + off + 8, (u32)(end - pos));
+		buf[off + 12] = s;
+		off += 16;
+		n++;
+		pos = end;
+	}
+	put_be32(buf, (u32)(off - 4));
+	return off;
+}
+
+int fake_dev_fetch(void *ctx, u64 lba, struct blkseek_run *runs, unsigned int max_runs)
+{
+	struct fake_dev *d = ctx;
+	size_t got;
+
+	if (d->fail_after >= 0 && d->fetches >= (unsigned long)d->fail_after) {
+		d->fetches++;
+		return -EIO;
+	}
+	d->fetches++;
+	if (lba >= d->nblocks)
+		return -EIO;	/* ILLEGAL REQUEST: LBA out of range */
+	got = fake_dev_reply(d, lba, d->reply, sizeof(d->reply));
+	return blkseek_gls_parse(d->reply, got, lba, runs, max_runs);
+}
+
+/*
+ * Reference answer by scanning every block of the range [base, base+size)
+ * on a device whose unmapped blocks read as zeroes.
+ */
+long long ref_seek(const struct fake_dev *d, u64 base, u64 size, unsigned int shift,
+		   long long off, bool seek_hole)
+{
+	u64 lbs = 1ULL << shift;
+	u64 b;
+
+	if (off < 0 || (u64)off >= size)
+		return -ENXIO;
+	for (b = (base + off) >> shift; b * lbs < base + size; b++) {
+		bool hole = b < d->nblocks && fake_status_is_hole(d->status[b]);
+
+		if (hole == seek_hole) {
+			u64 pos = b * lbs > base ? b * lbs - base : 0;
+
+			if (pos < (u64)off)
+				pos = off;
+			if (pos >= size)
+				break;
+			return pos;
+		}
+	}
+	return seek_hole ? (long long)size : -ENXIO;
+}

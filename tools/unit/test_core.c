@@ -1,0 +1,630 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host unit tests for blkseek's pure core: GET LBA STATUS CDB and reply
+ * parsing, READ CAPACITY(16) parsing, and the SEEK_DATA/SEEK_HOLE walk
+ * against a fake thin disk and a brute-force reference.
+ * Output is TAP: "ok N - name" / "not ok N - name", then "N passed, N failed".
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blkseek_gls.h"
+#include "blkseek_walk.h"
+#include "fake_dev.h"
+
+static int failed_checks;
+static int n_pass, n_fail, n_test;
+
+#define CHECK(cond) do {						\
+	if (!(cond)) {							\
+		failed_checks++;					\
+		if (failed_checks < 20)					\
+			printf("#   %s:%d: check failed: %s\n",		\
+			       __FILE__, __LINE__, #cond);		\
+	}								\
+} while (0)
+
+#define CHECK_EQ(a, b) do {						\
+	long long _a = (long long)(a), _b = (long long)(b);		\
+	if (_a != _b) {							\
+		failed_checks++;					\
+		if (failed_checks < 20)					\
+			printf("#   %s:%d: %s == %lld, expected %lld\n",	\
+			       __FILE__, __LINE__, #a, _a, _b);		\
+	}								\
+} while (0)
+
+static void run(const char *name, void (*fn)(void))
+{
+	failed_checks = 0;
+	fn();
+	n_test++;
+	if (failed_checks) {
+		n_fail++;
+		printf("not ok %d - %s\n", n_test, name);
+	} else {
+		n_pass++;
+		printf("ok %d - %s\n", n_test, name);
+	}
+}
+
+/* ---- reply building helpers ---- */
+
+struct reply {
+	u8 b[4096];
+	size_t len;
+};
+
+static void put32(u8 *p, u32 v)
+{
+	p[0] = v >> 24; p[1] = v >> 16; p[2] = v >> 8; p[3] = v;
+}
+
+static void put64(u8 *p, u64 v)
+{
+	put32(p, v >> 32);
+	put32(p + 4, (u32)v);
+}
+
+static void reply_init(struct reply *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->len = 8;
+	put32(r->b, 4);
+}
+
+static void reply_add(struct reply *r, u64 lba, u32 count, u8 status)
+{
+	u8 *d = r->b + r->len;
+
+	put64(d, lba);
+	put32(d + 8, count);
+	d[12] = status;
+	r->len += 16;
+	put32(r->b, (u32)(r->len - 4));
+}
+
+/* ---- CDBs ---- */
+
+static void test_gls_cdb(void)
+{
+	u8 cdb[BLKSEEK_CDB_LEN];
+	const u8 want[16] = { 0x9e, 0x12, 0x01, 0x23, 0x45, 0x67, 0x89, 0xab,
+			      0xcd, 0xef, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00 };
+
+	memset(cdb, 0xaa, sizeof(cdb));
+	blkseek_gls_cdb(cdb, 0x0123456789abcdefULL, 4096);
+	CHECK(!memcmp(cdb, want, 16));
+}
+
+static void test_rc16_cdb(void)
+{
+	u8 cdb[BLKSEEK_CDB_LEN];
+	const u8 want[16] = { 0x9e, 0x10, 0, 0, 0, 0, 0, 0,
+			      0, 0, 0, 0, 0, 32, 0, 0 };
+
+	memset(cdb, 0x55, sizeof(cdb));
+	blkseek_rc16_cdb(cdb, 32);
+	CHECK(!memcmp(cdb, want, 16));
+}
+
+/* ---- GET LBA STATUS parsing ---- */
+
+static void test_parse_single(void)
+{
+	struct reply r;
+	struct blkseek_run runs[4];
+
+	reply_init(&r);
+	reply_add(&r, 100, 50, 1);
+	CHECK_EQ(blkseek_gls_parse(r.b, r.len, 100, runs, 4), 1);
+	CHECK_EQ(runs[0].lba, 100);
+	CHECK_EQ(runs[0].count, 50);
+	CHECK_EQ(runs[0].state, BLKSEEK_DEALLOCATED);
+}
+
+static void test_parse_many(void)
+{
+	struct reply r;
+	struct blkseek_run runs[BLKSEEK_WALK_RUNS];
+	u64 lba = 0;
+	int i, n;
+
+	reply_init(&r);
+	for (i = 0; i < 200; i++) {
+		reply_add(&r, lba, i + 1, i % 2 ? 1 : 3);
+		lba += i + 1;
+	}
+	n = blkseek_gls_parse(r.b, r.len, 0, runs, BLKSEEK_WALK_RUNS);
+	CHECK_EQ(n, BLKSEEK_WALK_RUNS);
+	lba = 0;
+	for (i = 0; i < n; i++) {
+		CHECK_EQ(runs[i].lba, lba);
+		CHECK_EQ(runs[i].count, i + 1);
+		CHECK_EQ(runs[i].state, i % 2 ? BLKSEEK_DEALLOCATED : BLKSEEK_MAPPED);
+		lba += i + 1;
+	}
+}
+
+static void test_parse_nonmaximal(void)
+{
+	struct reply r;
+	struct blkseek_run runs[4];
+
+	reply_init(&r);
+	reply_add(&r, 0, 8, 1);
+	reply_add(&r, 8, 8, 1);
+	reply_add(&r, 16, 8, 2);	/* anchored: another state */
+	reply_add(&r, 24, 8, 3);
+	reply_add(&r, 32, 8, 0);	/* mapped or unknown: same as mapped */
+	reply_add(&r, 40, 8, 4);	/* unknown: same as mapped */
+	CHECK_EQ(blkseek_gls_parse(r.b, r.len, 4, runs, 4), 3);
+	CHECK_EQ(runs[0].lba, 4);
+	CHECK_EQ(runs[0].count, 12);
+	CHECK_EQ(runs[1].lba, 16);
+	CHECK_EQ(runs[1].count, 8);
+	CHECK_EQ(runs[1].state, BLKSEEK_ANCHORED);
+	CHECK_EQ(runs[2].lba, 24);
+	CHECK_EQ(runs[2].count, 24);
+	CHECK_EQ(runs[2].state, BLKSEEK_MAPPED);
+}
+
+static void test_parse_starts_before(void)
+{
+	struct reply r;
+	struct blkseek_run runs[2];
+
+	reply_init(&r);
+	reply_add(&r, 96, 64, 1);
+	reply_add(&r, 160, 10, 3);
+	CHECK_EQ(blkseek_gls_parse(r.b, r.len, 150, runs, 2), 2);
+	CHECK_EQ(runs[0].lba, 150);
+	CHECK_EQ(runs[0].count, 10);
+	CHECK_EQ(runs[1].lba, 160);
+	CHECK_EQ(runs[1].count, 10);
+}
+
+static void test_parse_not_covering(void)
+{
+	struct reply r;
+	struct blkseek_run runs[2];
+
+	reply_init(&r);
+	reply_add(&r, 101, 50, 1);	/* starts after the asked LBA */
+	CHECK_EQ(blkseek_gls_parse(r.b, r.len, 100, runs, 2), -EIO);
+	reply_init(&r);
+	reply_add(&r, 50, 50, 1);	/* ends right before it */
+	CHECK_EQ(blkseek_gls_parse(r.b, r.len, 100, runs, 2), -EIO);
+}
+
+static void test_parse_zero_length(void)
+{
+	struct reply r;
+	struct blkseek_run runs[4];
+
+	reply_init(&r);
+	reply_add(&r, 100, 0, 1);
+	CHECK_EQ(blkseek_gls_parse(r.b, r.len, 100, runs, 4), -EIO);
+	reply_init(&r);
+	reply_add(&r, 100, 5, 1);
+	reply_add(&r, 105, 0, 3);	/* stops the list */
+	reply_add(&r, 105, 5, 3);
+	CHECK_EQ(blkseek_gls_parse(r.b, r.len, 100, runs, 4), 1);
+	CHECK_EQ(runs[0].count, 5);
+}
+
+static void test_parse_gap_overlap(void)
+{
+	struct reply r;
+	struct blkseek_run runs[4];
+
+	reply_init(&r);
+	reply_add(&r, 0, 10, 1);
+	reply_add(&r, 11, 10, 3);	/* gap */
+	CHECK_EQ(blkseek_gls_parse(r.b, r.len, 0, runs, 4), 1);
+	reply_init(&r);
+	reply_add(&r, 0, 10, 1);
+	reply_add(&r, 9, 10, 3);	/* overlap */
+	CHECK_EQ(blkseek_gls_parse(r.b, r.len, 0, runs, 4), 1);
+	CHECK_EQ(runs[0].count, 10);
+}
+
+static void test_parse_length_past_buffer(void)
+{
+	struct reply r;
+	struct blkseek_run runs[4];
+
+	reply_init(&r);
+	reply_add(&r, 0, 10, 1);
+	reply_add(&r, 10, 10, 3);
+	put32(r.b, 0xfffffff0);		/* claims far more than was sent */
+	CHECK_EQ(blkseek_gls_parse(r.b, r.len, 0, runs, 4), 2);
+	/* Received bytes end inside the second descriptor: only the first. */
+	CHECK_EQ(blkseek_gls_parse(r.b, r.len - 1, 0, runs, 4), 1);
+	CHECK_EQ(runs[0].count, 10);
+	/* Parameter length says one descriptor though two were sent. */
+	put32(r.b, 4 + 16);
+	CHECK_EQ(blkseek_gls_parse(r.b, r.len, 0, runs, 4), 1);
+}
+
+static void test_parse_too_short(void)
+{
+	struct reply r;
+	struct blkseek_run runs[4];
+	size_t len;
+
+	reply_init(&r);
+	reply_add(&r, 0, 10, 1);
+	for (len = 0; len < 24; len++)
+		CHECK_EQ(blkseek_gls_parse(r.b, len, 0, runs, 4), -EIO);
+	put32(r.b, 19);			/* header + 15 bytes of descriptor */
+	CHECK_EQ(blkseek_gls_parse(r.b, r.len, 0, runs, 4), -EIO);
+	put32(r.b, 0);
+	CHECK_EQ(blkseek_gls_parse(r.b, r.len, 0, runs, 4), -EIO);
+	put32(r.b, 20);
+	CHECK_EQ(blkseek_gls_parse(r.b, r.len, 0, runs, 0), -EIO);
+}
+
+static void test_parse_statuses(void)
+{
+	struct reply r;
+	struct blkseek_run runs[1];
+	unsigned int s;
+
+	for (s = 0; s < 256; s++) {
+		enum blkseek_state want;
+
+		reply_init(&r);
+		reply_add(&r, 0, 1, s);
+		switch (s & 0x0f) {
+		case 1:
+			want = BLKSEEK_DEALLOCATED;
+			break;
+		case 2:
+			want = BLKSEEK_ANCHORED;
+			break;
+		default:
+			want = BLKSEEK_MAPPED;
+		}
+		CHECK_EQ(blkseek_gls_parse(r.b, r.len, 0, runs, 1), 1);
+		CHECK_EQ(runs[0].state, want);
+	}
+}
+
+static void test_parse_near_2_64(void)
+{
+	struct reply r;
+	struct blkseek_run runs[4];
+	const u64 top = ~0ULL;
+
+	reply_init(&r);
+	reply_add(&r, top - 10, 100, 1);	/* would end past 2^64 */
+	reply_add(&r, 0, 5, 3);			/* must not be used */
+	CHECK_EQ(blkseek_gls_parse(r.b, r.len, top - 1, runs, 4), 1);
+	CHECK_EQ(runs[0].lba, top - 1);
+	CHECK_EQ(runs[0].count, 1);
+	reply_init(&r);
+	reply_add(&r, top - 20, 10, 1);
+	reply_add(&r, top - 10, 10, 3);
+	CHECK_EQ(blkseek_gls_parse(r.b, r.len, top - 15, runs, 4), 2);
+	CHECK_EQ(runs[1].lba, top - 10);
+	CHECK_EQ(runs[1].count, 10);
+	CHECK_EQ(blkseek_gls_parse(r.b, r.len, top, runs, 4), -EIO);
+}
+
+static void test_rc16_parse(void)
+{
+	u8 b[32] = { 0 };
+	struct blkseek_caps c;
+
+	put64(b, 0x7ffff);
+	put32(b + 8, 4096);
+	b[14] = 0xc0;
+	CHECK_EQ(blkseek_rc16_parse(b, 32, &c), 0);
+	CHECK_EQ(c.last_lba, 0x7ffff);
+	CHECK_EQ(c.block_size, 4096);
+	CHECK(c.lbpme && c.lbprz);
+	b[14] = 0x80;
+	CHECK_EQ(blkseek_rc16_parse(b, 15, &c), 0);
+	CHECK(c.lbpme && !c.lbprz);
+	b[14] = 0x40;
+	CHECK_EQ(blkseek_rc16_parse(b, 32, &c), 0);
+	CHECK(!c.lbpme && c.lbprz);
+	CHECK_EQ(blkseek_rc16_parse(b, 14, &c), -EIO);
+	put32(b + 8, 0);
+	CHECK_EQ(blkseek_rc16_parse(b, 32, &c), -EIO);
+}
+
+/* ---- the walk ---- */
+
+static unsigned long long rng_state;
+
+static u64 rnd(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+static const u8 data_codes[] = { 0, 3, 4, 5, 15 };
+
+/* Random runs of random kinds over @d (status codes of every meaning). */
+static void random_map(struct fake_dev *d, unsigned int max_run)
+{
+	u64 b = 0;
+
+	while (b < d->nblocks) {
+		u64 len = 1 + rnd() % max_run;
+		u8 s = rnd() % 2 ? (u8)(1 + rnd() % 2) :
+			data_codes[rnd() % sizeof(data_codes)];
+
+		while (len-- && b < d->nblocks)
+			d->status[b++] = s;
+	}
+}
+
+static struct blkseek_geom geom(u64 base, u64 size, unsigned int shift)
+{
+	struct blkseek_geom g = {
+		.base = base, .size = size, .lbs_shift = shift,
+		.zeroes = true, .max_fetches = 1 << 20,
+	};
+	return g;
+}
+
+/* Compare blkseek_seek with the reference at many offsets; returns mismatches. */
+static int compare_all(struct fake_dev *d, u64 base, u64 size, unsigned int shift)
+{
+	struct blkseek_source src = { .fetch = fake_dev_fetch, .ctx = d };
+	struct blkseek_geom g = geom(base, size, shift);
+	struct blkseek_walk_stats st;
+	u64 lbs = 1ULL << shift;
+	int bad = 0, w;
+	long long off;
+
+	for (off = -1; off <= (long long)size + 1; ) {
+		for (w = 0; w < 2; w++) {
+			long long got = blkseek_seek(&g, &src, off, w, &st);
+			long long want = ref_seek(d, base, size, shift, off, w);
+
+			if (got != want && bad++ < 5)
+				printf("#   off %lld %s: got %lld want %lld\n",
+				       off, w ? "HOLE" : "DATA", got, want);
+			if (st.fallback && bad++ < 5)
+				printf("#   off %lld: unexpected fallback\n", off);
+		}
+		/* block starts, their neighbours and a point inside */
+		if (off < 0 || off % lbs == 0 || off % lbs == lbs - 1)
+			off = off < 0 ? 0 : (off % lbs == 0 ? off + 1 : off + 1);
+		else
+			off = off - off % lbs + lbs - 1;
+	}
+	return bad;
+}
+
+static void walk_case(unsigned int shift, bool start_before, unsigned int chop,
+		      unsigned int max_desc)
+{
+	struct fake_dev d = { .nblocks = 600, .max_desc = max_desc,
+			      .chop = chop, .start_before = start_before,
+			      .fail_after = -1 };
+	u8 status[600];
+	int seed;
+
+	d.status = status;
+	for (seed = 1; seed <= 20; seed++) {
+		rng_state = 0x9e3779b97f4a7c15ULL * seed;
+		random_map(&d, seed % 3 ? 40 : 3);
+		/* whole disk */
+		CHECK_EQ(compare_all(&d, 0, d.nblocks << shift, shift), 0);
+		/* a partition: starts at block 37, ends inside a run */
+		CHECK_EQ(compare_all(&d, 37ULL << shift, 401ULL << shift, shift), 0);
+	}
+}
+
+static void test_walk_512_one_desc(void)	{ walk_case(9, false, 0, 1); }
+static void test_walk_4096_one_desc(void)	{ walk_case(12, false, 0, 1); }
+static void test_walk_many_desc(void)		{ walk_case(9, false, 0, 255); }
+static void test_walk_nonmaximal(void)		{ walk_case(9, false, 3, 255); }
+static void test_walk_nonmaximal_one(void)	{ walk_case(12, false, 2, 1); }
+static void test_walk_starts_before(void)	{ walk_case(9, true, 0, 4); }
+
+static void test_walk_partition_off_4k(void)
+{
+	/* 512-byte blocks, partition at sector 63 (not 4 KiB aligned),
+	 * ending inside a descriptor.
+	 */
+	struct fake_dev d = { .nblocks = 2048, .max_desc = 1, .fail_after = -1 };
+	u8 status[2048];
+
+	d.status = status;
+	memset(status, 1, sizeof(status));
+	memset(status + 100, 3, 50);
+	memset(status + 1000, 0, 1048);
+	CHECK_EQ(compare_all(&d, 63 * 512, 1500 * 512, 9), 0);
+	CHECK_EQ(compare_all(&d, 63 * 512, (2048 - 63) * 512, 9), 0);
+}
+
+static void test_walk_edges(void)
+{
+	struct fake_dev d = { .nblocks = 64, .max_desc = 1, .fail_after = -1 };
+	struct blkseek_source src = { .fetch = fake_dev_fetch, .ctx = &d };
+	struct blkseek_geom g = geom(0, 64 * 512, 9);
+	struct blkseek_walk_stats st;
+	u8 status[64];
+
+	d.status = status;
+	memset(status, 1, 64);			/* all hole */
+	CHECK_EQ(blkseek_seek(&g, &src, 0, false, &st), -ENXIO);
+	CHECK_EQ(blkseek_seek(&g, &src, 100, true, &st), 100);
+	CHECK_EQ(blkseek_seek(&g, &src, -1, true, &st), -ENXIO);
+	CHECK_EQ(blkseek_seek(&g, &src, 64 * 512, true, &st), -ENXIO);
+	CHECK_EQ(blkseek_seek(&g, &src, 64 * 512, false, &st), -ENXIO);
+	CHECK_EQ(blkseek_seek(&g, &src, -(1LL << 62), false, &st), -ENXIO);
+	CHECK_EQ(blkseek_seek(&g, &src, (long long)(~0ULL >> 1), false, &st), -ENXIO);
+	memset(status, 3, 64);			/* all data */
+	CHECK_EQ(blkseek_seek(&g, &src, 777, false, &st), 777);
+	CHECK_EQ(blkseek_seek(&g, &src, 777, true, &st), 64 * 512);
+	status[10] = 1;				/* one hole block */
+	CHECK_EQ(blkseek_seek(&g, &src, 777, true, &st), 10 * 512);
+	CHECK_EQ(blkseek_seek(&g, &src, 10 * 512 + 7, true, &st), 10 * 512 + 7);
+	CHECK_EQ(blkseek_seek(&g, &src, 10 * 512 + 7, false, &st), 11 * 512);
+	/* zeroes off: everything is data and the source is never asked */
+	memset(status, 1, 64);
+	g.zeroes = false;
+	d.fetches = 0;
+	CHECK_EQ(blkseek_seek(&g, &src, 5, false, &st), 5);
+	CHECK_EQ(blkseek_seek(&g, &src, 5, true, &st), 64 * 512);
+	CHECK_EQ(blkseek_seek(&g, &src, 64 * 512, false, &st), -ENXIO);
+	CHECK_EQ(d.fetches, 0);
+}
+
+/* A source that fails after k fetches: never a hole past the failure. */
+static void test_walk_failure_is_data(void)
+{
+	struct fake_dev d = { .nblocks = 100, .max_desc = 1, .chop = 10 };
+	struct blkseek_source src = { .fetch = fake_dev_fetch, .ctx = &d };
+	struct blkseek_geom g = geom(0, 100 * 512, 9);
+	struct blkseek_walk_stats st;
+	u8 status[100];
+
+	d.status = status;
+	memset(status, 1, 100);			/* all hole, 10 blocks a descriptor */
+	d.fail_after = 3;
+	d.fetches = 0;
+	CHECK_EQ(blkseek_seek(&g, &src, 0, false, &st), 30 * 512);
+	CHECK(st.fallback);
+	d.fetches = 0;
+	CHECK_EQ(blkseek_seek(&g, &src, 0, true, &st), 0);
+	d.fail_after = 0;
+	d.fetches = 0;
+	CHECK_EQ(blkseek_seek(&g, &src, 512 * 50 + 3, false, &st), 512 * 50 + 3);
+	d.fetches = 0;
+	CHECK_EQ(blkseek_seek(&g, &src, 512 * 50 + 3, true, &st), 100 * 512);
+	/* data first, then a failure: SEEK_HOLE finds no hole */
+	memset(status, 3, 50);
+	d.fail_after = 2;
+	d.fetches = 0;
+	CHECK_EQ(blkseek_seek(&g, &src, 0, true, &st), 100 * 512);
+}
+
+static void test_walk_budget(void)
+{
+	struct fake_dev d = { .nblocks = 1000, .max_desc = 1, .chop = 1, .fail_after = -1 };
+	struct blkseek_source src = { .fetch = fake_dev_fetch, .ctx = &d };
+	struct blkseek_geom g = geom(0, 1000 * 512, 9);
+	struct blkseek_walk_stats st;
+	u8 status[1000];
+
+	d.status = status;
+	memset(status, 1, 1000);
+	g.max_fetches = 10;
+	CHECK_EQ(blkseek_seek(&g, &src, 0, false, &st), 10 * 512);
+	CHECK_EQ(st.fetches, 10);
+	CHECK(st.fallback);
+	memset(status, 3, 1000);
+	CHECK_EQ(blkseek_seek(&g, &src, 0, true, &st), 1000 * 512);
+	CHECK_EQ(st.fetches, 10);
+}
+
+/* A source that lies: runs not starting at the asked LBA, or empty. */
+static int liar_mode;
+
+static int liar_fetch(void *ctx, u64 lba, struct blkseek_run *runs, unsigned int max)
+{
+	(void)ctx;
+	(void)max;
+	runs[0].lba = liar_mode == 0 ? lba + 1 : lba;
+	runs[0].count = liar_mode == 1 ? 0 : 10;
+	runs[0].state = BLKSEEK_DEALLOCATED;
+	return liar_mode == 2 ? BLKSEEK_WALK_RUNS + 1 : 1;
+}
+
+static void test_walk_inconsistent_source(void)
+{
+	struct blkseek_source src = { .fetch = liar_fetch };
+	struct blkseek_geom g = geom(0, 1000 * 512, 9);
+	struct blkseek_walk_stats st;
+
+	for (liar_mode = 0; liar_mode < 3; liar_mode++) {
+		CHECK_EQ(blkseek_seek(&g, &src, 4096, false, &st), 4096);
+		CHECK_EQ(blkseek_seek(&g, &src, 4096, true, &st), 1000 * 512);
+		CHECK(st.fallback);
+	}
+}
+
+static void test_walk_fetch_count(void)
+{
+	/* One descriptor per reply: a SEEK_DATA from a hole asks twice at
+	 * most when the hole is one descriptor long.
+	 */
+	struct fake_dev d = { .nblocks = 100, .max_desc = 1, .fail_after = -1 };
+	struct blkseek_source src = { .fetch = fake_dev_fetch, .ctx = &d };
+	struct blkseek_geom g = geom(0, 100 * 512, 9);
+	struct blkseek_walk_stats st;
+	u8 status[100];
+
+	d.status = status;
+	memset(status, 1, 50);
+	memset(status + 50, 3, 50);
+	CHECK_EQ(blkseek_seek(&g, &src, 0, false, &st), 50 * 512);
+	CHECK_EQ(st.fetches, 2);
+	CHECK_EQ(blkseek_seek(&g, &src, 0, true, &st), 0);
+	CHECK_EQ(st.fetches, 1);
+	CHECK_EQ(blkseek_seek(&g, &src, 60 * 512, true, &st), 100 * 512);
+	CHECK_EQ(st.fetches, 1);
+}
+
+static void test_walk_huge_geometry(void)
+{
+	struct blkseek_source src = { .fetch = liar_fetch };
+	struct blkseek_geom g = geom(~0ULL - 4096, 8192, 9);	/* wraps */
+	struct blkseek_walk_stats st;
+
+	liar_mode = 3;	/* a well-formed hole of 10 blocks */
+	CHECK_EQ(blkseek_seek(&g, &src, 0, false, &st), 0);
+	CHECK_EQ(blkseek_seek(&g, &src, 0, true, &st), 8192);
+	/* a range ending 512 bytes short of 2^64: all hole per the source */
+	g = geom((~0ULL - 8192) & ~511ULL, 8192, 9);
+	CHECK_EQ(blkseek_seek(&g, &src, 0, true, &st), 0);
+	CHECK_EQ(blkseek_seek(&g, &src, 0, false, &st), -ENXIO);
+	CHECK_EQ(blkseek_seek(&g, &src, 8191, false, &st), -ENXIO);
+}
+
+int main(void)
+{
+	printf("TAP version 13\n");
+	run("gls_cdb", test_gls_cdb);
+	run("rc16_cdb", test_rc16_cdb);
+	run("parse_single", test_parse_single);
+	run("parse_many_descriptors", test_parse_many);
+	run("parse_nonmaximal_merged", test_parse_nonmaximal);
+	run("parse_starts_before_lba", test_parse_starts_before);
+	run("parse_not_covering_is_error", test_parse_not_covering);
+	run("parse_zero_length", test_parse_zero_length);
+	run("parse_gap_or_overlap_stops", test_parse_gap_overlap);
+	run("parse_length_past_buffer", test_parse_length_past_buffer);
+	run("parse_too_short", test_parse_too_short);
+	run("parse_statuses_0_to_15_and_reserved", test_parse_statuses);
+	run("parse_lba_near_2_64", test_parse_near_2_64);
+	run("rc16_parse", test_rc16_parse);
+	run("walk_512_one_descriptor_per_reply", test_walk_512_one_desc);
+	run("walk_4096_one_descriptor_per_reply", test_walk_4096_one_desc);
+	run("walk_many_descriptors_per_reply", test_walk_many_desc);
+	run("walk_nonmaximal_descriptors", test_walk_nonmaximal);
+	run("walk_nonmaximal_one_per_reply_4096", test_walk_nonmaximal_one);
+	run("walk_descriptor_starts_before", test_walk_starts_before);
+	run("walk_partition_off_4k_end_inside_descriptor", test_walk_partition_off_4k);
+	run("walk_edge_semantics", test_walk_edges);
+	run("walk_failure_is_data", test_walk_failure_is_data);
+	run("walk_query_budget", test_walk_budget);
+	run("walk_inconsistent_source_is_data", test_walk_inconsistent_source);
+	run("walk_fetch_count", test_walk_fetch_count);
+	run("walk_huge_geometry", test_walk_huge_geometry);
+	printf("1..%d\n", n_test);
+	printf("%d passed, %d failed\n", n_pass, n_fail);
+	return n_fail ? 1 : 0;
+}
