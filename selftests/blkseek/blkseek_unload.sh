@@ -1,0 +1,74 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Disabling the livepatch and removing the module bring back the stock
+# EINVAL for SEEK_DATA/SEEK_HOLE on an sd disk; loading the module again
+# (BLKSEEK_KO, set by the VM runner) brings the answers back.  The module
+# cannot be removed while the patch is enabled.
+KSFT_SKIP=4
+dir=$(dirname "$(readlink -f "$0")")
+probe="$dir/blkseek_probe"
+lp=/sys/kernel/livepatch/blkseek
+fail=0
+
+check() {	# check WHAT EXPECTED GOT
+	if [ "$2" = "$3" ]; then
+		echo "# ok: $1 = $3"
+	else
+		echo "# FAIL: $1: expected $2, got $3"
+		fail=1
+	fi
+}
+
+wait_for() {	# wait_for CONDITION...: up to 120 s
+	local i
+	for i in $(seq 1200); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+[ -d $lp ] || { echo "# blkseek livepatch not loaded"; exit $KSFT_SKIP; }
+modprobe -r scsi_debug 2>/dev/null
+modprobe scsi_debug dev_size_mb=16 lbpu=1 lbprz=1 unmap_granularity=8 ||
+	exit $KSFT_SKIP
+udevadm settle 2>/dev/null
+dev=/dev/$(basename "$(ls -d /sys/bus/pseudo/drivers/scsi_debug/adapter*/host*/target*/*/block/* | head -1)")
+wait_for test -b "$dev" || { echo "# no scsi_debug disk"; exit 1; }
+dd if=/dev/urandom of="$dev" bs=64k count=1 seek=16 oflag=direct status=none
+
+answers() {	# the module answers: data at 1 MiB, hole at 0
+	check "$1: SEEK_DATA 0" 1048576 "$("$probe" "$dev" data 0)"
+	check "$1: SEEK_HOLE 0" 0 "$("$probe" "$dev" hole 0)"
+}
+
+stock() {
+	check "$1: SEEK_DATA 0" EINVAL "$("$probe" "$dev" data 0)"
+	check "$1: SEEK_HOLE 0" EINVAL "$("$probe" "$dev" hole 0)"
+}
+
+cycles=${BLKSEEK_UNLOAD_CYCLES:-3}
+for c in $(seq "$cycles"); do
+	wait_for grep -qx 0 $lp/transition
+	answers "loaded ($c)"
+	if rmmod blkseek 2>/dev/null; then
+		echo "# FAIL: rmmod succeeded while the patch is enabled"
+		fail=1
+		break
+	fi
+	echo 0 > $lp/enabled
+	wait_for test ! -d $lp || { echo "# FAIL: patch not disabled"; fail=1; break; }
+	stock "disabled ($c)"
+	rmmod blkseek || { echo "# FAIL: rmmod after disable"; fail=1; break; }
+	stock "removed ($c)"
+	if [ -z "$BLKSEEK_KO" ] || [ ! -f "$BLKSEEK_KO" ]; then
+		echo "# BLKSEEK_KO not set: not reloading"
+		break
+	fi
+	insmod "$BLKSEEK_KO" || { echo "# FAIL: insmod $BLKSEEK_KO"; fail=1; break; }
+done
+[ -d $lp ] && wait_for grep -qx 0 $lp/transition && answers "reloaded"
+
+modprobe -r scsi_debug 2>/dev/null
+exit $fail
