@@ -1,19 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Kernel API differences between the lines blkseek supports (6.1, 6.12).
- * Every version test of the module lives in this file.
+ * Every version difference of the module lives in this file.  The
+ * BLKSEEK_HAVE_* macros come from feature probes of the kernel headers in
+ * Kbuild.
  */
 #ifndef BLKSEEK_COMPAT_H
 #define BLKSEEK_COMPAT_H
 
-#include <linux/version.h>
 #include <linux/dma-direction.h>
 #include <scsi/scsi_device.h>
 #include <scsi/scsi_eh.h>
 
 /*
  * Send a data-in command and wait for it.  scsi_execute_cmd() and struct
- * scsi_exec_args replaced scsi_execute_req() in 6.3.
+ * scsi_exec_args replaced scsi_execute_req() in 6.3 (6.12 has the former,
+ * 6.1 the latter).
  * Returns 0, a negative errno, or a positive SCSI result.
  */
 static inline int blkseek_execute_in(struct scsi_device *sdev, const u8 *cdb,
@@ -21,7 +23,7 @@ static inline int blkseek_execute_in(struct scsi_device *sdev, const u8 *cdb,
 				     unsigned int timeout, int retries,
 				     struct scsi_sense_hdr *sshdr, int *resid)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#ifdef BLKSEEK_HAVE_SCSI_EXECUTE_CMD
 	const struct scsi_exec_args args = {
 		.sshdr = sshdr,
 		.resid = resid,
