@@ -41,18 +41,38 @@ int blkseek_target_get(struct file *file, struct blkseek_target *t);
 void blkseek_target_put(struct blkseek_target *t);
 
 /**
- * struct blkseek_query - state of the GET LBA STATUS source for one answer
+ * struct blkseek_cmd - state of the GET LBA STATUS source for one answer
  * @sdev: device asked
  * @buf: reply buffer of BLKSEEK_GLS_BUF_LEN bytes
  */
-struct blkseek_query {
+struct blkseek_cmd {
 	struct scsi_device *sdev;
 	u8 *buf;
 };
 
-int blkseek_read_caps(struct blkseek_query *q, struct blkseek_caps *caps);
+int blkseek_read_caps(struct blkseek_cmd *q, struct blkseek_caps *caps);
 int blkseek_fetch_runs(void *ctx, u64 lba, struct blkseek_run *runs,
 		       unsigned int max_runs);
+
+/**
+ * struct blkseek_ctx - everything one answer (lseek or ioctl) works with
+ * @t: the disk and the range answered for
+ * @q: the query state of @src
+ * @src: GET LBA STATUS as a source of runs for the walk
+ * @g: the geometry and what may be reported, for the walk
+ */
+struct blkseek_ctx {
+	struct blkseek_target t;
+	struct blkseek_cmd q;
+	struct blkseek_source src;
+	struct blkseek_geom g;
+};
+
+int blkseek_begin(struct file *file, u64 off, struct blkseek_ctx *c);
+void blkseek_end(struct blkseek_ctx *c);
+
+int blkseek_ioctl_register(void);
+void blkseek_ioctl_unregister(void);
 
 bool blkseek_answer(struct file *file, loff_t off, int whence, loff_t *ret);
 loff_t blkseek_llseek(struct file *file, loff_t off, int whence);

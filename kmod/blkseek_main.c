@@ -89,11 +89,21 @@ static struct klp_patch blkseek_patch = {
 
 static int __init blkseek_init(void)
 {
-	return klp_enable_patch(&blkseek_patch);
+	int err;
+
+	err = blkseek_ioctl_register();
+	if (err)
+		return err;
+	err = klp_enable_patch(&blkseek_patch);
+	if (err)
+		blkseek_ioctl_unregister();
+	return err;
 }
 
+/* Runs only once the patch is disabled: no lseek is inside the module. */
 static void __exit blkseek_exit(void)
 {
+	blkseek_ioctl_unregister();
 }
 
 module_init(blkseek_init);

@@ -14,7 +14,7 @@
 #define BLKSEEK_RETRIES	2
 
 /* Send @cdb, return the number of reply bytes received or -EIO. */
-static int query_send(struct blkseek_query *q, const u8 *cdb, unsigned int len)
+static int query_send(struct blkseek_cmd *q, const u8 *cdb, unsigned int len)
 {
 	struct scsi_sense_hdr sshdr;
 	int resid = 0;
@@ -38,7 +38,7 @@ static int query_send(struct blkseek_query *q, const u8 *cdb, unsigned int len)
  *
  * Return: 0, or -EIO when the command fails or the reply is short.
  */
-int blkseek_read_caps(struct blkseek_query *q, struct blkseek_caps *caps)
+int blkseek_read_caps(struct blkseek_cmd *q, struct blkseek_caps *caps)
 {
 	u8 cdb[BLKSEEK_CDB_LEN];
 	int got;
@@ -52,7 +52,7 @@ int blkseek_read_caps(struct blkseek_query *q, struct blkseek_caps *caps)
 
 /**
  * blkseek_fetch_runs() - &struct blkseek_source fetch for GET LBA STATUS
- * @ctx: the &struct blkseek_query
+ * @ctx: the &struct blkseek_cmd
  * @lba: starting LBA
  * @runs: output runs, the first starting at @lba
  * @max_runs: capacity of @runs
@@ -62,7 +62,7 @@ int blkseek_read_caps(struct blkseek_query *q, struct blkseek_caps *caps)
 int blkseek_fetch_runs(void *ctx, u64 lba, struct blkseek_run *runs,
 		       unsigned int max_runs)
 {
-	struct blkseek_query *q = ctx;
+	struct blkseek_cmd *q = ctx;
 	u8 cdb[BLKSEEK_CDB_LEN];
 	int got;
 

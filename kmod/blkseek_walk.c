@@ -113,3 +113,113 @@ long long blkseek_seek(const struct blkseek_geom *g,
 		return seek_hole ? (long long)g->size : -ENXIO;
 	return pos;
 }
+
+/* The extent kind of a run; unknown (data) unless LBPME. */
+static unsigned int run_kind(const struct blkseek_geom *g,
+			     enum blkseek_state state)
+{
+	switch (state) {
+	case BLKSEEK_DEALLOCATED:
+		return BLKSEEK_KIND_UNALLOCATED |
+		       (g->zeroes ? BLKSEEK_KIND_ZERO : 0);
+	case BLKSEEK_ANCHORED:
+		return g->zeroes ? BLKSEEK_KIND_ZERO : 0;
+	default:
+		return 0;
+	}
+}
+
+/* Append [start, end) of @kind, merging with the last extent; false when full. */
+static bool ext_add(struct blkseek_ext *out, unsigned int *n, unsigned int max,
+		    u64 start, u64 end, unsigned int kind)
+{
+	struct blkseek_ext *last = *n ? &out[*n - 1] : NULL;
+
+	if (last && last->kind == kind && last->offset + last->length == start) {
+		last->length += end - start;
+		return true;
+	}
+	if (*n >= max)
+		return false;
+	out[*n].offset = start;
+	out[*n].length = end - start;
+	out[*n].kind = kind;
+	(*n)++;
+	return true;
+}
+
+/**
+ * blkseek_extents() - describe a byte range as extents of kinds
+ * @g: the range and its device
+ * @src: provisioning runs of the device, in device LBAs
+ * @off: first byte to describe
+ * @len: bytes to describe; 0 or past the end means up to the end
+ * @out: extents, contiguous from @off, adjacent ones of different kinds
+ * @max: room in @out, at least 1
+ * @stats: filled with the cost of the answer (zeroed here)
+ *
+ * Kinds follow the rules of blkseek_seek(): ZERO only with LBPRZ,
+ * UNALLOCATED only for deallocated blocks, and anything the source cannot
+ * state reliably is data.  The walk stops when @out is full: the caller
+ * continues from the end of the last extent.
+ *
+ * Return: the number of extents, 0 only when @off is at or past the end.
+ */
+unsigned int blkseek_extents(const struct blkseek_geom *g,
+			     const struct blkseek_source *src, u64 off, u64 len,
+			     struct blkseek_ext *out, unsigned int max,
+			     struct blkseek_walk_stats *stats)
+{
+	struct blkseek_run runs[BLKSEEK_WALK_RUNS];
+	unsigned int shift = g->lbs_shift;
+	unsigned int n = 0;
+	u64 end, lba, pos;
+
+	stats->fetches = 0;
+	stats->fallback = false;
+	if (off >= g->size || !max)
+		return 0;
+	end = (len && len < g->size - off) ? off + len : g->size;
+	pos = off;
+	if (!g->lbpme || shift > 32 || g->base > ~(u64)0 - g->size)
+		goto rest_is_data;
+
+	lba = (g->base + off) >> shift;
+	while (pos < end) {
+		int nr, i;
+
+		if (stats->fetches >= g->max_fetches)
+			goto rest_is_data;
+		stats->fetches++;
+		nr = src->fetch(src->ctx, lba, runs, BLKSEEK_WALK_RUNS);
+		if (nr <= 0 || nr > BLKSEEK_WALK_RUNS)
+			goto rest_is_data;
+		for (i = 0; i < nr && pos < end; i++) {
+			const struct blkseek_run *r = &runs[i];
+			u64 run_end;
+
+			if (r->lba != lba || !r->count)
+				goto rest_is_data;
+			lba = r->count > ~(u64)0 - lba ? ~(u64)0 : lba + r->count;
+			/* bytes of the range this run covers (no wrap: the
+			 * shift happens only below the range's end)
+			 */
+			if (lba > (g->base + end) >> shift)
+				run_end = end;
+			else
+				run_end = (lba << shift) - g->base;
+			if (run_end > end)
+				run_end = end;
+			if (!ext_add(out, &n, max, pos, run_end,
+				     run_kind(g, r->state)))
+				return n;
+			pos = run_end;
+		}
+	}
+	return n;
+
+rest_is_data:
+	stats->fallback = g->lbpme;
+	ext_add(out, &n, max, pos, end, 0);
+	return n;
+}

@@ -33,7 +33,9 @@ struct blkseek_source {
  * @size: bytes in the range (the block device's size)
  * @lbs_shift: log2 of the logical block size
  * @zeroes: unmapped blocks read as zeroes and may be reported as holes
- *	(LBPME and LBPRZ both set); when false everything is data
+ *	(LBPME and LBPRZ both set); when false lseek reports only data
+ * @lbpme: provisioning states may be asked and reported as extent kinds
+ *	(LBPME set); when false extents are all data
  * @max_fetches: most fetches one answer may take; past it the rest is data
  */
 struct blkseek_geom {
@@ -41,7 +43,24 @@ struct blkseek_geom {
 	u64 size;
 	unsigned int lbs_shift;
 	bool zeroes;
+	bool lbpme;
 	unsigned int max_fetches;
+};
+
+/* Extent kinds; the values are those of the uapi BLKSEEK_EXTENT_* flags. */
+#define BLKSEEK_KIND_UNALLOCATED	0x1	/* deallocated */
+#define BLKSEEK_KIND_ZERO		0x2	/* reads return zeroes */
+
+/**
+ * struct blkseek_ext - a byte range of one kind
+ * @offset: first byte, relative to the range's start
+ * @length: bytes, never 0
+ * @kind: BLKSEEK_KIND_* bits; 0 is data
+ */
+struct blkseek_ext {
+	u64 offset;
+	u64 length;
+	unsigned int kind;
 };
 
 /**
@@ -58,5 +77,10 @@ struct blkseek_walk_stats {
 long long blkseek_seek(const struct blkseek_geom *g,
 		       const struct blkseek_source *src, long long off,
 		       bool seek_hole, struct blkseek_walk_stats *stats);
+
+unsigned int blkseek_extents(const struct blkseek_geom *g,
+			     const struct blkseek_source *src, u64 off, u64 len,
+			     struct blkseek_ext *out, unsigned int max,
+			     struct blkseek_walk_stats *stats);
 
 #endif /* BLKSEEK_WALK_H */

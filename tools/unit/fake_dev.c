@@ -23,9 +23,13 @@ size_t fake_dev_reply(struct fake_dev *d, u64 lba, u8 *buf, size_t len)
 	u64 pos = lba;
 
 	memset(buf, 0, len);
-	if (d->start_before)
+	if (d->start_before) {
+		/* back to the start of the run, or of its chopped piece */
 		while (pos > 0 && d->status[pos - 1] == d->status[lba])
 			pos--;
+		if (d->chop)
+			pos = lba - (lba - pos) % d->chop;
+	}
 	while (pos < d->nblocks && n < d->max_desc && off + 16 <= len) {
 		u64 end = pos;
 		u8 s = d->status[pos];

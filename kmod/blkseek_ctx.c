@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Preparing an answer: find the disk, make the page cache clean over the
+ * range, and learn from READ CAPACITY(16) what may be reported.  Shared by
+ * lseek and the extent query ioctl.
+ */
+#include <linux/fs.h>
+#include <linux/pagemap.h>
+#include <linux/slab.h>
+
+#include "blkseek.h"
+
+/*
+ * Written-but-cached data must not be hidden: write back the dirty part of
+ * [off, end of device) before asking the device.  Done before the query,
+ * so that anything clean here has reached the device when it is asked.
+ * Costs a tag lookup when nothing is dirty.
+ */
+static int flush_dirty(struct file *file, u64 off, u64 size)
+{
+	struct address_space *mapping = file->f_mapping;
+
+	if (!filemap_range_needs_writeback(mapping, off, size - 1))
+		return 0;
+	return filemap_write_and_wait_range(mapping, off, size - 1);
+}
+
+/*
+ * Decide what may be reported: provisioning states only when the device
+ * has LBPME and agrees on the block size, holes only with LBPRZ too, and
+ * either only once the page cache is clean from @off on.
+ */
+static void read_capabilities(struct file *file, struct blkseek_ctx *c, u64 off)
+{
+	struct blkseek_caps caps;
+
+	if (!c->t.sdev || !c->q.buf)
+		return;
+	if (flush_dirty(file, off, c->t.size))
+		return;
+	if (blkseek_read_caps(&c->q, &caps))
+		return;
+	if (!caps.lbpme || caps.block_size != 1U << c->t.lbs_shift)
+		return;
+	c->g.lbpme = true;
+	c->g.zeroes = caps.lbprz;
+}
+
+/**
+ * blkseek_begin() - prepare to answer for a block device file
+ * @file: the block device file
+ * @off: first byte that will be asked about
+ * @c: filled; release with blkseek_end() when this returns 0
+ *
+ * When the device cannot answer (not asked, failed, no LBPME, or @off past
+ * the end) @c->g says "all data" and the walk never queries.
+ *
+ * Return: 0, or -ENODEV when @file is not on an sd disk.
+ */
+int blkseek_begin(struct file *file, u64 off, struct blkseek_ctx *c)
+{
+	memset(c, 0, sizeof(*c));
+	if (blkseek_target_get(file, &c->t))
+		return -ENODEV;
+
+	c->g.base = c->t.base;
+	c->g.size = c->t.size;
+	c->g.lbs_shift = c->t.lbs_shift;
+	c->g.max_fetches = READ_ONCE(blkseek_max_queries);
+	c->src.fetch = blkseek_fetch_runs;
+	c->src.ctx = &c->q;
+	if (off < c->t.size && c->t.sdev) {
+		c->q.sdev = c->t.sdev;
+		c->q.buf = kmalloc(BLKSEEK_GLS_BUF_LEN, GFP_KERNEL);
+		read_capabilities(file, c, off);
+	}
+	return 0;
+}
+
+/**
+ * blkseek_end() - release what blkseek_begin() took
+ * @c: the context
+ */
+void blkseek_end(struct blkseek_ctx *c)
+{
+	kfree(c->q.buf);
+	c->q.buf = NULL;
+	blkseek_target_put(&c->t);
+}

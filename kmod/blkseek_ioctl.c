@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/blkseek: the extent query ioctl (uapi/linux/blkseek.h).
+ *
+ * The caller's authority is the block device fd passed in the query: it
+ * must be open for reading.  /dev/blkseek itself grants nothing.
+ */
+#include <linux/blkdev.h>
+#include <linux/build_bug.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include <linux/blkseek.h>
+
+#include "blkseek.h"
+
+static_assert(sizeof(struct blkseek_query) == BLKSEEK_QUERY_SIZE_VER0);
+static_assert(sizeof(struct blkseek_extent) == 24);
+static_assert(BLKSEEK_KIND_UNALLOCATED == BLKSEEK_EXTENT_UNALLOCATED);
+static_assert(BLKSEEK_KIND_ZERO == BLKSEEK_EXTENT_ZERO);
+
+static bool query_reserved_clear(const struct blkseek_query *q)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(q->reserved); i++)
+		if (q->reserved[i])
+			return false;
+	return !q->flags && !q->reserved0;
+}
+
+static int copy_extents_out(struct blkseek_extent __user *uext,
+			    const struct blkseek_ext *ext, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct blkseek_extent e = {
+			.offset = ext[i].offset,
+			.length = ext[i].length,
+			.flags = ext[i].kind,
+		};
+
+		if (copy_to_user(&uext[i], &e, sizeof(e)))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+/* Fill @q's answer for the block device @bdev_file. */
+static int query_bdev(struct file *bdev_file, struct blkseek_query *q)
+{
+	struct inode *inode = bdev_file->f_mapping->host;
+	unsigned int max = min_t(u32, q->extent_count, BLKSEEK_MAX_EXTENTS);
+	struct blkseek_walk_stats stats;
+	struct blkseek_ext *ext = NULL;
+	struct blkseek_ctx c;
+	unsigned int n = 0;
+	int err = 0;
+
+	if (max) {
+		ext = kmalloc_array(max, sizeof(*ext), GFP_KERNEL);
+		if (!ext)
+			return -ENOMEM;
+	}
+
+	if (blkseek_begin(bdev_file, q->offset, &c)) {
+		/* Not an sd disk: the whole device is data. */
+		memset(&c, 0, sizeof(c));
+		c.g.size = i_size_read(inode);
+		c.g.lbs_shift = ilog2(bdev_logical_block_size(I_BDEV(inode)));
+	}
+	if (max)
+		n = blkseek_extents(&c.g, &c.src, q->offset, q->length, ext,
+				    max, &stats);
+	if (c.t.bdev)
+		blkseek_end(&c);
+
+	q->mapped_extents = n;
+	q->end = n ? ext[n - 1].offset + ext[n - 1].length : q->offset;
+	q->size_bytes = c.g.size;
+	q->logical_block_size = 1U << c.g.lbs_shift;
+	q->device_flags = (c.g.lbpme ? BLKSEEK_DEV_ANSWERS : 0) |
+			  (c.g.zeroes ? BLKSEEK_DEV_UNMAP_ZEROES : 0);
+	if (n)
+		err = copy_extents_out(u64_to_user_ptr(q->extents), ext, n);
+	kfree(ext);
+	return err;
+}
+
+static long query_ioctl(struct blkseek_query __user *uq)
+{
+	struct blkseek_query q;
+	struct file *bdev_file;
+	u32 usize;
+	int err;
+
+	if (get_user(usize, &uq->size))
+		return -EFAULT;
+	if (usize < BLKSEEK_QUERY_SIZE_VER0)
+		return -EINVAL;
+	err = copy_struct_from_user(&q, sizeof(q), uq, usize);
+	if (err)
+		return err;
+	if (!query_reserved_clear(&q))
+		return -EINVAL;
+
+	bdev_file = fget(q.fd);		/* refuses O_PATH fds */
+	if (!bdev_file)
+		return -EBADF;
+	if (!S_ISBLK(file_inode(bdev_file)->i_mode))
+		err = -ENOTBLK;
+	else if (!(bdev_file->f_mode & FMODE_READ))
+		err = -EBADF;
+	else
+		err = query_bdev(bdev_file, &q);
+	fput(bdev_file);
+	if (err)
+		return err;
+	return copy_to_user(uq, &q, sizeof(q)) ? -EFAULT : 0;
+}
+
+static long blkseek_misc_ioctl(struct file *file, unsigned int cmd,
+			       unsigned long arg)
+{
+	/* The size comes from the struct, not from the number. */
+	if (_IOC_TYPE(cmd) != BLKSEEK_IOC_MAGIC ||
+	    _IOC_NR(cmd) != _IOC_NR(BLKSEEK_IOC_QUERY) ||
+	    _IOC_DIR(cmd) != (_IOC_READ | _IOC_WRITE))
+		return -ENOTTY;
+	return query_ioctl((struct blkseek_query __user *)arg);
+}
+
+static const struct file_operations blkseek_misc_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = blkseek_misc_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+static struct miscdevice blkseek_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "blkseek",
+	.fops = &blkseek_misc_fops,
+	.mode = 0444,
+};
+
+/**
+ * blkseek_ioctl_register() - create /dev/blkseek
+ *
+ * Return: 0 or a negative errno from misc_register().
+ */
+int blkseek_ioctl_register(void)
+{
+	return misc_register(&blkseek_misc);
+}
+
+/**
+ * blkseek_ioctl_unregister() - remove /dev/blkseek
+ */
+void blkseek_ioctl_unregister(void)
+{
+	misc_deregister(&blkseek_misc);
+}
