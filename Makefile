@@ -36,7 +36,7 @@ vmtest:
 	tools/vm-run
 
 check:
-	tools/check.sh
+	@tools/check.sh
 
 demo:
 	tools/demo.sh

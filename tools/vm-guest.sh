@@ -1,0 +1,40 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Inside the test VM: load blkseek.ko built for this kernel, run the
+# kselftest suite (KTAP on stdout and in RESULTS/<kver>.ktap), and save
+# the kernel log.  Usage: vm-guest.sh REPO RESULTS
+repo=$1
+results=$2
+kver=$(uname -r)
+line=$(echo "$kver" | cut -d. -f1,2)
+ko=$repo/build/ko/$kver/blkseek.ko
+suite=$repo/build/ksrc/$line/tools/testing/selftests/blkseek
+ktap=$results/$kver.ktap
+export BLKSEEK_KO=$ko
+
+fail_boot() {
+	printf 'TAP version 13\n1..1\nnot ok 1 selftests: blkseek: %s\n' "$1" |
+		tee "$ktap"
+	dmesg > "$results/$kver.dmesg"
+	exit 1
+}
+
+echo "# kernel $kver, module $ko"
+[ -f "$ko" ] || fail_boot "module not built for $kver"
+insmod "$ko" || fail_boot "insmod failed"
+for _ in $(seq 600); do
+	[ "$(cat /sys/kernel/livepatch/blkseek/transition 2>/dev/null)" = 0 ] && break
+	sleep 0.1
+done
+[ "$(cat /sys/kernel/livepatch/blkseek/transition 2>/dev/null)" = 0 ] ||
+	fail_boot "livepatch transition did not complete"
+echo "# livepatch blkseek enabled, taint $(cat /proc/sys/kernel/tainted)"
+
+# The runner appends each test's output to /dev/stdout: a file here.
+make -s -C "$suite" BLKSEEK_UAPI="$repo/uapi" run_tests > "$ktap" 2>&1
+rc=$?
+cat "$ktap"
+dmesg > "$results/$kver.dmesg"
+echo "# run_tests exit $rc"
+exit $rc
