@@ -4,6 +4,9 @@
  * layout (the ext4/xfs rules), the stock whences unchanged, and partitions
  * (one starting off a 4 KiB boundary, one ending inside a data run).
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* O_DIRECT; 6.1's harness does not define it */
+#endif
 #include <limits.h>
 #include "../kselftest_harness.h"
 #include "blkseek_util.h"

@@ -8,6 +8,9 @@
  *  - a loop device and a SCSI CD-ROM: the stock answer, EINVAL;
  *  - a buffered write not yet written back: data.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* O_DIRECT; 6.1's harness does not define it */
+#endif
 #include <linux/loop.h>
 #include "../kselftest_harness.h"
 #include "blkseek_util.h"

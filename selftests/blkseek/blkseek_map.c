@@ -4,6 +4,9 @@
  * writes and discards equals the ground truth from sg_get_lba_status, and
  * every block reported as a hole reads back as zeroes.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* O_DIRECT; 6.1's harness does not define it */
+#endif
 #include "../kselftest_harness.h"
 #include "blkseek_util.h"
 

@@ -3,6 +3,9 @@
  * blkseek_probe PATH data|hole OFFSET: print lseek's answer, or the errno
  * name (ENXIO, EINVAL, ...).  A helper for the shell selftests.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* SEEK_DATA, SEEK_HOLE */
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
