@@ -41,12 +41,14 @@ int blkseek_target_get(struct file *file, struct blkseek_target *t);
 void blkseek_target_put(struct blkseek_target *t);
 
 /**
- * struct blkseek_cmd - state of the GET LBA STATUS source for one answer
+ * struct blkseek_cmd - state of the SCSI commands of one answer
  * @sdev: device asked
+ * @dev: the disk's device number, for the tracepoint
  * @buf: reply buffer of BLKSEEK_GLS_BUF_LEN bytes
  */
 struct blkseek_cmd {
 	struct scsi_device *sdev;
+	dev_t dev;
 	u8 *buf;
 };
 
@@ -69,7 +71,7 @@ struct blkseek_ctx {
 };
 
 int blkseek_begin(struct file *file, u64 off, struct blkseek_ctx *c);
-void blkseek_end(struct blkseek_ctx *c);
+void blkseek_end(struct blkseek_ctx *c, const struct blkseek_walk_stats *stats);
 
 int blkseek_ioctl_register(void);
 void blkseek_ioctl_unregister(void);

@@ -4,11 +4,13 @@
  * range, and learn from READ CAPACITY(16) what may be reported.  Shared by
  * lseek and the extent query ioctl.
  */
+#include <linux/blk_types.h>
 #include <linux/fs.h>
 #include <linux/pagemap.h>
 #include <linux/slab.h>
 
 #include "blkseek.h"
+#include "blkseek_stats.h"
 
 /*
  * Written-but-cached data must not be hidden: write back the dirty part of
@@ -22,6 +24,7 @@ static int flush_dirty(struct file *file, u64 off, u64 size)
 
 	if (!filemap_range_needs_writeback(mapping, off, size - 1))
 		return 0;
+	blkseek_count(BLKSEEK_STAT_DIRTY_FLUSHES);
 	return filemap_write_and_wait_range(mapping, off, size - 1);
 }
 
@@ -34,16 +37,24 @@ static void read_capabilities(struct file *file, struct blkseek_ctx *c, u64 off)
 {
 	struct blkseek_caps caps;
 
-	if (!c->t.sdev || !c->q.buf)
+	if (!c->t.sdev || !c->q.buf) {
+		blkseek_count(BLKSEEK_STAT_FB_NO_DEVICE);
 		return;
-	if (flush_dirty(file, off, c->t.size))
+	}
+	if (flush_dirty(file, off, c->t.size)) {
+		blkseek_count(BLKSEEK_STAT_FB_CMD_FAILED);
 		return;
+	}
 	if (blkseek_read_caps(&c->q, &caps))
 		return;
-	if (!caps.lbpme || caps.block_size != 1U << c->t.lbs_shift)
+	if (!caps.lbpme || caps.block_size != 1U << c->t.lbs_shift) {
+		blkseek_count(BLKSEEK_STAT_FB_NO_LBP);
 		return;
+	}
 	c->g.lbpme = true;
 	c->g.zeroes = caps.lbprz;
+	if (!caps.lbprz)
+		blkseek_count(BLKSEEK_STAT_FB_NO_LBPRZ);
 }
 
 /**
@@ -71,6 +82,7 @@ int blkseek_begin(struct file *file, u64 off, struct blkseek_ctx *c)
 	c->src.ctx = &c->q;
 	if (off < c->t.size && c->t.sdev) {
 		c->q.sdev = c->t.sdev;
+		c->q.dev = c->t.bdev->bd_dev;
 		c->q.buf = kmalloc(BLKSEEK_GLS_BUF_LEN, GFP_KERNEL);
 		read_capabilities(file, c, off);
 	}
@@ -80,9 +92,12 @@ int blkseek_begin(struct file *file, u64 off, struct blkseek_ctx *c)
 /**
  * blkseek_end() - release what blkseek_begin() took
  * @c: the context
+ * @stats: what the walk cost, or NULL
  */
-void blkseek_end(struct blkseek_ctx *c)
+void blkseek_end(struct blkseek_ctx *c, const struct blkseek_walk_stats *stats)
 {
+	if (stats && stats->fallback && stats->fetches >= c->g.max_fetches)
+		blkseek_count(BLKSEEK_STAT_FB_BUDGET);
 	kfree(c->q.buf);
 	c->q.buf = NULL;
 	blkseek_target_put(&c->t);

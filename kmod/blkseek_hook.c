@@ -9,6 +9,7 @@
 #include <linux/fs.h>
 
 #include "blkseek.h"
+#include "blkseek_stats.h"
 
 /* The body of blkdev_llseek() in 6.1 and 6.12 (block/fops.c). */
 static loff_t stock_llseek(struct file *file, loff_t off, int whence)
@@ -43,9 +44,16 @@ bool blkseek_answer(struct file *file, loff_t off, int whence, loff_t *ret)
 	if (blkseek_begin(file, off < 0 ? U64_MAX : off, &c))
 		return false;
 	pos = blkseek_seek(&c.g, &c.src, off, whence == SEEK_HOLE, &stats);
+	blkseek_count(BLKSEEK_STAT_LSEEKS);
+	if (pos < 0)
+		blkseek_count(BLKSEEK_STAT_ANSWER_ENXIO);
+	else if (whence == SEEK_DATA || pos == c.t.size)
+		blkseek_count(BLKSEEK_STAT_ANSWER_DATA);
+	else
+		blkseek_count(BLKSEEK_STAT_ANSWER_HOLE);
 	if (pos >= 0)
 		pos = vfs_setpos(file, pos, c.t.size);
-	blkseek_end(&c);
+	blkseek_end(&c, &stats);
 	*ret = pos;
 	return true;
 }

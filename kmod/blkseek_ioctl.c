@@ -17,6 +17,7 @@
 #include <linux/blkseek.h>
 
 #include "blkseek.h"
+#include "blkseek_stats.h"
 
 static_assert(sizeof(struct blkseek_query) == BLKSEEK_QUERY_SIZE_VER0);
 static_assert(sizeof(struct blkseek_extent) == 24);
@@ -56,7 +57,7 @@ static int query_bdev(struct file *bdev_file, struct blkseek_query *q)
 {
 	struct inode *inode = bdev_file->f_mapping->host;
 	unsigned int max = min_t(u32, q->extent_count, BLKSEEK_MAX_EXTENTS);
-	struct blkseek_walk_stats stats;
+	struct blkseek_walk_stats stats = { };
 	struct blkseek_ext *ext = NULL;
 	struct blkseek_ctx c;
 	unsigned int n = 0;
@@ -78,7 +79,8 @@ static int query_bdev(struct file *bdev_file, struct blkseek_query *q)
 		n = blkseek_extents(&c.g, &c.src, q->offset, q->length, ext,
 				    max, &stats);
 	if (c.t.bdev)
-		blkseek_end(&c);
+		blkseek_end(&c, &stats);
+	blkseek_count(BLKSEEK_STAT_IOCTLS);
 
 	q->mapped_extents = n;
 	q->end = n ? ext[n - 1].offset + ext[n - 1].length : q->offset;

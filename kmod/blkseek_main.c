@@ -14,6 +14,7 @@
 #include <linux/sysfs.h>
 
 #include "blkseek.h"
+#include "blkseek_stats.h"
 
 unsigned int blkseek_timeout_ms = 30000;
 unsigned int blkseek_max_queries = 4096;
@@ -91,12 +92,21 @@ static int __init blkseek_init(void)
 {
 	int err;
 
-	err = blkseek_ioctl_register();
+	err = blkseek_stats_register(&THIS_MODULE->mkobj.kobj);
 	if (err)
 		return err;
+	err = blkseek_ioctl_register();
+	if (err)
+		goto out_stats;
 	err = klp_enable_patch(&blkseek_patch);
 	if (err)
-		blkseek_ioctl_unregister();
+		goto out_ioctl;
+	return 0;
+
+out_ioctl:
+	blkseek_ioctl_unregister();
+out_stats:
+	blkseek_stats_unregister();
 	return err;
 }
 
@@ -104,6 +114,7 @@ static int __init blkseek_init(void)
 static void __exit blkseek_exit(void)
 {
 	blkseek_ioctl_unregister();
+	blkseek_stats_unregister();
 }
 
 module_init(blkseek_init);

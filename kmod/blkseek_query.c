@@ -5,11 +5,16 @@
  * failure is reported as an error that the walk turns into "data".
  */
 #include <linux/jiffies.h>
+#include <linux/ktime.h>
 #include <linux/string.h>
 #include <scsi/scsi_device.h>
 
 #include "blkseek.h"
 #include "blkseek_compat.h"
+#include "blkseek_stats.h"
+
+#define CREATE_TRACE_POINTS
+#include "blkseek_trace.h"
 
 #define BLKSEEK_RETRIES	2
 
@@ -21,13 +26,14 @@ static int query_send(struct blkseek_cmd *q, const u8 *cdb, unsigned int len)
 	int result;
 
 	memset(q->buf, 0, len);
+	blkseek_count(BLKSEEK_STAT_CMDS);
 	result = blkseek_execute_in(q->sdev, cdb, q->buf, len,
 				    msecs_to_jiffies(blkseek_timeout_ms),
 				    BLKSEEK_RETRIES, &sshdr, &resid);
-	if (result)
+	if (result || resid < 0 || resid > len) {
+		blkseek_count(BLKSEEK_STAT_FB_CMD_FAILED);
 		return -EIO;
-	if (resid < 0 || resid > len)
-		return -EIO;
+	}
 	return len - resid;
 }
 
@@ -44,10 +50,15 @@ int blkseek_read_caps(struct blkseek_cmd *q, struct blkseek_caps *caps)
 	int got;
 
 	blkseek_rc16_cdb(cdb, BLKSEEK_RC16_LEN);
+	blkseek_count(BLKSEEK_STAT_CMDS_RC16);
 	got = query_send(q, cdb, BLKSEEK_RC16_LEN);
 	if (got < 0)
 		return got;
-	return blkseek_rc16_parse(q->buf, got, caps);
+	if (blkseek_rc16_parse(q->buf, got, caps)) {
+		blkseek_count(BLKSEEK_STAT_FB_MALFORMED);
+		return -EIO;
+	}
+	return 0;
 }
 
 /**
@@ -64,11 +75,22 @@ int blkseek_fetch_runs(void *ctx, u64 lba, struct blkseek_run *runs,
 {
 	struct blkseek_cmd *q = ctx;
 	u8 cdb[BLKSEEK_CDB_LEN];
-	int got;
+	ktime_t start = ktime_get();
+	int n;
 
 	blkseek_gls_cdb(cdb, lba, BLKSEEK_GLS_BUF_LEN);
-	got = query_send(q, cdb, BLKSEEK_GLS_BUF_LEN);
-	if (got < 0)
-		return got;
-	return blkseek_gls_parse(q->buf, got, lba, runs, max_runs);
+	blkseek_count(BLKSEEK_STAT_CMDS_GLS);
+	n = query_send(q, cdb, BLKSEEK_GLS_BUF_LEN);
+	if (n >= 0) {
+		n = blkseek_gls_parse(q->buf, n, lba, runs, max_runs);
+		if (n < 0)
+			blkseek_count(BLKSEEK_STAT_FB_MALFORMED);
+		else
+			blkseek_count_add(BLKSEEK_STAT_DESCRIPTORS, n);
+	}
+	trace_blkseek_query(q->dev, lba, n < 0 ? n : 0,
+			    n > 0 ? runs[0].count : 0,
+			    n > 0 ? runs[0].state : 0,
+			    ktime_to_ns(ktime_sub(ktime_get(), start)));
+	return n;
 }

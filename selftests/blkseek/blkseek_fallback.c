@@ -149,6 +149,7 @@ TEST(loop_device_keeps_stock_einval)
 TEST(buffered_write_not_flushed_is_data)
 {
 	const off_t at = 3 << 20;
+	uint64_t flushes;
 	struct disk d;
 	char buf[4096];
 	int wfd, fd;
@@ -163,8 +164,13 @@ TEST(buffered_write_not_flushed_is_data)
 	wfd = open(d.path, O_WRONLY);			/* buffered */
 	ASSERT_LE(0, wfd);
 	ASSERT_EQ(sizeof(buf), pwrite(wfd, buf, sizeof(buf), at));
-	/* no fsync: the data sits in the page cache only */
+	/* no fsync: the data sits in the page cache only, and blkseek
+	 * writes it back before asking the device
+	 */
+	flushes = sysfs_u64("%s", "/sys/module/blkseek/stats/dirty_flushes");
 	EXPECT_EQ(at, seek(fd, 0, SEEK_DATA));
+	EXPECT_EQ(flushes + 1,
+		  sysfs_u64("%s", "/sys/module/blkseek/stats/dirty_flushes"));
 	EXPECT_EQ(at, seek(fd, at, SEEK_DATA));
 	EXPECT_LE(at + 4096, seek(fd, at, SEEK_HOLE));
 	/* and reads return that data */

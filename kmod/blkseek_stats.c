@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Counters under /sys/module/blkseek/stats/, world-readable: one file per
+ * counter, each holding a decimal number.  Writing is not supported; the
+ * counters start at 0 when the module loads.
+ */
+#include <linux/kobject.h>
+#include <linux/kernel.h>
+#include <linux/sysfs.h>
+
+#include "blkseek_stats.h"
+
+atomic64_t blkseek_stats[BLKSEEK_STAT_NR];
+
+struct stat_attr {
+	struct kobj_attribute attr;
+	enum blkseek_stat id;
+};
+
+static ssize_t stat_show(struct kobject *kobj, struct kobj_attribute *attr,
+			 char *buf)
+{
+	const struct stat_attr *sa = container_of(attr, struct stat_attr, attr);
+
+	return sysfs_emit(buf, "%lld\n",
+			  (long long)atomic64_read(&blkseek_stats[sa->id]));
+}
+
+#define STAT(_name, _id) {						\
+	.attr = __ATTR(_name, 0444, stat_show, NULL),			\
+	.id = _id,							\
+}
+
+static struct stat_attr stat_attrs[] = {
+	STAT(lseeks, BLKSEEK_STAT_LSEEKS),
+	STAT(ioctls, BLKSEEK_STAT_IOCTLS),
+	STAT(answers_data, BLKSEEK_STAT_ANSWER_DATA),
+	STAT(answers_hole, BLKSEEK_STAT_ANSWER_HOLE),
+	STAT(answers_enxio, BLKSEEK_STAT_ANSWER_ENXIO),
+	STAT(scsi_commands, BLKSEEK_STAT_CMDS),
+	STAT(read_capacity_commands, BLKSEEK_STAT_CMDS_RC16),
+	STAT(get_lba_status_commands, BLKSEEK_STAT_CMDS_GLS),
+	STAT(descriptors, BLKSEEK_STAT_DESCRIPTORS),
+	STAT(fallback_no_lbp, BLKSEEK_STAT_FB_NO_LBP),
+	STAT(fallback_no_lbprz, BLKSEEK_STAT_FB_NO_LBPRZ),
+	STAT(fallback_command_failed, BLKSEEK_STAT_FB_CMD_FAILED),
+	STAT(fallback_malformed_reply, BLKSEEK_STAT_FB_MALFORMED),
+	STAT(fallback_query_budget, BLKSEEK_STAT_FB_BUDGET),
+	STAT(fallback_no_device, BLKSEEK_STAT_FB_NO_DEVICE),
+	STAT(dirty_flushes, BLKSEEK_STAT_DIRTY_FLUSHES),
+};
+
+static_assert(ARRAY_SIZE(stat_attrs) == BLKSEEK_STAT_NR);
+
+static struct attribute *stat_attr_list[BLKSEEK_STAT_NR + 1];
+
+static const struct attribute_group stat_group = {
+	.attrs = stat_attr_list,
+};
+
+static struct kobject *stats_kobj;
+
+/**
+ * blkseek_stats_register() - create the stats directory
+ * @parent: the module's kobject
+ *
+ * Return: 0 or a negative errno.
+ */
+int blkseek_stats_register(struct kobject *parent)
+{
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < BLKSEEK_STAT_NR; i++)
+		stat_attr_list[i] = &stat_attrs[i].attr.attr;
+	stats_kobj = kobject_create_and_add("stats", parent);
+	if (!stats_kobj)
+		return -ENOMEM;
+	err = sysfs_create_group(stats_kobj, &stat_group);
+	if (err) {
+		kobject_put(stats_kobj);
+		stats_kobj = NULL;
+	}
+	return err;
+}
+
+/**
+ * blkseek_stats_unregister() - remove the stats directory
+ */
+void blkseek_stats_unregister(void)
+{
+	kobject_put(stats_kobj);
+	stats_kobj = NULL;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Module-wide counters, readable by anyone under
+ * /sys/module/blkseek/stats/ (one file per counter).
+ */
+#ifndef BLKSEEK_STATS_H
+#define BLKSEEK_STATS_H
+
+#include <linux/atomic.h>
+
+enum blkseek_stat {
+	BLKSEEK_STAT_LSEEKS,		/* SEEK_DATA/SEEK_HOLE answered by blkseek */
+	BLKSEEK_STAT_IOCTLS,		/* extent queries answered */
+	BLKSEEK_STAT_ANSWER_DATA,	/* lseek answers that are data */
+	BLKSEEK_STAT_ANSWER_HOLE,	/* lseek answers that are a hole */
+	BLKSEEK_STAT_ANSWER_ENXIO,	/* lseek answers ENXIO */
+	BLKSEEK_STAT_CMDS,		/* SCSI commands sent */
+	BLKSEEK_STAT_CMDS_RC16,		/* of which READ CAPACITY(16) */
+	BLKSEEK_STAT_CMDS_GLS,		/* of which GET LBA STATUS */
+	BLKSEEK_STAT_DESCRIPTORS,	/* runs taken from GET LBA STATUS replies */
+	BLKSEEK_STAT_FB_NO_LBP,		/* fallback: LBPME=0 or block size mismatch */
+	BLKSEEK_STAT_FB_NO_LBPRZ,	/* fallback: LBPRZ=0 (lseek reports data) */
+	BLKSEEK_STAT_FB_CMD_FAILED,	/* fallback: a command failed or timed out */
+	BLKSEEK_STAT_FB_MALFORMED,	/* fallback: a reply did not describe the LBA */
+	BLKSEEK_STAT_FB_BUDGET,		/* fallback: max_queries reached */
+	BLKSEEK_STAT_FB_NO_DEVICE,	/* fallback: device going away */
+	BLKSEEK_STAT_DIRTY_FLUSHES,	/* dirty page cache written back first */
+	BLKSEEK_STAT_NR
+};
+
+extern atomic64_t blkseek_stats[BLKSEEK_STAT_NR];
+
+static inline void blkseek_count(enum blkseek_stat s)
+{
+	atomic64_inc(&blkseek_stats[s]);
+}
+
+static inline void blkseek_count_add(enum blkseek_stat s, long n)
+{
+	atomic64_add(n, &blkseek_stats[s]);
+}
+
+int blkseek_stats_register(struct kobject *parent);
+void blkseek_stats_unregister(void);
+
+#endif /* BLKSEEK_STATS_H */
