@@ -9,6 +9,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 ksrc=$top/build/ksrc/6.12
 status=0
 cd "$top" || exit 1
+# the module builds below share the tree's objects with tools/vm-run
+mkdir -p "$top/build"
+exec 8> "$top/build/vm-run.lock"
+flock 8
 
 result() {	# result NAME OK? OUTPUT
 	if [ "$2" = 0 ]; then

@@ -31,13 +31,15 @@ done
 	fail_boot "livepatch transition did not complete"
 echo "# livepatch blkseek enabled, taint $(cat /proc/sys/kernel/tainted)"
 
-# The runner appends each test's output to /dev/stdout: a file here.
+# The runner appends each test's output to /dev/stdout, a file here: every
+# writer must append, or they overwrite each other.
+: > "$ktap"
 if [ -n "${BLKSEEK_TESTS:-}" ]; then
 	# a subset, in the suite's order, with the kernel's runner
 	(cd "$suite" && BASE_DIR=$(dirname "$suite") &&
-	 . ../kselftest/runner.sh && run_many $BLKSEEK_TESTS) > "$ktap" 2>&1
+	 . ../kselftest/runner.sh && run_many $BLKSEEK_TESTS) >> "$ktap" 2>&1
 else
-	make -s -C "$suite" BLKSEEK_UAPI="$repo/uapi" run_tests > "$ktap" 2>&1
+	make -s -C "$suite" BLKSEEK_UAPI="$repo/uapi" run_tests >> "$ktap" 2>&1
 fi
 rc=$?
 cat "$ktap"
