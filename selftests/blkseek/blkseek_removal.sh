@@ -1,0 +1,97 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Removal and unload under load: threads loop SEEK_DATA/SEEK_HOLE while
+#  - the disk is deleted (/sys/block/sdX/device/delete),
+#  - the scsi_debug host is removed (add_host=-1),
+#  - scsi_debug is unloaded,
+#  - the livepatch is disabled and blkseek removed and loaded again
+#    (BLKSEEK_CYCLES times, default 50).
+# No lseek may return EIO or an impossible offset, no task may hang (each
+# hammer must finish within its time plus 60 s), and the kernel log is
+# checked by blkseek_dmesg.sh afterwards.
+KSFT_SKIP=4
+dir=$(dirname "$(readlink -f "$0")")
+hammer="$dir/blkseek_hammer"
+sd=/sys/bus/pseudo/drivers/scsi_debug
+lp=/sys/kernel/livepatch/blkseek
+fail=0
+
+[ -d $lp ] || { echo "# blkseek livepatch not loaded"; exit $KSFT_SKIP; }
+
+disk() {	# load scsi_debug and write some data; sets $name $dev
+	modprobe -r scsi_debug 2>/dev/null
+	modprobe scsi_debug dev_size_mb=16 lbpu=1 lbprz=1 unmap_granularity=8 "$@" ||
+		exit $KSFT_SKIP
+	udevadm settle 2>/dev/null
+	name=$(basename "$(ls -d $sd/adapter*/host*/target*/*/block/* | head -1)")
+	dev=/dev/$name
+	for _ in $(seq 100); do [ -b "$dev" ] && break; sleep 0.1; done
+	dd if=/dev/urandom of="$dev" bs=64k count=4 seek=40 oflag=direct status=none
+	udevadm settle 2>/dev/null
+}
+
+start_hammer() {	# start_hammer SECONDS: in the background, output in $out
+	out=$(mktemp)
+	timeout $(($1 + 60)) "$hammer" "$dev" "$1" 3 > "$out" 2>&1 &
+	hpid=$!
+}
+
+wait_hammer() {	# wait_hammer LABEL
+	wait $hpid
+	rc=$?
+	echo "# $1: $(tail -1 "$out") (exit $rc)"
+	if [ $rc = 124 ]; then
+		echo "# FAIL: $1: lseek threads hung"; fail=1
+	elif [ $rc != 0 ]; then
+		sed 's/^/# /' "$out"; echo "# FAIL: $1"; fail=1
+	fi
+	rm -f "$out"
+}
+
+disk
+start_hammer 4
+sleep 1
+echo 1 > /sys/block/$name/device/delete
+wait_hammer "disk deleted under lseek"
+
+disk
+start_hammer 4
+sleep 1
+echo -1 > $sd/add_host
+wait_hammer "host removed under lseek"
+
+disk
+start_hammer 4
+sleep 1
+for _ in $(seq 50); do modprobe -r scsi_debug 2>/dev/null && break; sleep 0.1; done
+wait_hammer "scsi_debug unloaded under lseek"
+lsmod | grep -q '^scsi_debug' && { echo "# FAIL: scsi_debug still loaded"; fail=1; }
+
+# livepatch disable, rmmod and insmod while lseeks run
+if [ -n "${BLKSEEK_KO:-}" ] && [ -f "$BLKSEEK_KO" ]; then
+	cycles=${BLKSEEK_CYCLES:-50}
+	disk
+	start_hammer $((cycles * 20))
+	done_cycles=0
+	for c in $(seq "$cycles"); do
+		for _ in $(seq 600); do [ "$(cat $lp/transition)" = 0 ] && break; sleep 0.1; done
+		echo 0 > $lp/enabled
+		for _ in $(seq 600); do [ -d $lp ] || break; sleep 0.1; done
+		if [ -d $lp ]; then echo "# FAIL: cycle $c: disable did not complete"; fail=1; break; fi
+		rmmod blkseek || { echo "# FAIL: cycle $c: rmmod"; fail=1; break; }
+		insmod "$BLKSEEK_KO" || { echo "# FAIL: cycle $c: insmod"; fail=1; break; }
+		done_cycles=$c
+	done
+	echo "# $done_cycles disable/rmmod/insmod cycles under lseek"
+	kill $hpid 2>/dev/null	# stops the hammer early: its exit is 143
+	wait $hpid
+	echo "# hammer: $(tail -1 "$out")"
+	grep -q 'bad [1-9]' "$out" && { echo "# FAIL: impossible answers during cycles"; fail=1; }
+	rm -f "$out"
+	for _ in $(seq 600); do [ "$(cat $lp/transition 2>/dev/null)" = 0 ] && break; sleep 0.1; done
+else
+	echo "# BLKSEEK_KO not set: livepatch cycles skipped"
+fi
+modprobe -r scsi_debug 2>/dev/null
+exit $fail
