@@ -142,6 +142,9 @@ int blkseek_gls_parse(const u8 *buf, size_t len, u64 lba,
 			end = start + count;
 		}
 
+		/* LBA 2^64 - 1 cannot start a run: its end does not fit */
+		if (end == next)
+			break;
 		if (n > 0 && runs[n - 1].state == state) {
 			runs[n - 1].count += end - next;
 		} else if ((unsigned int)n < max_runs) {

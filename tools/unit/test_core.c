@@ -312,6 +312,10 @@ static void test_parse_near_2_64(void)
 	CHECK_EQ(runs[1].lba, top - 10);
 	CHECK_EQ(runs[1].count, 10);
 	CHECK_EQ(blkseek_gls_parse(r.b, r.len, top, runs, 4), -EIO);
+	/* LBA 2^64 - 1 cannot start a run: no empty run, the reply is unusable */
+	reply_init(&r);
+	reply_add(&r, top - 10, 100, 1);
+	CHECK_EQ(blkseek_gls_parse(r.b, r.len, top, runs, 4), -EIO);
 }
 
 static void test_rc16_parse(void)
