@@ -20,6 +20,7 @@ struct scsi_device;
 
 extern unsigned int blkseek_timeout_ms;
 extern unsigned int blkseek_max_queries;
+extern unsigned int blkseek_cache_ms;
 
 /**
  * struct blkseek_target - the SCSI disk behind an open block device file
@@ -44,11 +45,13 @@ void blkseek_target_put(struct blkseek_target *t);
  * struct blkseek_cmd - state of the SCSI commands of one answer
  * @sdev: device asked
  * @dev: the disk's device number, for the tracepoint
+ * @diskseq: the disk's sequence number, the key of the reply cache
  * @buf: reply buffer of BLKSEEK_GLS_BUF_LEN bytes
  */
 struct blkseek_cmd {
 	struct scsi_device *sdev;
 	dev_t dev;
+	u64 diskseq;
 	u8 *buf;
 };
 
@@ -75,6 +78,15 @@ void blkseek_end(struct blkseek_ctx *c, const struct blkseek_walk_stats *stats);
 
 int blkseek_ioctl_register(void);
 void blkseek_ioctl_unregister(void);
+
+int blkseek_cache_runs(struct blkseek_cmd *q, u64 lba, struct blkseek_run *runs,
+		       unsigned int max_runs);
+unsigned int blkseek_cache_begin(struct blkseek_cmd *q);
+void blkseek_cache_store(struct blkseek_cmd *q, unsigned int token,
+			 const struct blkseek_run *runs, int n);
+bool blkseek_cache_caps(struct blkseek_cmd *q, struct blkseek_caps *caps);
+void blkseek_cache_store_caps(struct blkseek_cmd *q,
+			      const struct blkseek_caps *caps);
 
 bool blkseek_answer(struct file *file, loff_t off, int whence, loff_t *ret);
 loff_t blkseek_llseek(struct file *file, loff_t off, int whence);

@@ -4,7 +4,7 @@
  * range, and learn from READ CAPACITY(16) what may be reported.  Shared by
  * lseek and the extent query ioctl.
  */
-#include <linux/blk_types.h>
+#include <linux/blkdev.h>
 #include <linux/fs.h>
 #include <linux/pagemap.h>
 #include <linux/slab.h>
@@ -83,6 +83,7 @@ int blkseek_begin(struct file *file, u64 off, struct blkseek_ctx *c)
 	if (off < c->t.size && c->t.sdev) {
 		c->q.sdev = c->t.sdev;
 		c->q.dev = c->t.bdev->bd_dev;
+		c->q.diskseq = c->t.bdev->bd_disk->diskseq;
 		c->q.buf = kmalloc(BLKSEEK_GLS_BUF_LEN, GFP_KERNEL);
 		read_capabilities(file, c, off);
 	}

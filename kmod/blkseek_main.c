@@ -18,6 +18,7 @@
 
 unsigned int blkseek_timeout_ms = 30000;
 unsigned int blkseek_max_queries = 4096;
+unsigned int blkseek_cache_ms = 1000;
 
 /* An unsigned module parameter that accepts only values in [min, max]. */
 struct uint_range {
@@ -66,6 +67,13 @@ static struct uint_range queries_range = {
 module_param_cb(max_queries, &uint_range_ops, &queries_range, 0644);
 MODULE_PARM_DESC(max_queries,
 		 "Most GET LBA STATUS commands per lseek; past it the rest is data (1..1048576, default 4096)");
+
+static struct uint_range cache_range = {
+	.value = &blkseek_cache_ms, .min = 0, .max = 60000,
+};
+module_param_cb(cache_ms, &uint_range_ops, &cache_range, 0644);
+MODULE_PARM_DESC(cache_ms,
+		 "Longest use of a cached reply, ms; 0 disables the cache (0..60000, default 1000)");
 
 static struct klp_func blkseek_funcs[] = {
 	{

@@ -49,6 +49,8 @@ int blkseek_read_caps(struct blkseek_cmd *q, struct blkseek_caps *caps)
 	u8 cdb[BLKSEEK_CDB_LEN];
 	int got;
 
+	if (blkseek_cache_caps(q, caps))
+		return 0;
 	blkseek_rc16_cdb(cdb, BLKSEEK_RC16_LEN);
 	blkseek_count(BLKSEEK_STAT_CMDS_RC16);
 	got = query_send(q, cdb, BLKSEEK_RC16_LEN);
@@ -58,6 +60,7 @@ int blkseek_read_caps(struct blkseek_cmd *q, struct blkseek_caps *caps)
 		blkseek_count(BLKSEEK_STAT_FB_MALFORMED);
 		return -EIO;
 	}
+	blkseek_cache_store_caps(q, caps);
 	return 0;
 }
 
@@ -68,6 +71,8 @@ int blkseek_read_caps(struct blkseek_cmd *q, struct blkseek_caps *caps)
  * @runs: output runs, the first starting at @lba
  * @max_runs: capacity of @runs
  *
+ * Answers from the reply cache when a reply is provably current.
+ *
  * Return: number of runs, or a negative errno (the walk then reports data).
  */
 int blkseek_fetch_runs(void *ctx, u64 lba, struct blkseek_run *runs,
@@ -75,9 +80,15 @@ int blkseek_fetch_runs(void *ctx, u64 lba, struct blkseek_run *runs,
 {
 	struct blkseek_cmd *q = ctx;
 	u8 cdb[BLKSEEK_CDB_LEN];
-	ktime_t start = ktime_get();
+	unsigned int token;
+	ktime_t start;
 	int n;
 
+	n = blkseek_cache_runs(q, lba, runs, max_runs);
+	if (n)
+		return n;
+	token = blkseek_cache_begin(q);
+	start = ktime_get();
 	blkseek_gls_cdb(cdb, lba, BLKSEEK_GLS_BUF_LEN);
 	blkseek_count(BLKSEEK_STAT_CMDS_GLS);
 	n = query_send(q, cdb, BLKSEEK_GLS_BUF_LEN);
@@ -88,6 +99,8 @@ int blkseek_fetch_runs(void *ctx, u64 lba, struct blkseek_run *runs,
 		else
 			blkseek_count_add(BLKSEEK_STAT_DESCRIPTORS, n);
 	}
+	if (n > 0)
+		blkseek_cache_store(q, token, runs, n);
 	trace_blkseek_query(q->dev, lba, n < 0 ? n : 0,
 			    n > 0 ? runs[0].count : 0,
 			    n > 0 ? runs[0].state : 0,

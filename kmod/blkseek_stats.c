@@ -48,6 +48,8 @@ static struct stat_attr stat_attrs[] = {
 	STAT(fallback_query_budget, BLKSEEK_STAT_FB_BUDGET),
 	STAT(fallback_no_device, BLKSEEK_STAT_FB_NO_DEVICE),
 	STAT(dirty_flushes, BLKSEEK_STAT_DIRTY_FLUSHES),
+	STAT(cache_hits, BLKSEEK_STAT_CACHE_HITS),
+	STAT(cache_misses, BLKSEEK_STAT_CACHE_MISSES),
 };
 
 static_assert(ARRAY_SIZE(stat_attrs) == BLKSEEK_STAT_NR);

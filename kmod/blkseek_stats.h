@@ -25,6 +25,8 @@ enum blkseek_stat {
 	BLKSEEK_STAT_FB_BUDGET,		/* fallback: max_queries reached */
 	BLKSEEK_STAT_FB_NO_DEVICE,	/* fallback: device going away */
 	BLKSEEK_STAT_DIRTY_FLUSHES,	/* dirty page cache written back first */
+	BLKSEEK_STAT_CACHE_HITS,	/* GET LBA STATUS answered from the cache */
+	BLKSEEK_STAT_CACHE_MISSES,	/* GET LBA STATUS not in the cache */
 	BLKSEEK_STAT_NR
 };
 

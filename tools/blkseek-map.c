@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * blkseek-map - print the data/hole map of a block device, partition or
- * regular file by walking lseek(SEEK_DATA) / lseek(SEEK_HOLE).
+ * regular file.  Block devices are asked with the blkseek extent query
+ * (/dev/blkseek, three kinds: data, zero, unallocated) when the module is
+ * loaded; otherwise, and for files, lseek(SEEK_DATA) / lseek(SEEK_HOLE)
+ * are walked (two kinds: data, hole).
  *
  * Exit status: 0 success, 1 error (usage, open, stat, lseek, output),
  * 2 the kernel answers SEEK_DATA/SEEK_HOLE with EINVAL on a block device
@@ -24,6 +27,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <linux/fs.h>
+#include <linux/blkseek.h>
 
 #define PROG		"blkseek-map"
 #define VERSION		"0.1.0"
@@ -40,7 +44,8 @@
  */
 #define STUCK_STEP	4096
 
-enum kind { KIND_DATA, KIND_HOLE };
+/* KIND_HOLE: unallocated (ioctl) or a hole (lseek); KIND_ZERO: allocated, reads zero */
+enum kind { KIND_DATA, KIND_HOLE, KIND_ZERO };
 
 struct extent {
 	uint64_t offset;
@@ -57,18 +62,26 @@ struct map {
 	size_t cap;
 	uint64_t data;
 	uint64_t hole;
+	uint64_t zero;
+	bool ioctl;			/* mapped with the extent query */
+	uint32_t dev_flags;		/* its BLKSEEK_DEV_* */
 	unsigned long inconsistent;	/* contradicting kernel answers */
 };
 
 struct opts {
 	bool json;
 	bool quiet;
+	bool lseek;
 	const char *path;
 };
 
-static const char *kind_name(enum kind kind)
+static const char *kind_name(const struct map *m, enum kind kind)
 {
-	return kind == KIND_DATA ? "data" : "hole";
+	if (kind == KIND_DATA)
+		return "data";
+	if (kind == KIND_ZERO)
+		return "zero";
+	return m->ioctl ? "unallocated" : "hole";
 }
 
 static void __attribute__((format(printf, 2, 3)))
@@ -96,6 +109,8 @@ static int map_add(struct map *m, uint64_t offset, uint64_t length,
 
 	if (kind == KIND_DATA)
 		m->data += length;
+	else if (kind == KIND_ZERO)
+		m->zero += length;
 	else
 		m->hole += length;
 
@@ -224,6 +239,59 @@ nomem:
 	return EXIT_ERR;
 }
 
+/*
+ * Map a block device with the extent query.  Returns 0, an exit status,
+ * or -1 when /dev/blkseek is not there (the caller walks lseek instead).
+ */
+static int map_walk_ioctl(int fd, struct map *m)
+{
+	struct blkseek_extent ext[BLKSEEK_MAX_EXTENTS];
+	struct blkseek_query q;
+	uint64_t pos = 0;
+	unsigned int i;
+	int ctl;
+
+	ctl = open(BLKSEEK_DEVICE, O_RDONLY | O_CLOEXEC);
+	if (ctl < 0)
+		return -1;
+	m->ioctl = true;
+	while (pos < m->size) {
+		memset(&q, 0, sizeof(q));
+		q.size = sizeof(q);
+		q.fd = fd;
+		q.offset = pos;
+		q.extent_count = BLKSEEK_MAX_EXTENTS;
+		q.extents = (uintptr_t)ext;
+		if (ioctl(ctl, BLKSEEK_IOC_QUERY, &q) < 0) {
+			err_msg(m->path, "BLKSEEK_IOC_QUERY: %s", strerror(errno));
+			close(ctl);
+			return EXIT_ERR;
+		}
+		m->dev_flags = q.device_flags;
+		if (!q.mapped_extents)
+			break;		/* the device shrank */
+		for (i = 0; i < q.mapped_extents; i++) {
+			const struct blkseek_extent *e = &ext[i];
+			enum kind k = e->flags & BLKSEEK_EXTENT_UNALLOCATED ? KIND_HOLE :
+				      e->flags & BLKSEEK_EXTENT_ZERO ? KIND_ZERO : KIND_DATA;
+
+			if (e->offset != pos || !e->length || e->length > m->size - pos) {
+				err_msg(m->path, "inconsistent extent at %" PRIu64, pos);
+				close(ctl);
+				return EXIT_ERR;
+			}
+			if (map_add(m, pos, e->length, k)) {
+				err_msg(m->path, "%s", strerror(ENOMEM));
+				close(ctl);
+				return EXIT_ERR;
+			}
+			pos += e->length;
+		}
+	}
+	close(ctl);
+	return 0;
+}
+
 /* Open path and find its size; returns the fd, or -exit status. */
 static int map_open(struct map *m)
 {
@@ -302,15 +370,24 @@ static void print_table(const struct map *m)
 	char h1[32], h2[32];
 	size_t i;
 
-	printf("%s: %" PRIu64 " bytes (%s), method: lseek SEEK_DATA/SEEK_HOLE\n",
-	       m->path, m->size, human(m->size, h1, sizeof(h1)));
-	printf("%20s %20s  %-4s  %10s  %10s\n",
+	printf("%s: %" PRIu64 " bytes (%s), method: %s\n",
+	       m->path, m->size, human(m->size, h1, sizeof(h1)),
+	       m->ioctl ? "blkseek extent query (ioctl)" :
+	       "lseek SEEK_DATA/SEEK_HOLE");
+	if (m->ioctl)
+		printf("device: %s%s\n",
+		       m->dev_flags & BLKSEEK_DEV_ANSWERS ?
+		       "provisioning state answered" :
+		       "cannot answer (everything is data)",
+		       m->dev_flags & BLKSEEK_DEV_UNMAP_ZEROES ?
+		       ", unallocated blocks read as zeroes" : "");
+	printf("%20s %20s  %-11s  %10s  %10s\n",
 	       "OFFSET", "LENGTH", "KIND", "AT", "SIZE");
 	for (i = 0; i < m->nr; i++) {
 		const struct extent *e = &m->ext[i];
 
-		printf("%20" PRIu64 " %20" PRIu64 "  %-4s  %10s  %10s\n",
-		       e->offset, e->length, kind_name(e->kind),
+		printf("%20" PRIu64 " %20" PRIu64 "  %-11s  %10s  %10s\n",
+		       e->offset, e->length, kind_name(m, e->kind),
 		       human(e->offset, h1, sizeof(h1)),
 		       human(e->length, h2, sizeof(h2)));
 	}
@@ -318,8 +395,11 @@ static void print_table(const struct map *m)
 	       m->size, human(m->size, h1, sizeof(h1)));
 	printf("data bytes:  %" PRIu64 " (%s)\n",
 	       m->data, human(m->data, h1, sizeof(h1)));
-	printf("hole bytes:  %" PRIu64 " (%s)\n",
+	printf("%s  %" PRIu64 " (%s)\n", m->ioctl ? "unallocated:" : "hole bytes: ",
 	       m->hole, human(m->hole, h1, sizeof(h1)));
+	if (m->ioctl)
+		printf("zero bytes:  %" PRIu64 " (%s)\n",
+		       m->zero, human(m->zero, h1, sizeof(h1)));
 	printf("extents:     %zu\n", m->nr);
 	printf("mapped:      %.1f%%\n", pct(m->data, m->size));
 }
@@ -385,17 +465,25 @@ static void print_json(const struct map *m)
 
 	fputs("{\"path\":", stdout);
 	json_string(m->path);
-	printf(",\"size\":%" PRIu64 ",\"method\":\"lseek\",\"extents\":[",
-	       m->size);
+	printf(",\"size\":%" PRIu64 ",\"method\":\"%s\",", m->size,
+	       m->ioctl ? "ioctl" : "lseek");
+	if (m->ioctl)
+		printf("\"answers\":%s,\"unallocated_reads_zero\":%s,",
+		       m->dev_flags & BLKSEEK_DEV_ANSWERS ? "true" : "false",
+		       m->dev_flags & BLKSEEK_DEV_UNMAP_ZEROES ? "true" : "false");
+	fputs("\"extents\":[", stdout);
 	for (i = 0; i < m->nr; i++) {
 		const struct extent *e = &m->ext[i];
 
 		printf("%s{\"offset\":%" PRIu64 ",\"length\":%" PRIu64
 		       ",\"kind\":\"%s\"}", i ? "," : "",
-		       e->offset, e->length, kind_name(e->kind));
+		       e->offset, e->length, kind_name(m, e->kind));
 	}
-	printf("],\"totals\":{\"data\":%" PRIu64 ",\"hole\":%" PRIu64
-	       ",\"extents\":%zu}}\n", m->data, m->hole, m->nr);
+	printf("],\"totals\":{\"data\":%" PRIu64 ",\"hole\":%" PRIu64,
+	       m->data, m->hole);
+	if (m->ioctl)
+		printf(",\"zero\":%" PRIu64, m->zero);
+	printf(",\"extents\":%zu}}\n", m->nr);
 }
 
 /* ------------------------------------------------------------------ cli */
@@ -403,12 +491,16 @@ static void print_json(const struct map *m)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: " PROG " [--json] [--quiet] PATH\n"
+		"Usage: " PROG " [--json] [--quiet] [--lseek] PATH\n"
 		"       " PROG " --help | --version\n"
 		"\n"
 		"Print the data/hole map of a block device, partition or regular\n"
-		"file, as answered by lseek(SEEK_DATA) and lseek(SEEK_HOLE).\n"
+		"file.  Block devices are asked with the blkseek extent query when\n"
+		"/dev/blkseek exists (kinds data, zero, unallocated), otherwise\n"
+		"lseek(SEEK_DATA) and lseek(SEEK_HOLE) are walked (data, hole).\n"
+		"The header and the JSON \"method\" say which was used.\n"
 		"\n"
+		"  -l, --lseek    walk SEEK_DATA/SEEK_HOLE even when the ioctl exists\n"
 		"  -j, --json     print one JSON object instead of a table\n"
 		"  -q, --quiet    print nothing on stdout and no warnings;\n"
 		"                 only the exit status and errors\n"
@@ -425,14 +517,18 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	static const struct option longopts[] = {
 		{ "json",    no_argument, NULL, 'j' },
 		{ "quiet",   no_argument, NULL, 'q' },
+		{ "lseek",   no_argument, NULL, 'l' },
 		{ "help",    no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "jqhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jqlhV", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'l':
+			o->lseek = true;
+			break;
 		case 'j':
 			o->json = true;
 			break;
@@ -483,7 +579,11 @@ int main(int argc, char **argv)
 	if (fd < 0)
 		return -fd;
 
-	ret = map_walk(fd, &m);
+	ret = -1;
+	if (m.is_blk && !o.lseek)
+		ret = map_walk_ioctl(fd, &m);
+	if (ret < 0)
+		ret = map_walk(fd, &m);
 	close(fd);
 	if (ret)
 		goto out;

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Static checks of the module: checkpatch --strict, kernel-doc, and W=1
-# builds with sparse (C=2) against the 6.1 and 6.12 headers.  Prints one
+# Static checks: checkpatch --strict and kernel-doc on the module, the rst
+# documentation through docutils, and W=1 builds with sparse (C=2)
+# against the 6.1 and 6.12 headers.  Prints one
 # "PASS: name" or "FAIL: name" line per check; exits non-zero on a FAIL.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,6 +33,9 @@ result "checkpatch --strict" "$([ -z "$out" ]; echo $?)" "$out"
 
 out=$(perl "$ksrc/scripts/kernel-doc" -none -Wall $files 2>&1)
 result "kernel-doc" "$([ -z "$out" ]; echo $?)" "$out"
+
+out=$(/usr/bin/python3 tools/check-rst.py Documentation/*.rst Documentation/*/*.rst 2>&1)
+result "rst documentation" "$([ -z "$out" ]; echo $?)" "$out"
 
 for line in 6.1 6.12; do
 	kver=$(ls /boot/vmlinuz-"$line".* 2>/dev/null | sort -V | tail -1)
