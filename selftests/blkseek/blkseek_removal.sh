@@ -71,6 +71,8 @@ lsmod | grep -q '^scsi_debug' && { echo "# FAIL: scsi_debug still loaded"; fail=
 # livepatch disable, rmmod and insmod while lseeks run
 if [ -n "${BLKSEEK_KO:-}" ] && [ -f "$BLKSEEK_KO" ]; then
 	cycles=${BLKSEEK_CYCLES:-50}
+	[ -n "${BLKSEEK_CYCLE_CACHE_MS:-}" ] &&
+		echo "$BLKSEEK_CYCLE_CACHE_MS" > /sys/module/blkseek/parameters/cache_ms
 	disk
 	start_hammer $((cycles * 20))
 	done_cycles=0
@@ -80,7 +82,8 @@ if [ -n "${BLKSEEK_KO:-}" ] && [ -f "$BLKSEEK_KO" ]; then
 		for _ in $(seq 600); do [ -d $lp ] || break; sleep 0.1; done
 		if [ -d $lp ]; then echo "# FAIL: cycle $c: disable did not complete"; fail=1; break; fi
 		rmmod blkseek || { echo "# FAIL: cycle $c: rmmod"; fail=1; break; }
-		insmod "$BLKSEEK_KO" || { echo "# FAIL: cycle $c: insmod"; fail=1; break; }
+		insmod "$BLKSEEK_KO" ${BLKSEEK_CYCLE_CACHE_MS:+cache_ms=$BLKSEEK_CYCLE_CACHE_MS} ||
+			{ echo "# FAIL: cycle $c: insmod"; fail=1; break; }
 		done_cycles=$c
 	done
 	echo "# $done_cycles disable/rmmod/insmod cycles under lseek"
