@@ -6,7 +6,7 @@
 #  - the scsi_debug host is removed (add_host=-1),
 #  - scsi_debug is unloaded,
 #  - the livepatch is disabled and blkseek removed and loaded again
-#    (BLKSEEK_CYCLES times, default 50).
+#    (BLKSEEK_CYCLES times, default 3; make soak runs 50).
 # No lseek may return EIO or an impossible offset, no task may hang (each
 # hammer must finish within its time plus 60 s), and the kernel log is
 # checked by blkseek_dmesg.sh afterwards.
@@ -70,7 +70,7 @@ lsmod | grep -q '^scsi_debug' && { echo "# FAIL: scsi_debug still loaded"; fail=
 
 # livepatch disable, rmmod and insmod while lseeks run
 if [ -n "${BLKSEEK_KO:-}" ] && [ -f "$BLKSEEK_KO" ]; then
-	cycles=${BLKSEEK_CYCLES:-50}
+	cycles=${BLKSEEK_CYCLES:-3}
 	[ -n "${BLKSEEK_CYCLE_CACHE_MS:-}" ] &&
 		echo "$BLKSEEK_CYCLE_CACHE_MS" > /sys/module/blkseek/parameters/cache_ms
 	disk
