@@ -3,42 +3,9 @@
 #
 # The counters under /sys/module/blkseek/stats move as lseeks are answered,
 # agree with the commands the device counted (iorequest_cnt), name the
-# Commands per lseek over a full walk (40 data extents), counted by the
-# device (iorequest_cnt), with the reply cache and without it.
-walk() {	# walk: SEEK_DATA/SEEK_HOLE from 0 to the end; prints the lseeks
-	local off=0 n=0 d h size
-	size=$(blockdev --getsize64 "$dev")
-	while :; do
-		d=$("$probe" "$dev" data $off); n=$((n + 1))
-		[ "$d" = ENXIO ] && break
-		h=$("$probe" "$dev" hole "$d"); n=$((n + 1))
-		[ "$h" -ge "$size" ] && break
-		off=$h
-	done
-	echo $n
-}
-sdebug dev_size_mb=64 lbpu=1 lbprz=1 unmap_granularity=8
-for i in $(seq 0 39); do
-	dd if=/dev/urandom of="$dev" bs=64k count=1 seek=$((i * 24 + 3)) oflag=direct status=none
-done
-udevadm settle 2>/dev/null
-cache_ms=$(cat /sys/module/blkseek/parameters/cache_ms)
-for ms in "$cache_ms" 0; do
-	echo "$ms" > /sys/module/blkseek/parameters/cache_ms
-	c0=$(($(cat /sys/block/$name/device/iorequest_cnt)))
-	n=$(walk)
-	c1=$(($(cat /sys/block/$name/device/iorequest_cnt)))
-	ratio=$(awk -v c=$((c1 - c0)) -v n="$n" 'BEGIN { printf "%.3f", c / n }')
-	echo "# cache_ms=$ms: $n lseeks, $((c1 - c0)) commands, $ratio commands per lseek"
-	[ "$ms" = 0 ] && continue
-	check "walk lseeks (40 extents)" 81 "$n"
-	awk -v r="$ratio" 'BEGIN { exit !(r <= 1.05) }' ||
-		{ echo "# FAIL: $ratio commands per lseek with the cache, more than 1.05"; fail=1; }
-done
-echo "$cache_ms" > /sys/module/blkseek/parameters/cache_ms
-
-# fallback reasons, and the blkseek:blkseek_query tracepoint reports each
-# GET LBA STATUS (device, LBA, blocks, state, latency).
+# fallback reasons, a full walk costs about one command per lseek, and the
+# blkseek:blkseek_query tracepoint reports each GET LBA STATUS (device,
+# LBA, blocks, state, latency).
 KSFT_SKIP=4
 dir=$(dirname "$(readlink -f "$0")")
 probe="$dir/blkseek_probe"
@@ -123,6 +90,42 @@ else
 	echo "# FAIL: no blkseek:blkseek_query event"
 	fail=1
 fi
+
+# Commands per lseek over a full walk (40 data extents), counted by the
+# device (iorequest_cnt), with the reply cache and without it.
+walk() {	# walk: SEEK_DATA/SEEK_HOLE from 0 to the end; prints the lseeks
+	local off=0 n=0 d h size
+	size=$(blockdev --getsize64 "$dev")
+	while :; do
+		d=$("$probe" "$dev" data $off); n=$((n + 1))
+		[ "$d" = ENXIO ] && break
+		[[ "$d" =~ ^[0-9]+$ ]] || { echo "bad SEEK_DATA answer $d"; return; }
+		h=$("$probe" "$dev" hole "$d"); n=$((n + 1))
+		[[ "$h" =~ ^[0-9]+$ ]] || { echo "bad SEEK_HOLE answer $h"; return; }
+		[ "$h" -ge "$size" ] && break
+		off=$h
+	done
+	echo $n
+}
+sdebug dev_size_mb=64 lbpu=1 lbprz=1 unmap_granularity=8
+for i in $(seq 0 39); do
+	dd if=/dev/urandom of="$dev" bs=64k count=1 seek=$((i * 24 + 3)) oflag=direct status=none
+done
+udevadm settle 2>/dev/null
+cache_ms=$(cat /sys/module/blkseek/parameters/cache_ms)
+for ms in "$cache_ms" 0; do
+	echo "$ms" > /sys/module/blkseek/parameters/cache_ms
+	c0=$(($(cat /sys/block/$name/device/iorequest_cnt)))
+	n=$(walk)
+	c1=$(($(cat /sys/block/$name/device/iorequest_cnt)))
+	ratio=$(awk -v c=$((c1 - c0)) -v n="$n" 'BEGIN { printf "%.3f", c / n }')
+	echo "# cache_ms=$ms: $n lseeks, $((c1 - c0)) commands, $ratio commands per lseek"
+	[ "$ms" = 0 ] && continue
+	check "walk lseeks (40 extents)" 81 "$n"
+	awk -v r="$ratio" 'BEGIN { exit !(r <= 1.05) }' ||
+		{ echo "# FAIL: $ratio commands per lseek with the cache, more than 1.05"; fail=1; }
+done
+echo "$cache_ms" > /sys/module/blkseek/parameters/cache_ms
 
 # fallback reasons
 sdebug dev_size_mb=16 lbpu=1 lbprz=0 unmap_granularity=8
