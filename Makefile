@@ -6,16 +6,26 @@
 #   make demo            boot a VM and show a sparse scsi_debug disk mapped and copied
 #   make soak            long race and removal runs in VMs
 #   make fuzz            fuzz the reply parser and the walk
+#   make install         module, tools, uapi header, man pages, docs
+#                        (DESTDIR, PREFIX=/usr/local, KDIR); make uninstall
+#   make dkms-install    register, build and install with DKMS; dkms-remove
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PWD  := $(shell pwd)
 
-.PHONY: all module clean setup tools unit lint vmtest check demo soak fuzz
+PREFIX ?= /usr/local
+
+.PHONY: all module clean clean-module setup tools unit lint vmtest check demo soak fuzz \
+	install uninstall dkms-install dkms-remove
 
 all: module
 
 module:
 	$(MAKE) -C $(KDIR) M=$(PWD) modules
+
+# what DKMS runs to clean its build area
+clean-module:
+	$(MAKE) -C $(KDIR) M=$(PWD) clean
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(PWD) clean 2>/dev/null || true
@@ -52,3 +62,19 @@ soak: setup
 # libFuzzer targets of the pure core, fixed budget (tools/fuzz/README.md).
 fuzz:
 	$(MAKE) -C tools/fuzz fuzz
+
+# Install the module (updates/, then depmod unless DESTDIR is set), the
+# tools, the uapi header, man pages and docs; uninstall removes exactly
+# those (tools/install.sh).
+install: module tools
+	DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" KDIR="$(KDIR)" tools/install.sh install
+
+uninstall:
+	DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" KDIR="$(KDIR)" tools/install.sh uninstall
+
+# DKMS with the system's trees: /usr/src/blkseek-VERSION (dkms.conf).
+dkms-install:
+	tools/dkms.sh install
+
+dkms-remove:
+	tools/dkms.sh remove

@@ -319,6 +319,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: " PROG " [--preallocate] [--verify] [--progress|--no-progress] [--json] SRC DST\n"
+		"       " PROG " --help | --version\n"
 		"\n"
 		"Copy a disk, partition or file to a file or block device, reading only\n"
 		"the source's data.  Ranges that read as zeroes become holes in a file\n"
@@ -329,6 +330,7 @@ static void usage(FILE *f)
 		"  --verify        read both back and compare everything\n"
 		"  --progress      progress on stderr (default when stderr is a terminal)\n"
 		"  --json          print the summary as JSON\n"
+		"  --help, --version\n"
 		"\n"
 		"Refuses to copy onto the source or a partition overlapping it, onto a\n"
 		"smaller destination, or onto a block device in use (mounted).\n"
@@ -344,6 +346,7 @@ int main(int argc, char **argv)
 		{ "no-progress", no_argument, NULL, 'N' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct copy c = { .ctl = -1 };
@@ -352,7 +355,7 @@ int main(int argc, char **argv)
 	int o, err, ret;
 
 	c.progress = isatty(2);
-	while ((o = getopt_long(argc, argv, "pvPNjh", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "pvPNjhV", opts, NULL)) != -1) {
 		switch (o) {
 		case 'p': c.preallocate = true; break;
 		case 'v': c.verify = true; break;
@@ -360,6 +363,7 @@ int main(int argc, char **argv)
 		case 'N': c.progress = false; break;
 		case 'j': c.json = true; break;
 		case 'h': usage(stdout); return EX_OK;
+		case 'V': printf("blkseek-copy %s\n", BLKSEEK_VERSION); return EX_OK;
 		default: usage(stderr); return EX_USAGE;
 		}
 	}

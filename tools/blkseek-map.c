@@ -30,7 +30,6 @@
 #include <linux/blkseek.h>
 
 #define PROG		"blkseek-map"
-#define VERSION		"0.1.0"
 
 #define EXIT_OK		0
 #define EXIT_ERR	1
@@ -395,7 +394,7 @@ static void print_table(const struct map *m)
 	       m->size, human(m->size, h1, sizeof(h1)));
 	printf("data bytes:  %" PRIu64 " (%s)\n",
 	       m->data, human(m->data, h1, sizeof(h1)));
-	printf("%s  %" PRIu64 " (%s)\n", m->ioctl ? "unallocated:" : "hole bytes: ",
+	printf("%-12s %" PRIu64 " (%s)\n", m->ioctl ? "unallocated:" : "hole bytes:",
 	       m->hole, human(m->hole, h1, sizeof(h1)));
 	if (m->ioctl)
 		printf("zero bytes:  %" PRIu64 " (%s)\n",
@@ -539,7 +538,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			usage(stdout);
 			return EXIT_OK;
 		case 'V':
-			printf(PROG " " VERSION "\n");
+			printf(PROG " %s\n", BLKSEEK_VERSION);
 			return EXIT_OK;
 		default:
 			usage(stderr);

@@ -82,13 +82,14 @@ if [ -f tools/fuzz/Makefile ]; then
 	run_stage "fuzz smoke" "$logs/fuzz.log" tap_counts make -C tools/fuzz smoke
 fi
 run_stage "tools tests" "$logs/tools.log" tap_counts make -C tools test
+run_stage "install and DKMS" "$logs/install.log" tap_counts tools/test-install.sh
 run_stage "lint" "$logs/lint.log" lint_counts tools/lint.sh
 
 echo "=== VM selftests"
 rm -f build/results/*.ktap
 tools/vm-run > "$logs/vm.log" 2>&1
 vmrc=$?
-grep -E '^=== |VM ran|^vm-run' "$logs/vm.log"
+grep -E '^=== |VM ran|dkms build|^vm-run' "$logs/vm.log"
 nk=0
 for ktap in build/results/*.ktap; do
 	[ -f "$ktap" ] || continue
@@ -106,6 +107,6 @@ fi
 echo
 echo "=== summary"
 printf '%s\n' "${summary[@]}"
-echo "$passed passed, $failed failed$([ "$skipped" -gt 0 ] && echo ", $skipped skipped")" |
-	tee "$logs/result"
+[ "$skipped" -gt 0 ] && echo "($skipped skipped)"
+echo "$passed passed, $failed failed" | tee "$logs/result"
 [ "$failed" = 0 ]

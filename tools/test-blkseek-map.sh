@@ -138,8 +138,9 @@ expect_fail() {
 echo "# blkseek-map: $MAP, scratch: $work ($(stat -f -c %T "$work"))"
 
 # --- CLI ----------------------------------------------------------------
-check "--version prints 0.1.0" \
-	bash -c '[ "$("$0" --version)" = "blkseek-map 0.1.0" ]' "$MAP"
+version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$(dirname "$0")/../dkms.conf")
+check "--version prints dkms.conf's $version" \
+	bash -c '[ "$("$0" --version)" = "blkseek-map $1" ]' "$MAP" "$version"
 check "--help exits 0 and shows usage" \
 	bash -c '"$0" --help | grep -q "Usage: blkseek-map"' "$MAP"
 expect_fail "no PATH exits 1" 1 "Usage"

@@ -30,6 +30,9 @@ done
 [ "$(cat /sys/kernel/livepatch/blkseek/transition 2>/dev/null)" = 0 ] ||
 	fail_boot "livepatch transition did not complete"
 echo "# livepatch blkseek enabled, taint $(cat /proc/sys/kernel/tainted)"
+echo "# loaded blkseek $(cat /sys/module/blkseek/version), srcversion $(cat /sys/module/blkseek/srcversion)"
+[ "$(cat /sys/module/blkseek/srcversion)" = "$(modinfo -F srcversion "$ko")" ] ||
+	fail_boot "the loaded module is not $ko"
 
 # The runner appends each test's output to /dev/stdout, a file here: every
 # writer must append, or they overwrite each other.
