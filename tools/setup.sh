@@ -21,7 +21,7 @@ packages=(
 	qemu-system-x86 busybox-static kmod udev file
 	python3-argcomplete python3-requests python3-pkg-resources
 	sg3-utils nbdkit libnbd-bin fdisk util-linux xz-utils
-	dkms groff-base man-db g++
+	dkms groff-base man-db g++ borgbackup
 )
 
 missing=()

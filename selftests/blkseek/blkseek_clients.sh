@@ -1,0 +1,168 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Real copiers, unchanged, on a sparse scsi_debug disk (16 extents of
+# 256 KiB in 64 MiB): nbdcopy DEV FILE,
+# the nbdkit file plugin serving DEV (nbdinfo --map), and borg create
+# --read-special --sparse with a fixed chunker.  With blkseek each reads
+# only the mapped sectors (within 5 % + 256, counted in /sys/block/X/stat)
+# and its result equals the device (cmp) or its ground truth
+# (sg_get_lba_status).  Then, as the control, the same without the module
+# (livepatch disabled and module removed, loaded again at the end): each
+# reads the whole disk, and nbdkit maps it as one data extent.
+#
+# Readahead of the disk is set to 0 while measuring, so that the counts
+# are what the client asked for: with the default 128 KiB the kernel also
+# reads up to 128 KiB past each extent a client reads with buffered I/O.
+KSFT_SKIP=4
+sd=/sys/bus/pseudo/drivers/scsi_debug
+lp=/sys/kernel/livepatch/blkseek
+work=$(mktemp -d)
+fail=0
+
+check() {	# check WHAT CONDITION...
+	local what=$1
+	shift
+	if "$@"; then echo "# ok: $what"; else echo "# FAIL: $what"; fail=1; fi
+}
+for t in nbdcopy nbdinfo nbdkit sg_get_lba_status; do
+	command -v $t > /dev/null || { echo "# no $t"; exit $KSFT_SKIP; }
+done
+[ -d $lp ] || { echo "# blkseek not loaded"; exit $KSFT_SKIP; }
+
+modprobe -r scsi_debug 2>/dev/null
+modprobe scsi_debug dev_size_mb=64 lbpu=1 lbprz=1 unmap_granularity=8 || exit $KSFT_SKIP
+udevadm settle 2>/dev/null
+name=$(basename "$(ls -d $sd/adapter*/host*/target*/*/block/* | head -1)")
+dev=/dev/$name
+for _ in $(seq 100); do [ -b "$dev" ] && break; sleep 0.1; done
+size=$(blockdev --getsize64 "$dev")
+
+# data at 0 (where a partition table would be) and 15 more 256 KiB
+# extents at fixed spots, 6.25 % mapped.  256 KiB and aligned: nbdcopy
+# reads in whole requests of --request-size (256 KiB by default), so a
+# 64 KiB extent alone in its 256 KiB costs it 256 KiB of reads.
+for s in 0 9 25 37 58 72 94 103 124 138 152 175 194 212 227 250; do
+	dd if=/dev/urandom of="$dev" bs=256k count=1 seek=$s oflag=direct status=none
+done
+udevadm settle 2>/dev/null
+
+# ground truth, "offset length data|hole" with runs merged
+truth() {
+	local lba=0 nblocks=$((size / 512)) next s n st
+	while [ $lba -lt $nblocks ]; do
+		next=$lba
+		while read -r s n st _; do
+			[[ $s == 0x* ]] || s=0x$s
+			[[ $n == 0x* ]] || n=0x$n
+			s=$((s)) n=$((n))
+			[ $((s + n)) -gt $next ] && next=$((s + n))
+			echo "$((s * 512)) $((n * 512)) $([ "$st" = 0 ] && echo data || echo hole)"
+		done < <(sg_get_lba_status -b -l $lba -m 4104 "$dev" 2>/dev/null |
+			 grep -E '^ *(0x)?[0-9a-fA-F]+ +(0x)?[0-9a-fA-F]+ +[0-9]+')
+		[ $next -gt $lba ] || return 1
+		lba=$next
+	done | merge
+}
+merge() {	# merge "offset length kind" lines: adjacent runs of one kind
+	awk -v size="$size" '
+		{ if ($1 >= size) next
+		  if ($1 + $2 > size) $2 = size - $1
+		  if (n && $3 == k && $1 == o + l) { l += $2; next }
+		  if (n) print o, l, k
+		  o = $1; l = $2; k = $3; n = 1 }
+		END { if (n) print o, l, k }'
+}
+truth > "$work/truth" || { echo "# sg_get_lba_status failed"; exit $KSFT_SKIP; }
+mapped=$(awk '$3 == "data" { s += $2 } END { print s / 512 }' "$work/truth")
+echo "# $dev: $size bytes, $mapped sectors mapped in $(grep -c data "$work/truth") runs"
+
+rd() { awk '{ print $3 }' "/sys/block/$name/stat"; }
+ra=$(blockdev --getra "$dev")
+blockdev --setra 0 "$dev"
+
+# run_clients MODE: each client once; sets reads_nbdcopy, reads_borg
+run_clients() {
+	local mode=$1 r0 r1 out=$work/nbdcopy.img map
+	echo 3 > /proc/sys/vm/drop_caches
+
+	rm -f "$out"
+	r0=$(rd)
+	nbdcopy "$dev" "$out"
+	check "$mode: nbdcopy exits 0" [ $? = 0 ]
+	r1=$(rd)
+	reads_nbdcopy=$((r1 - r0))
+	check "$mode: nbdcopy copy identical (cmp)" cmp -s "$dev" "$out"
+	echo "# $mode: nbdcopy read $reads_nbdcopy sectors, $(( $(stat -c %b "$out") * $(stat -c %B "$out") / 512 )) allocated in the copy"
+	rm -f "$out"
+
+	nbdinfo --map -- [ nbdkit -r file "$dev" ] > "$work/nbdmap.raw" 2> "$work/nbdinfo.err"
+	check "$mode: nbdinfo --map exits 0" [ $? = 0 ]
+	# "offset length type description": type 0 data; bit 0 hole
+	awk '{ print $1, $2, ($3 % 2 ? "hole" : "data") }' "$work/nbdmap.raw" | merge > "$work/nbdmap"
+	map_nbdkit=$(wc -l < "$work/nbdmap")
+
+	reads_borg=
+	if command -v borg > /dev/null; then
+		export BORG_BASE_DIR=$work/borgbase BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK=yes
+		rm -rf "$work/repo" "$work/x"
+		borg init -e none "$work/repo" > /dev/null 2>&1
+		echo 3 > /proc/sys/vm/drop_caches
+		r0=$(rd)
+		borg create --read-special --sparse --chunker-params fixed,65536 \
+			"$work/repo::a" "$dev" 2> "$work/borg.err"
+		check "$mode: borg create exits 0" [ $? = 0 ]
+		r1=$(rd)
+		reads_borg=$((r1 - r0))
+		mkdir -p "$work/x"
+		(cd "$work/x" && borg extract --sparse "$work/repo::a" 2>> "$work/borg.err")
+		check "$mode: borg extract equals the device (cmp)" cmp -s "$dev" "$work/x/${dev#/}"
+		echo "# $mode: borg create read $reads_borg sectors"
+		rm -rf "$work/repo" "$work/x"
+	fi
+}
+
+limit=$((mapped * 105 / 100 + 256))
+run_clients "blkseek"
+check "blkseek: nbdcopy reads only mapped sectors ($reads_nbdcopy <= $limit)" \
+	[ "$reads_nbdcopy" -le $limit ]
+check "blkseek: nbdinfo --map of nbdkit equals sg_get_lba_status" \
+	cmp -s "$work/truth" "$work/nbdmap"
+if ! cmp -s "$work/truth" "$work/nbdmap"; then
+	diff "$work/truth" "$work/nbdmap" | head -10 | sed 's/^/#   /'
+fi
+echo "# blkseek: nbdkit map $map_nbdkit runs"
+if [ -n "$reads_borg" ]; then
+	check "blkseek: borg reads only mapped sectors ($reads_borg <= $limit)" \
+		[ "$reads_borg" -le $limit ]
+fi
+
+# the control: stock kernel behaviour (EINVAL), module out
+echo 0 > /sys/module/blkseek/parameters/cache_ms
+echo 0 > $lp/enabled
+for _ in $(seq 1200); do [ -d $lp ] || break; sleep 0.1; done
+if [ -d $lp ] || ! rmmod blkseek; then
+	echo "# FAIL: could not unload blkseek for the control"
+	fail=1
+else
+	full=$((size / 512 * 95 / 100))
+	run_clients "stock"
+	check "stock: nbdcopy reads the whole disk ($reads_nbdcopy >= $full)" \
+		[ "$reads_nbdcopy" -ge $full ]
+	check "stock: nbdkit maps one data extent" \
+		[ "$(cat "$work/nbdmap")" = "0 $size data" ]
+	if [ -n "$reads_borg" ]; then
+		check "stock: borg reads the whole disk ($reads_borg >= $full)" \
+			[ "$reads_borg" -ge $full ]
+	fi
+	insmod "${BLKSEEK_KO:?}" || { echo "# FAIL: insmod again"; fail=1; }
+	for _ in $(seq 600); do
+		[ "$(cat $lp/transition 2>/dev/null)" = 0 ] && break
+		sleep 0.1
+	done
+fi
+
+blockdev --setra "$ra" "$dev"
+modprobe -r scsi_debug
+rm -rf "$work"
+exit $fail
