@@ -8,7 +8,8 @@
 #   make fuzz            fuzz the reply parser and the walk
 #   make install         module, tools, uapi header, man pages, docs
 #                        (DESTDIR, PREFIX=/usr/local, KDIR); make uninstall
-#   make dkms-install    register, build and install with DKMS; dkms-remove
+#   make dkms-install    register, build and install with DKMS (KVER=, default
+#                        the running kernel); make dkms-remove
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PWD  := $(shell pwd)
