@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The layout of <linux/blkseek.h> is the same for every ABI: each field
+ * at a fixed offset, no padding, and one ioctl number.  Compiled (not
+ * run) as C for x86-64, i386 and x32, and as C++; a difference is a
+ * compile error.
+ */
+#include <stddef.h>
+#include <linux/blkseek.h>
+
+#ifdef __cplusplus
+#define _Static_assert static_assert
+#endif
+
+#define AT(type, field, off) \
+	_Static_assert(offsetof(struct type, field) == (off), #type "." #field " at " #off)
+
+AT(blkseek_extent, offset, 0);
+AT(blkseek_extent, length, 8);
+AT(blkseek_extent, flags, 16);
+AT(blkseek_extent, reserved, 20);
+_Static_assert(sizeof(struct blkseek_extent) == 24, "blkseek_extent is 24 bytes");
+
+AT(blkseek_query, size, 0);
+AT(blkseek_query, fd, 4);
+AT(blkseek_query, offset, 8);
+AT(blkseek_query, length, 16);
+AT(blkseek_query, flags, 24);
+AT(blkseek_query, extent_count, 28);
+AT(blkseek_query, extents, 32);
+AT(blkseek_query, mapped_extents, 40);
+AT(blkseek_query, logical_block_size, 44);
+AT(blkseek_query, device_flags, 48);
+AT(blkseek_query, reserved0, 52);
+AT(blkseek_query, end, 56);
+AT(blkseek_query, size_bytes, 64);
+AT(blkseek_query, reserved, 72);
+_Static_assert(sizeof(struct blkseek_query) == BLKSEEK_QUERY_SIZE_VER0, "blkseek_query is 96 bytes");
+_Static_assert(BLKSEEK_IOC_QUERY == 0xc060b901u, "BLKSEEK_IOC_QUERY is 0xc060b901");
