@@ -55,6 +55,9 @@ struct copy {
 	char *buf, *buf2;
 	uint64_t done, read, written, zeroed, extents;
 	struct timespec t0;
+	/* extents of the last query, used in order before asking again */
+	struct blkseek_extent ext[BLKSEEK_MAX_EXTENTS];
+	unsigned int next_ext, nr_ext;
 };
 
 static int fail(int code, const char *path, const char *what, int err)
@@ -124,25 +127,37 @@ static int full_pwrite(int fd, const char *buf, size_t len, uint64_t off)
 static int next_extent(struct copy *c, uint64_t off, enum kind *kind, uint64_t *end)
 {
 	if (c->ctl >= 0) {
-		struct blkseek_extent e;
-		struct blkseek_query q;
+		const struct blkseek_extent *e;
 
-		memset(&q, 0, sizeof(q));
-		q.size = sizeof(q);
-		q.fd = c->src.fd;
-		q.offset = off;
-		q.extent_count = 1;
-		q.extents = (uintptr_t)&e;
-		if (ioctl(c->ctl, BLKSEEK_IOC_QUERY, &q) < 0)
-			return -errno;
-		if (q.mapped_extents != 1 || e.offset != off || !e.length)
+		/*
+		 * One query maps up to BLKSEEK_MAX_EXTENTS ahead: one walk of
+		 * the device for many extents, not one after each read.
+		 */
+		if (c->next_ext >= c->nr_ext || c->ext[c->next_ext].offset != off) {
+			struct blkseek_query q;
+
+			memset(&q, 0, sizeof(q));
+			q.size = sizeof(q);
+			q.fd = c->src.fd;
+			q.offset = off;
+			q.extent_count = BLKSEEK_MAX_EXTENTS;
+			q.extents = (uintptr_t)c->ext;
+			if (ioctl(c->ctl, BLKSEEK_IOC_QUERY, &q) < 0)
+				return -errno;
+			c->nr_ext = q.mapped_extents;
+			c->next_ext = 0;
+			if (!c->nr_ext || c->ext[0].offset != off)
+				return -EIO;
+		}
+		e = &c->ext[c->next_ext++];
+		if (!e->length)
 			return -EIO;
-		*end = off + e.length;
+		*end = off + e->length;
 		/* unallocated but not reading zero: its content must be read */
-		if (!(e.flags & BLKSEEK_EXTENT_ZERO))
+		if (!(e->flags & BLKSEEK_EXTENT_ZERO))
 			*kind = K_DATA;
 		else
-			*kind = e.flags & BLKSEEK_EXTENT_UNALLOCATED ? K_HOLE : K_ZERO;
+			*kind = e->flags & BLKSEEK_EXTENT_UNALLOCATED ? K_HOLE : K_ZERO;
 	} else if (c->method && !strcmp(c->method, "lseek")) {
 		off_t d = lseek(c->src.fd, off, SEEK_DATA);
 

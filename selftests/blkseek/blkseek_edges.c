@@ -197,6 +197,46 @@ static int write_mbr(const struct disk *d, const uint32_t (*p)[2], int n)
 	return rc;
 }
 
+/*
+ * Bad whences get the stock EINVAL and leave the position alone; errors
+ * never move it; the answers do not depend on the open mode (read-only,
+ * write-only, read-write); an O_PATH fd cannot seek at all (EBADF).
+ */
+TEST_F(layout, whences_and_open_modes)
+{
+	const long long L = self->d.lbs, S = self->d.size;
+	const int bad[] = { -1, 5, 6, 7, 100, INT_MAX, INT_MIN };
+	const int modes[] = { O_RDONLY, O_WRONLY, O_RDWR };
+	unsigned int i;
+	int fd;
+
+	ASSERT_EQ(12345, seek(self->fd, 12345, SEEK_SET));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT_EQ(-EINVAL, seek(self->fd, 0, bad[i])) TH_LOG("whence %d", bad[i]);
+		EXPECT_EQ(12345, seek(self->fd, 0, SEEK_CUR));
+	}
+	EXPECT_EQ(-ENXIO, seek(self->fd, S, SEEK_DATA));
+	EXPECT_EQ(-ENXIO, seek(self->fd, -1, SEEK_HOLE));
+	EXPECT_EQ(-ENXIO, seek(self->fd, LLONG_MAX, SEEK_DATA));
+	EXPECT_EQ(12345, seek(self->fd, 0, SEEK_CUR));
+
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		fd = open(self->d.path, modes[i]);
+		ASSERT_LE(0, fd);
+		EXPECT_EQ(64 * L, seek(fd, 0, SEEK_DATA)) TH_LOG("mode %d", modes[i]);
+		EXPECT_EQ(0, seek(fd, 0, SEEK_HOLE));
+		EXPECT_EQ(128 * L, seek(fd, 64 * L, SEEK_HOLE));
+		EXPECT_EQ(-ENXIO, seek(fd, S, SEEK_DATA));
+		close(fd);
+	}
+
+	fd = open(self->d.path, O_PATH);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EBADF, seek(fd, 0, SEEK_DATA));
+	EXPECT_EQ(-EBADF, seek(fd, 0, SEEK_HOLE));
+	close(fd);
+}
+
 TEST_F_TIMEOUT(layout, partitions, 600)
 {
 	const uint64_t n = self->d.nblocks;
