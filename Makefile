@@ -6,6 +6,7 @@
 #   make demo            boot a VM and show a sparse scsi_debug disk mapped and copied
 #   make soak            long race and removal runs in VMs
 #   make fuzz            fuzz the reply parser and the walk
+#   make bench           benchmarks in VMs; tables in Documentation/blkseek-bench.md
 #   make install         module, tools, uapi header, man pages, docs
 #                        (DESTDIR, PREFIX=/usr/local, KDIR); make uninstall
 #   make dkms-install    register, build and install with DKMS (KVER=, default
@@ -16,7 +17,7 @@ PWD  := $(shell pwd)
 
 PREFIX ?= /usr/local
 
-.PHONY: all module clean clean-module setup tools unit lint vmtest check demo soak fuzz \
+.PHONY: all module clean clean-module setup tools unit lint vmtest check demo soak fuzz bench \
 	install uninstall dkms-install dkms-remove
 
 all: module
@@ -59,6 +60,10 @@ demo:
 soak: setup
 	BLKSEEK_RACE_OPS=100000 BLKSEEK_CYCLES=50 \
 	BLKSEEK_TESTS="blkseek_race blkseek_removal.sh blkseek_dmesg.sh" tools/vm-run
+
+# Benchmarks, one VM per kernel (tools/bench.sh).
+bench:
+	tools/bench.sh
 
 # libFuzzer targets of the pure core, fixed budget (tools/fuzz/README.md).
 fuzz:
