@@ -21,6 +21,16 @@ fail_boot() {
 }
 
 echo "# kernel $kver, module $ko"
+# A kmemleak kernel (make check-debug): forget what boot left behind, so
+# that the scan of blkseek_dmesg.sh reports only what blkseek and
+# the suite leaked.
+kml=/sys/kernel/debug/kmemleak
+[ -e "$kml" ] || mount -t debugfs none /sys/kernel/debug 2>/dev/null
+if [ -w "$kml" ]; then
+	echo scan > "$kml" && echo clear > "$kml" &&
+		echo "# kmemleak: boot objects cleared"
+fi
+
 [ -f "$ko" ] || fail_boot "module not built for $kver"
 insmod "$ko" || fail_boot "insmod failed"
 for _ in $(seq 600); do
@@ -52,7 +62,7 @@ if [ -n "${BLKSEEK_TESTS:-}" ]; then
 	(cd "$suite" && BASE_DIR=$(dirname "$suite") &&
 	 . ../kselftest/runner.sh && run_many $BLKSEEK_TESTS) >> "$ktap" 2>&1
 else
-	make -s -C "$suite" BLKSEEK_UAPI="$repo/uapi" run_tests >> "$ktap" 2>&1
+	make -s -C "$suite" OUTPUT="$suite" BLKSEEK_UAPI="$repo/uapi" run_tests >> "$ktap" 2>&1
 fi
 rc=$?
 cat "$ktap"
