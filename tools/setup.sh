@@ -8,6 +8,8 @@
 #    lists directory (the system's apt sources are not touched)
 #  - kselftest headers, lib.mk and checkpatch.pl from Debian's
 #    linux-source packages into build/ksrc/<line>
+#  - with BLKSEEK_SETUP_DEBUG=1 (make check-debug), what a kernel build
+#    needs
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$top/build
@@ -23,6 +25,10 @@ packages=(
 	sg3-utils nbdkit libnbd-bin fdisk util-linux xz-utils
 	dkms groff-base man-db g++ borgbackup
 )
+# make check-debug builds a kernel from linux-source-6.12
+if [ "${BLKSEEK_SETUP_DEBUG:-0}" = 1 ]; then
+	packages+=(flex bison bc libelf-dev libssl-dev cpio)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
