@@ -23,6 +23,17 @@
 #include <unistd.h>
 #include <linux/fs.h>
 
+/*
+ * The harness's default of 30 s per test (fixture setup and teardown
+ * included) is too short for scsi_debug loads in a TCG guest, and more so
+ * under a debug kernel: a test without its own timeout gets 300 s.  The
+ * harness expands the macro where TEST()/TEST_F() are used, after this.
+ */
+#ifdef TEST_TIMEOUT_DEFAULT
+#undef TEST_TIMEOUT_DEFAULT
+#define TEST_TIMEOUT_DEFAULT 300
+#endif
+
 #ifndef SEEK_DATA
 #define SEEK_DATA 3
 #define SEEK_HOLE 4
