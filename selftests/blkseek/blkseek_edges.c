@@ -2,12 +2,14 @@
 /*
  * Edge semantics of SEEK_DATA/SEEK_HOLE on a scsi_debug disk with a known
  * layout (the ext4/xfs rules), the stock whences unchanged, and partitions
- * (one starting off a 4 KiB boundary, one ending inside a data run).
+ * (one starting off a 4 KiB boundary, one ending inside a data run; the
+ * smallest partitions; a partition of size 0 cannot be made).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE	/* O_DIRECT; 6.1's harness does not define it */
 #endif
 #include <limits.h>
+#include <linux/blkpg.h>
 #include "../kselftest_harness.h"
 #include "blkseek_util.h"
 
@@ -291,6 +293,77 @@ TEST_F_TIMEOUT(layout, partitions, 600)
 	}
 	free(truth);
 	free(hole);
+}
+
+/* Add (length > 0) or delete (length 0, op DEL) partition pno with BLKPG. */
+static int blkpg(int fd, int op, int pno, long long start, long long length)
+{
+	struct blkpg_partition p = {
+		.start = start, .length = length, .pno = pno,
+	};
+	struct blkpg_ioctl_arg a = {
+		.op = op, .datalen = sizeof(p), .data = &p,
+	};
+
+	return ioctl(fd, BLKPG, &a) ? -errno : 0;
+}
+
+/*
+ * The smallest partitions: one logical block, over a hole, over data, and
+ * the disk's last block.  Each answers like a one-block file: its only
+ * block is a hole or data, the implicit hole is at its end, and ENXIO from
+ * its size on.  A partition of size 0 cannot exist: BLKPG refuses a
+ * length of 0 (EINVAL) and a partition table entry with no blocks makes
+ * no device, so no lseek can reach one.
+ */
+TEST_F(layout, smallest_partitions)
+{
+	const long long L = self->d.lbs, n = self->d.nblocks;
+	const struct {
+		long long lba;
+		bool data;
+	} t[] = {
+		{ 2000, false },	/* never written: unmapped */
+		{ 64, true },
+		{ n - 1, true },	/* the disk's last block */
+	};
+	char name[64], path[80];
+	unsigned int i;
+	int fd;
+
+	EXPECT_EQ(-EINVAL, blkpg(self->fd, BLKPG_ADD_PARTITION, 1, 2000 * L, 0));
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		int pno = i + 1;
+
+		ASSERT_EQ(0, blkpg(self->fd, BLKPG_ADD_PARTITION, pno,
+				   t[i].lba * L, L)) TH_LOG("partition %d", pno);
+	}
+	run_cmd("udevadm settle 2>/dev/null");
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(name, sizeof(name), "%s%u", self->d.name, i + 1);
+		snprintf(path, sizeof(path), "/dev/%s", name);
+		ASSERT_EQ((uint64_t)L / 512, sysfs_u64("/sys/class/block/%s/size", name));
+		fd = open(path, O_RDONLY);
+		ASSERT_LE(0, fd) TH_LOG("%s", path);
+		if (t[i].data) {
+			EXPECT_EQ(0, seek(fd, 0, SEEK_DATA)) TH_LOG("%s", name);
+			EXPECT_EQ(L - 1, seek(fd, L - 1, SEEK_DATA));
+			EXPECT_EQ(L, seek(fd, 0, SEEK_HOLE));
+			EXPECT_EQ(L, seek(fd, L - 1, SEEK_HOLE));
+		} else {
+			EXPECT_EQ(-ENXIO, seek(fd, 0, SEEK_DATA)) TH_LOG("%s", name);
+			EXPECT_EQ(-ENXIO, seek(fd, L - 1, SEEK_DATA));
+			EXPECT_EQ(0, seek(fd, 0, SEEK_HOLE));
+			EXPECT_EQ(L - 1, seek(fd, L - 1, SEEK_HOLE));
+		}
+		EXPECT_EQ(-ENXIO, seek(fd, L, SEEK_DATA));
+		EXPECT_EQ(-ENXIO, seek(fd, L, SEEK_HOLE));
+		EXPECT_EQ(-ENXIO, seek(fd, -1, SEEK_HOLE));
+		EXPECT_EQ(L, seek(fd, 0, SEEK_END));
+		close(fd);
+	}
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		EXPECT_EQ(0, blkpg(self->fd, BLKPG_DEL_PARTITION, i + 1, 0, 0));
 }
 
 TEST_HARNESS_MAIN
