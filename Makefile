@@ -5,6 +5,8 @@
 #   make check           setup, host unit tests, lint, VM selftests on 6.1 and 6.12
 #   make demo            boot a VM and show a sparse scsi_debug disk mapped and copied
 #   make soak            long race and removal runs in VMs
+#   make check-debug     the selftests under a 6.12 KASAN/lockdep/kmemleak
+#                        kernel built from linux-source-6.12 (cached)
 #   make fuzz            fuzz the reply parser and the walk
 #   make bench           benchmarks in VMs; tables in Documentation/blkseek-bench.md
 #   make install         module, tools, uapi header, man pages, docs
@@ -17,7 +19,7 @@ PWD  := $(shell pwd)
 
 PREFIX ?= /usr/local
 
-.PHONY: all module clean clean-module setup tools unit lint vmtest check demo soak fuzz bench \
+.PHONY: all module clean clean-module setup tools unit lint vmtest check check-debug demo soak fuzz bench \
 	install uninstall dkms-install dkms-remove
 
 all: module
@@ -60,6 +62,12 @@ demo:
 soak: setup
 	BLKSEEK_RACE_OPS=100000 BLKSEEK_CYCLES=50 \
 	BLKSEEK_TESTS="blkseek_race blkseek_removal.sh blkseek_dmesg.sh" tools/vm-run
+
+# The whole suite under a 6.12 debug kernel (KASAN, PROVE_LOCKING,
+# DEBUG_ATOMIC_SLEEP, KMEMLEAK, DEBUG_OBJECTS) built from
+# linux-source-6.12 and cached in build/debug-kernel (tools/check-debug.sh).
+check-debug:
+	tools/check-debug.sh
 
 # Benchmarks, one VM per kernel (tools/bench.sh).
 bench:

@@ -28,25 +28,9 @@ tap_counts() {
 	     END { print p + 0, f + 0, s + 0 }' "$1"
 }
 
-# kselftest KTAP: each harness test case counts; a program with no
-# nested cases counts once; a program failing with all cases passed
-# (crash, timeout) counts one more failure.
+# kselftest KTAP (tools/ktap-counts.awk)
 ktap_counts() {
-	awk '/^# (not )?ok [0-9]+ / {
-		if ($2 == "not") nf++; else if ($0 ~ /# SKIP/) ns++; else np++
-		nested++; next
-	     }
-	     /^(not )?ok [0-9]+ selftests:/ {
-		top_fail = ($1 == "not")
-		if (!nested) {
-			if (top_fail) f++; else if ($0 ~ /# SKIP/) s++; else p++
-		} else {
-			p += np; f += nf; s += ns
-			if (top_fail && !nf) f++
-		}
-		nested = np = nf = ns = 0
-	     }
-	     END { print p + 0, f + 0, s + 0 }' "$1"
+	awk -f "$top/tools/ktap-counts.awk" "$1"
 }
 
 run_stage() {	# run_stage NAME LOG COUNTER CMD...
