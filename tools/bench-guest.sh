@@ -76,7 +76,10 @@ for ms in "$cache_ms" 0; do
 	c1=$(cmds); l1=$(cat $stats/lseeks)
 	tm=$(best 3 "$map" --lseek --quiet "$dev")
 	echo "| blkseek-map --lseek, cache_ms=$ms | $tm s | $((c1 - c0)) | $((l1 - l0)) | $(awk -v c=$((c1 - c0)) -v l=$((l1 - l0)) 'BEGIN { printf "%.3f", c / l }') |"
-	[ "$ms" = "$cache_ms" ] && ratio=$(awk -v a="$tm" -v b="$tg" 'BEGIN { printf "%.2f", a / b }')
+	if [ "$ms" = "$cache_ms" ]; then
+		ratio=$(awk -v a="$tm" -v b="$tg" 'BEGIN { printf "%.2f", a / b }')
+		cpl=$(awk -v c=$((c1 - c0)) -v l=$((l1 - l0)) 'BEGIN { printf "%.3f", c / l }')
+	fi
 done
 echo "$cache_ms" > /sys/module/blkseek/parameters/cache_ms
 echo
@@ -146,4 +149,25 @@ echo
 echo "lseeks (commands) blkseek answered for nbdcopy: $(for p in $pcts; do printf '%s %%: %s (%s); ' "$p" "${l_nbd[$p]}" "${c_nbd[$p]}"; done)"
 echo
 echo "Bytes read without the module: $(for p in $pcts; do printf '%s %%: %s; ' "$p" "${r_stock[$p]}"; done)dd: ${r_dd[100]} at 100 %."
+echo
+
+# each target, reached or missed by how much
+verdict() {	# verdict VALUE OP LIMIT
+	awk -v v="$1" -v op="$2" -v l="$3" 'BEGIN {
+		ok = (op == "<=") ? v <= l : v >= l
+		printf "%s %s %s: %s", v, op, l, ok ? "reached" : "missed"
+		if (!ok) printf " by %.0f %%", (op == "<=" ? v / l - 1 : 1 - v / l) * 100 }'
+}
+echo "### Targets on $(uname -r)"
+echo
+echo "- walk time ratio: $(verdict "$ratio" '<=' 1.0)"
+echo "- SCSI commands per lseek over the walk: $(verdict "$cpl" '<=' 1.05)"
+for p in $pcts; do
+	mapped=$((size * p / 100 / 262144 * 262144))
+	sl=$(awk -v ts="${t_stock[$p]}" -v tn="${t_nbd[$p]}" -v size=$size -v m=$mapped \
+		'BEGIN { printf "%.2f", ts / tn / (size / m) }')
+	echo "- $p % mapped: nbdcopy speedup / limit $(verdict "$sl" '>=' 0.8);" \
+		"read/mapped nbdcopy $(verdict "$(awk -v r="${r_nbd[$p]}" -v m=$mapped 'BEGIN { printf "%.3f", r / m }')" '<=' 1.05)," \
+		"blkseek-copy $(verdict "$(awk -v r="${r_bc[$p]}" -v m=$mapped 'BEGIN { printf "%.3f", r / m }')" '<=' 1.05)"
+done
 echo

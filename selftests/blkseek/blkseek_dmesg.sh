@@ -4,7 +4,7 @@
 # The kernel log of the whole run holds no warning, oops, lockdep or
 # sanitizer report, and no hung task; on a kernel with kmemleak (make
 # check-debug), a scan finds no leak.  Runs last.
-patterns='WARNING:|BUG:|Oops|general protection|Call Trace|KASAN|UBSAN|ODEBUG|kmemleak: [0-9]+ new suspected|INFO: task .* blocked|possible circular locking|possible recursive locking|sleeping function called|RCU stall|soft lockup|hard LOCKUP'
+patterns='WARNING:|BUG:|Oops|general protection|Call Trace|KASAN|UBSAN|ODEBUG: Out of memory|kmemleak: [0-9]+ new suspected|INFO: task .* blocked|possible circular locking|possible recursive locking|sleeping function called|RCU stall|soft lockup|hard LOCKUP'
 
 # kmemleak reports objects unreferenced for 5 s: scan, wait, scan again
 kml=/sys/kernel/debug/kmemleak
