@@ -295,7 +295,7 @@ TEST_F_TIMEOUT(layout, partitions, 600)
 	free(hole);
 }
 
-/* Add (length > 0) or delete (length 0, op DEL) partition pno with BLKPG. */
+/* BLKPG operation op on partition pno (bytes). */
 static int blkpg(int fd, int op, int pno, long long start, long long length)
 {
 	struct blkpg_partition p = {
@@ -328,17 +328,22 @@ TEST_F(layout, smallest_partitions)
 		{ n - 1, true },	/* the disk's last block */
 	};
 	char name[64], path[80];
+	uint32_t parts[3][2];
 	unsigned int i;
 	int fd;
 
 	EXPECT_EQ(-EINVAL, blkpg(self->fd, BLKPG_ADD_PARTITION, 1, 2000 * L, 0));
+	close(self->fd);
+	self->fd = -1;
+	/*
+	 * In a partition table, not with BLKPG: udev rereads the table when
+	 * a writer closes the disk, which drops BLKPG-added partitions.
+	 */
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		int pno = i + 1;
-
-		ASSERT_EQ(0, blkpg(self->fd, BLKPG_ADD_PARTITION, pno,
-				   t[i].lba * L, L)) TH_LOG("partition %d", pno);
+		parts[i][0] = (uint32_t)t[i].lba;
+		parts[i][1] = 1;
 	}
-	run_cmd("udevadm settle 2>/dev/null");
+	ASSERT_EQ(0, write_mbr(&self->d, parts, 3));
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		snprintf(name, sizeof(name), "%s%u", self->d.name, i + 1);
 		snprintf(path, sizeof(path), "/dev/%s", name);
@@ -362,8 +367,6 @@ TEST_F(layout, smallest_partitions)
 		EXPECT_EQ(L, seek(fd, 0, SEEK_END));
 		close(fd);
 	}
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		EXPECT_EQ(0, blkpg(self->fd, BLKPG_DEL_PARTITION, i + 1, 0, 0));
 }
 
 TEST_HARNESS_MAIN
