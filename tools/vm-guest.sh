@@ -62,7 +62,7 @@ if [ -n "${BLKSEEK_TESTS:-}" ]; then
 	(cd "$suite" && BASE_DIR=$(dirname "$suite") &&
 	 . ../kselftest/runner.sh && run_many $BLKSEEK_TESTS) >> "$ktap" 2>&1
 else
-	make -s -C "$suite" OUTPUT="$suite" BLKSEEK_UAPI="$repo/uapi" run_tests >> "$ktap" 2>&1
+	make -s -C "$suite" BLKSEEK_UAPI="$repo/uapi" run_tests >> "$ktap" 2>&1
 fi
 rc=$?
 cat "$ktap"
