@@ -295,14 +295,14 @@ TEST_F_TIMEOUT(layout, partitions, 600)
 	free(hole);
 }
 
-/* BLKPG operation op on partition pno (bytes). */
-static int blkpg(int fd, int op, int pno, long long start, long long length)
+/* Ask BLKPG to add partition pno over [start, start + length) bytes. */
+static int blkpg_add(int fd, int pno, long long start, long long length)
 {
 	struct blkpg_partition p = {
 		.start = start, .length = length, .pno = pno,
 	};
 	struct blkpg_ioctl_arg a = {
-		.op = op, .datalen = sizeof(p), .data = &p,
+		.op = BLKPG_ADD_PARTITION, .datalen = sizeof(p), .data = &p,
 	};
 
 	return ioctl(fd, BLKPG, &a) ? -errno : 0;
@@ -332,7 +332,7 @@ TEST_F(layout, smallest_partitions)
 	unsigned int i;
 	int fd;
 
-	EXPECT_EQ(-EINVAL, blkpg(self->fd, BLKPG_ADD_PARTITION, 1, 2000 * L, 0));
+	EXPECT_EQ(-EINVAL, blkpg_add(self->fd, 1, 2000 * L, 0));
 	close(self->fd);
 	self->fd = -1;
 	/*
