@@ -4,22 +4,26 @@
  * can be asked, with the partition's place on it.
  */
 #include <linux/blkdev.h>
+#include <linux/device.h>
 #include <linux/fs.h>
 #include <linux/log2.h>
-#include <linux/module.h>
 #include <linux/string.h>
 #include <scsi/scsi.h>
 #include <scsi/scsi_device.h>
 
 #include "blkseek.h"
 
-/* Only disks driven by sd answer; anything else keeps the stock lseek. */
-static bool disk_is_sd(struct gendisk *disk)
+/*
+ * Only disks driven by sd answer; anything else keeps the stock lseek.
+ * @sdev_dev is the gendisk's parent, a scsi_device.  Its driver is named
+ * "sd" whether sd is the sd_mod module or built into the kernel.  The
+ * open block device pins sd_mod, so a driver just unbound stays readable.
+ */
+static bool driven_by_sd(struct device *sdev_dev)
 {
-	const struct block_device_operations *fops = disk->fops;
+	struct device_driver *drv = READ_ONCE(sdev_dev->driver);
 
-	return fops && fops->owner &&
-	       !strcmp(module_name(fops->owner), "sd_mod");
+	return drv && !strcmp(drv->name, "sd");
 }
 
 /**
@@ -43,7 +47,7 @@ int blkseek_target_get(struct file *file, struct blkseek_target *t)
 	struct device *parent = disk_to_dev(disk)->parent;
 	struct scsi_device *sdev;
 
-	if (!parent || !scsi_is_sdev_device(parent) || !disk_is_sd(disk))
+	if (!parent || !scsi_is_sdev_device(parent) || !driven_by_sd(parent))
 		return -ENODEV;
 	sdev = to_scsi_device(parent);
 	if (sdev->type != TYPE_DISK && sdev->type != TYPE_ZBC)

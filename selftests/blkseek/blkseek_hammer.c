@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * blkseek_hammer DEV SECONDS [THREADS]: threads loop SEEK_DATA/SEEK_HOLE
- * at random offsets of DEV for SECONDS.  Prints the answers by kind.  Exits
+ * blkseek_hammer DEV SECONDS [THREADS [PAUSE_US]]: threads loop
+ * SEEK_DATA/SEEK_HOLE at random offsets of DEV for SECONDS, each sleeping
+ * PAUSE_US (default 0) after every lseek.  Prints the answers by kind.  Exits
  * 1 if an answer is impossible: EIO, an offset before the one asked or past
  * the size, or another errno than ENXIO (past the end / no data), EINVAL
  * (the stock answer while blkseek is off) and ENODEV/ENXIO for a deleted
@@ -27,6 +28,7 @@
 static const char *path;
 static long long size;
 static time_t until;
+static unsigned int pause_us;
 static volatile sig_atomic_t stop;
 static atomic_long answers, einval, enxio, other_err, bad;
 
@@ -59,6 +61,8 @@ static void *hammer(void *arg)
 				strerror(errno));
 			atomic_fetch_add(&bad, 1);
 		}
+		if (pause_us)
+			usleep(pause_us);
 	}
 	close(fd);
 	return NULL;
@@ -77,10 +81,12 @@ int main(int argc, char **argv)
 	uint64_t sz;
 
 	if (argc < 3 || nthreads < 1 || nthreads > 16) {
-		fprintf(stderr, "usage: %s DEV SECONDS [THREADS<=16]\n", argv[0]);
+		fprintf(stderr, "usage: %s DEV SECONDS [THREADS<=16 [PAUSE_US]]\n",
+			argv[0]);
 		return 2;
 	}
 	path = argv[1];
+	pause_us = argc > 4 ? (unsigned int)atoi(argv[4]) : 0;
 	fd = open(path, O_RDONLY);
 	if (fd < 0 || ioctl(fd, BLKGETSIZE64, &sz) || !sz) {
 		perror(path);
