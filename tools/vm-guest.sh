@@ -54,6 +54,10 @@ if [ -n "${BLKSEEK_BENCH:-}" ]; then
 	exit $rc
 fi
 
+# a slow kernel (make check-debug): the runner's 1800 s per program too
+[ -n "${BLKSEEK_TIMEOUT_SCALE:-}" ] &&
+	export kselftest_override_timeout=$((1800 * BLKSEEK_TIMEOUT_SCALE))
+
 # The runner appends each test's output to /dev/stdout, a file here: every
 # writer must append, or they overwrite each other.
 : > "$ktap"

@@ -239,7 +239,7 @@ TEST_F(layout, whences_and_open_modes)
 	close(fd);
 }
 
-TEST_F_TIMEOUT(layout, partitions, 600)
+TEST_F_TIMEOUT(layout, partitions, BLKSEEK_TIMEOUT(600))
 {
 	const uint64_t n = self->d.nblocks;
 	/* p1 from block 63 (off 4 KiB for 512-byte blocks) to 1004, which

@@ -145,7 +145,7 @@ FIXTURE_TEARDOWN(ioc)
 	sdebug_unload();
 }
 
-TEST_F_TIMEOUT(ioc, extents_equal_ground_truth, 900)
+TEST_F_TIMEOUT(ioc, extents_equal_ground_truth, BLKSEEK_TIMEOUT(900))
 {
 	const unsigned int counts[] = { 1, 3, 256 };
 	uint8_t *truth = calloc(self->d.nblocks, 1);

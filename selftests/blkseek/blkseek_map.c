@@ -119,7 +119,7 @@ static void truth_answer(const struct disk *d, const uint8_t *truth, uint64_t of
 	}
 }
 
-TEST_F_TIMEOUT(sdebug, map_equals_ground_truth, 900)
+TEST_F_TIMEOUT(sdebug, map_equals_ground_truth, BLKSEEK_TIMEOUT(900))
 {
 	unsigned int extents = 0, holes = 0, i;
 	uint64_t b;

@@ -167,7 +167,7 @@ FIXTURE_SETUP(race) {}
 FIXTURE_TEARDOWN(race) {}
 
 /* 2000 changes take 5 to 8 s under TCG; make soak's 10^5 several minutes */
-TEST_F_TIMEOUT(race, writes_discards_lseeks, 1700)
+TEST_F_TIMEOUT(race, writes_discards_lseeks, BLKSEEK_TIMEOUT(1700))
 {
 	static struct race race;
 	struct writer_arg wa[2], da, sa[2];
