@@ -7,6 +7,7 @@
 #include <linux/device.h>
 #include <linux/fs.h>
 #include <linux/log2.h>
+#include <linux/module.h>
 #include <linux/string.h>
 #include <scsi/scsi.h>
 #include <scsi/scsi_device.h>
@@ -14,16 +15,19 @@
 #include "blkseek.h"
 
 /*
- * Only disks driven by sd answer; anything else keeps the stock lseek.
- * @sdev_dev is the gendisk's parent, a scsi_device.  Its driver is named
- * "sd" whether sd is the sd_mod module or built into the kernel.  The
- * open block device pins sd_mod, so a driver just unbound stays readable.
+ * Only disks of sd answer; anything else keeps the stock lseek.  @disk's
+ * parent @sdev_dev is a scsi_device.  Its driver is named "sd" whether sd
+ * is the sd_mod module or built in; a disk being deleted has lost that
+ * driver already, and is recognised by its fops' owner when sd is a
+ * module (an open block device pins it, so both stay readable).
  */
-static bool driven_by_sd(struct device *sdev_dev)
+static bool disk_of_sd(struct gendisk *disk, struct device *sdev_dev)
 {
 	struct device_driver *drv = READ_ONCE(sdev_dev->driver);
+	struct module *owner = disk->fops ? disk->fops->owner : NULL;
 
-	return drv && !strcmp(drv->name, "sd");
+	return (drv && !strcmp(drv->name, "sd")) ||
+	       (owner && !strcmp(module_name(owner), "sd_mod"));
 }
 
 /**
@@ -47,10 +51,11 @@ int blkseek_target_get(struct file *file, struct blkseek_target *t)
 	struct device *parent = disk_to_dev(disk)->parent;
 	struct scsi_device *sdev;
 
-	if (!parent || !scsi_is_sdev_device(parent) || !driven_by_sd(parent))
+	if (!parent || !scsi_is_sdev_device(parent))
 		return -ENODEV;
 	sdev = to_scsi_device(parent);
-	if (sdev->type != TYPE_DISK && sdev->type != TYPE_ZBC)
+	if ((sdev->type != TYPE_DISK && sdev->type != TYPE_ZBC) ||
+	    !disk_of_sd(disk, parent))
 		return -ENODEV;
 
 	t->bdev = bdev;
