@@ -29,7 +29,14 @@ kml=/sys/kernel/debug/kmemleak
 if [ -w "$kml" ]; then
 	echo scan > "$kml" && echo clear > "$kml" &&
 		echo "# kmemleak: boot objects cleared"
+	# no scans every 10 min: under TCG each takes minutes of a vCPU;
+	# blkseek_dmesg.sh scans when the suite is done
+	echo scan=off > "$kml"
 fi
+# The kernel log so far, every 2 min: a run stopped early (a slow kernel
+# past its time) still leaves it.
+(while sleep 120; do dmesg > "$results/$kver.dmesg"; done) &
+snapshots=$!
 
 [ -f "$ko" ] || fail_boot "module not built for $kver"
 insmod "$ko" || fail_boot "insmod failed"
@@ -50,6 +57,7 @@ if [ -n "${BLKSEEK_BENCH:-}" ]; then
 	rc=$?
 	printf 'TAP version 13\n1..1\n%s 1 bench: %s\n' "$([ $rc = 0 ] || echo not) ok" "$kver" > "$ktap"
 	cat "$ktap"
+	kill $snapshots
 	dmesg > "$results/$kver.dmesg"
 	exit $rc
 fi
@@ -70,6 +78,7 @@ else
 fi
 rc=$?
 cat "$ktap"
+kill $snapshots
 dmesg > "$results/$kver.dmesg"
 echo "# run_tests exit $rc"
 exit $rc
