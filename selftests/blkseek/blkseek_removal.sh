@@ -37,7 +37,7 @@ start_hammer() {	# start_hammer SECONDS [PAUSE_US]: in the background, output in
 	hpid=$!
 }
 
-wait_hammer() {	# wait_hammer LABEL
+wait_hammer() {	# wait_hammer LABEL: non-zero (and fail=1) when it failed
 	wait $hpid
 	rc=$?
 	echo "# $1: $(tail -1 "$out") (exit $rc)"
@@ -47,6 +47,7 @@ wait_hammer() {	# wait_hammer LABEL
 		sed 's/^/# /' "$out"; echo "# FAIL: $1"; fail=1
 	fi
 	rm -f "$out"
+	[ $rc = 0 ]
 }
 
 disk
@@ -96,9 +97,8 @@ if [ -n "${BLKSEEK_KO:-}" ] && [ -f "$BLKSEEK_KO" ]; then
 		rmmod blkseek || { echo "# FAIL: cycle $c: rmmod"; fail=1; break; }
 		insmod "$BLKSEEK_KO" ${BLKSEEK_CYCLE_CACHE_MS:+cache_ms=$BLKSEEK_CYCLE_CACHE_MS} ||
 			{ echo "# FAIL: cycle $c: insmod"; fail=1; break; }
-		# the hammer's line is printed only when the cycle failed
-		wait_hammer "cycle $c" > "$out.c"
-		grep -q FAIL "$out.c" && { cat "$out.c"; rm -f "$out.c"; break; }
+		# the hammer's lines are printed only when the cycle failed
+		wait_hammer "cycle $c" > "$out.c" || { cat "$out.c"; rm -f "$out.c"; break; }
 		rm -f "$out.c"
 		done_cycles=$c
 	done
