@@ -193,7 +193,7 @@ static inline int truth_status(const struct disk *d, uint8_t *status)
 		FILE *p;
 
 		snprintf(cmd, sizeof(cmd),
-			 "sg_get_lba_status -b -l %llu -m 4104 %s 2>/dev/null",
+			 "sg_get_lba_status -R -b -l %llu -m 4104 %s 2>/dev/null",
 			 (unsigned long long)lba, d->path);
 		p = popen(cmd, "r");
 		if (!p)
