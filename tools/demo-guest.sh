@@ -26,16 +26,23 @@ done
 dd if=/dev/urandom of="$dev" bs=64k count=1 seek=3000 oflag=direct status=none
 echo "written: 6 x 1 MiB at 1, 5, 9, 40, 100, 200 MiB and 64 KiB at 187.5 MiB"
 
+failed=0
 sectors_read() { awk '{print $3}' "/sys/block/$name/stat"; }
 
 copy() {	# copy LABEL: nbdcopy the disk, print sectors read, check identical
 	local a b out=/tmp/demo-copy.img
 	echo 3 > /proc/sys/vm/drop_caches
+	udevadm settle 2>/dev/null	# no udev probe reading while counting
 	a=$(sectors_read)
 	nbdcopy -- [ nbdkit file "$dev" ] "$out"
 	b=$(sectors_read)
 	printf '%-22s sectors read: %7d (%s MiB)   ' "$1" $((b - a)) $(((b - a) / 2048))
-	if cmp -s "$dev" "$out"; then echo "copy identical (cmp)"; else echo "COPY DIFFERS"; fi
+	if cmp -s "$dev" "$out"; then
+		echo "copy identical (cmp)"
+	else
+		echo "COPY DIFFERS"
+		failed=1
+	fi
 	rm -f "$out"
 }
 
@@ -56,17 +63,58 @@ say "blkseek-map $dev"
 "$map" "$dev"
 
 say "the device's own answer: sg_get_lba_status, descriptor by descriptor"
+# sg_get_lba_status -b prints other lines before the descriptors
+# (sg3_utils 1.46: "Completion condition=0", "RTP=0"):
+# selftests/blkseek/sg_gls_brief.awk picks the descriptors by what they say.
+# -R opens read-only: a read-write close makes udev probe the disk.
+truth=/tmp/demo-truth
 lba=0
 blocks=$(( $(blockdev --getsize64 "$dev") / 512 ))
+: > "$truth"
 while [ "$lba" -lt "$blocks" ]; do
-	read -r start count status _ < <(sg_get_lba_status -b -l "$lba" -m 4104 "$dev")
-	count=$((count))
+	desc=$(sg_get_lba_status -R -b -l "$lba" -m 4104 "$dev" |
+	       awk -f "$repo/selftests/blkseek/sg_gls_brief.awk" | head -1)
+	read -r start count status <<< "$desc"
+	if [ -z "$desc" ] || [ $((start)) -gt "$lba" ] || [ $((start + count)) -le "$lba" ]; then
+		echo "demo: no descriptor for LBA $lba from sg_get_lba_status: '$desc'" >&2
+		exit 1
+	fi
 	case $status in 1) kind=deallocated ;; 2) kind=anchored ;; *) kind=mapped ;; esac
-	printf '  LBA %10d  blocks %8d  %s\n' $((start)) "$count" "$kind"
+	printf '  LBA %10d  blocks %8d  %s\n' $((start)) $((count)) "$kind"
+	echo "$((start)) $((count)) $kind" >> "$truth"
 	lba=$((start + count))
 done
+# blkseek-map --json's extents against the device's descriptors, as byte
+# runs of data (mapped) and not data (deallocated/anchored reads zero)
+"$map" --json "$dev" > /tmp/demo-map.json || exit 1
+python3 - "$truth" /tmp/demo-map.json <<'PY' || exit 1
+import json, sys
+m = json.load(open(sys.argv[2]))
+runs = []
+for line in open(sys.argv[1]):
+    lba, n, kind = line.split()
+    runs.append((int(lba) * 512, int(n) * 512, kind == "mapped"))
+def merged(rs):
+    out = []
+    for off, ln, d in rs:
+        if out and out[-1][2] == d and out[-1][0] + out[-1][1] == off:
+            out[-1] = (out[-1][0], out[-1][1] + ln, d)
+        else:
+            out.append((off, ln, d))
+    return out
+mine = merged((e["offset"], e["length"], e["kind"] == "data") for e in m["extents"])
+dev = merged(runs)
+same = mine == dev
+print("blkseek-map %s the device's answer (%d runs, %d data bytes)"
+      % ("equals" if same else "DIFFERS FROM", len(dev),
+         sum(r[1] for r in dev if r[2])))
+sys.exit(0 if same else 1)
+PY
 
 say "copying with nbdcopy (nbdkit file plugin serving $dev)"
 copy "nbdcopy, with blkseek:"
 mapped=$("$map" --json "$dev" | python3 -c 'import json,sys; print(json.load(sys.stdin)["totals"]["data"] // 512)')
 echo "mapped sectors per blkseek-map: $mapped"
+disk=$(( $(blockdev --getsize64 "$dev") / 512 ))
+echo "disk sectors: $disk"
+exit "$failed"

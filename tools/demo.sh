@@ -4,7 +4,8 @@
 # make demo: install what is missing, build blkseek.ko and the tools for
 # Debian's 6.12 kernel, boot it in a VM and run tools/demo-guest.sh: a
 # sparse scsi_debug disk mapped by blkseek-map beside sg_get_lba_status,
-# and copied by nbdcopy without and with blkseek.
+# and copied by nbdcopy without and with blkseek.  Its output (also in
+# build/demo.log) is checked by tools/demo-check.sh.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -17,4 +18,13 @@ mkdir -p "build/ko/$kver"
 cp blkseek.ko "build/ko/$kver/"
 make -s -C tools
 echo "demo: booting $kver under QEMU (about a minute under TCG)"
-tools/vng-boot "$kver" "$top/tools/demo-guest.sh $top $top/build/ko/$kver/blkseek.ko"
+# the output also in build/demo.log, checked for the lines README promises
+set +e
+tools/vng-boot "$kver" "$top/tools/demo-guest.sh $top $top/build/ko/$kver/blkseek.ko" |
+	tee build/demo.log
+rc=${PIPESTATUS[0]}
+set -e
+echo
+echo "== checking the demo's output (tools/demo-check.sh)"
+tools/demo-check.sh build/demo.log || rc=1
+exit "$rc"

@@ -18,6 +18,7 @@ KSFT_SKIP=4
 sd=/sys/bus/pseudo/drivers/scsi_debug
 lp=/sys/kernel/livepatch/blkseek
 work=$(mktemp -d)
+here=$(cd "$(dirname "$0")" && pwd)
 fail=0
 
 check() {	# check WHAT CONDITION...
@@ -53,13 +54,11 @@ truth() {
 	while [ $lba -lt $nblocks ]; do
 		next=$lba
 		while read -r s n st _; do
-			[[ $s == 0x* ]] || s=0x$s
-			[[ $n == 0x* ]] || n=0x$n
 			s=$((s)) n=$((n))
 			[ $((s + n)) -gt $next ] && next=$((s + n))
 			echo "$((s * 512)) $((n * 512)) $([ "$st" = 0 ] && echo data || echo hole)"
 		done < <(sg_get_lba_status -R -b -l $lba -m 4104 "$dev" 2>/dev/null |
-			 grep -E '^ *(0x)?[0-9a-fA-F]+ +(0x)?[0-9a-fA-F]+ +[0-9]+')
+			 awk -f "$here/sg_gls_brief.awk")
 		[ $next -gt $lba ] || return 1
 		lba=$next
 	done | merge

@@ -179,22 +179,47 @@ static inline int find_disk_by_vendor(struct disk *d, const char *vendor)
 }
 
 /*
+ * The directory of the running test program, where the kselftest files
+ * (TEST_FILES: sg_gls_brief.awk) are installed beside it.
+ */
+static inline int test_dir(char *dir, size_t len)
+{
+	ssize_t n = readlink("/proc/self/exe", dir, len - 1);
+	char *slash;
+
+	if (n <= 0)
+		return -1;
+	dir[n] = '\0';
+	slash = strrchr(dir, '/');
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	return 0;
+}
+
+/*
  * Ground truth: provisioning status of every block of @d, from
- * sg_get_lba_status (sg3_utils), one status byte per block.
- * Returns 0, or -1 when sg_get_lba_status fails.
+ * sg_get_lba_status -b (sg3_utils), one status byte per block.  Its
+ * descriptor lines are picked by sg_gls_brief.awk, the project's one
+ * parser of that output (sg3_utils 1.46 prints other lines first).
+ * Returns 0, or -1 when sg_get_lba_status fails or prints no descriptor
+ * covering the LBA asked.
  */
 static inline int truth_status(const struct disk *d, uint8_t *status)
 {
+	char dir[4096];
 	uint64_t lba = 0;
 
+	if (test_dir(dir, sizeof(dir)))
+		return -1;
 	while (lba < d->nblocks) {
-		char cmd[256], line[256];
+		char cmd[8192], line[256];
 		uint64_t next = lba;
 		FILE *p;
 
 		snprintf(cmd, sizeof(cmd),
-			 "sg_get_lba_status -R -b -l %llu -m 4104 %s 2>/dev/null",
-			 (unsigned long long)lba, d->path);
+			 "sg_get_lba_status -R -b -l %llu -m 4104 %s 2>/dev/null | awk -f '%s/sg_gls_brief.awk'",
+			 (unsigned long long)lba, d->path, dir);
 		p = popen(cmd, "r");
 		if (!p)
 			return -1;
