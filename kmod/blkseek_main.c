@@ -14,6 +14,7 @@
 #include <linux/sysfs.h>
 
 #include "blkseek.h"
+#include "blkseek_compat.h"
 #include "blkseek_stats.h"
 
 unsigned int blkseek_timeout_ms = 30000;
@@ -98,8 +99,16 @@ static struct klp_patch blkseek_patch = {
 
 static int __init blkseek_init(void)
 {
+	const char *hooked = blkseek_funcs[0].old_name;
 	int err;
 
+	/* refuse before touching anything, naming what the kernel lacks */
+	err = blkseek_kernel_has_function(hooked);
+	if (err) {
+		pr_err("not loading: this kernel has no patchable %s() (register_kprobe: %d); blkseek replaces it\n",
+		       hooked, err);
+		return -ENOENT;
+	}
 	err = blkseek_stats_register(&THIS_MODULE->mkobj.kobj);
 	if (err)
 		return err;
