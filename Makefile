@@ -2,7 +2,15 @@
 #
 # blkseek top-level Makefile.
 #   make                 build blkseek.ko against KDIR
-#   make check           setup, host unit tests, lint, VM selftests on 6.1 and 6.12
+#   make module KVER=V   build blkseek.ko for kernel release V (any tested
+#                        line; a 7.x one in its build chroot):
+#                        build/ko/V/blkseek.ko
+#   make vm KVER=V CMD=C boot kernel V in a VM (its own modules loadable)
+#                        and run the shell command C in it
+#   make check           setup, host unit tests, lint, VM selftests: 6.1 and
+#                        the newest 7.x in full, 6.12 on a subset
+#   make check-all       the whole suite on 6.1, 6.12, sid and bpo
+#   make canary          map, edges and ioctl on experimental's newest rc
 #   make demo            boot a VM and show a sparse scsi_debug disk mapped and copied
 #   make soak            long race and removal runs in VMs
 #   make check-debug     the selftests under a 6.12 KASAN/lockdep/kmemleak
@@ -19,13 +27,22 @@ PWD  := $(shell pwd)
 
 PREFIX ?= /usr/local
 
-.PHONY: all module clean clean-module setup tools unit lint vmtest check check-debug demo soak fuzz bench \
+.PHONY: all module vm clean clean-module setup tools unit lint vmtest check check-all canary check-debug demo \
+	soak fuzz bench \
 	install uninstall dkms-install dkms-remove
 
 all: module
 
 module:
+ifdef KVER
+	tools/kernel-line.sh module $(KVER)
+else
 	$(MAKE) -C $(KDIR) M=$(PWD) modules
+endif
+
+vm:
+	@test -n "$(KVER)" -a -n "$(CMD)" || { echo "usage: make vm KVER=<release> CMD='<command>'"; exit 2; }
+	tools/vng-boot $(KVER) '$(CMD)'
 
 # what DKMS runs to clean its build area
 clean-module:
@@ -53,6 +70,12 @@ vmtest:
 
 check:
 	@tools/check.sh
+
+check-all:
+	@BLKSEEK_CHECK_ALL=1 tools/check.sh
+
+canary: setup
+	tools/canary.sh
 
 demo:
 	tools/demo.sh

@@ -10,7 +10,9 @@
 #   tools/dkms.sh remove       dkms remove --all, delete the staged sources
 #   tools/dkms.sh build KVER   dkms build in private trees under
 #                              build/dkms (the system's DKMS state is not
-#                              touched); prints the built module's path
+#                              touched); prints the built module's path.
+#                              For a 7.x line DKMS runs in its build
+#                              chroot (tools/kernel-line.sh run).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 name=$(sed -n 's/^PACKAGE_NAME="\(.*\)"/\1/p' "$top/dkms.conf")
@@ -53,9 +55,11 @@ build)
 	mkdir -p "$src" "$tree"
 	stage "$src/$name-$version"
 	log=$priv/$kver.log
-	if ! { dkms add -m "$name" -v "$version" --sourcetree "$src" --dkmstree "$tree" &&
-	       dkms build -m "$name" -v "$version" -k "$kver" \
-			--sourcetree "$src" --dkmstree "$tree"; } > "$log" 2>&1; then
+	# shellcheck disable=SC2016 # expanded where DKMS runs, in build/dkms
+	if ! "$top/tools/kernel-line.sh" run "$kver" "$priv" sh -c '
+		dkms add -m "$0" -v "$1" --sourcetree "$PWD/src" --dkmstree "$PWD/tree/$2" &&
+		dkms build -m "$0" -v "$1" -k "$2" --sourcetree "$PWD/src" --dkmstree "$PWD/tree/$2"
+	' "$name" "$version" "$kver" > "$log" 2>&1; then
 		echo "dkms: build for $kver failed:" >&2
 		tail -30 "$log" >&2
 		exit 1

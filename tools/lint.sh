@@ -37,19 +37,39 @@ result "kernel-doc" "$([ -z "$out" ]; echo $?)" "$out"
 out=$(/usr/bin/python3 tools/check-rst.py Documentation/*.rst Documentation/*/*.rst 2>&1)
 result "rst documentation" "$([ -z "$out" ]; echo $?)" "$out"
 
-for line in 6.1 6.12; do
-	kver=$(ls /boot/vmlinuz-"$line".* 2>/dev/null | sort -V | tail -1)
-	kver=${kver#/boot/vmlinuz-}
+# W=1 and sparse on every line: Debian 12's two, and each 7.x line whose
+# kernel and chroot tools/setup.sh fetched (make check fetches sid and bpo)
+lines="6.1 6.12"
+for l in sid bpo rc; do
+	[ -f "$top/build/lines/$l/current" ] && lines+=" $l"
+done
+for line in $lines; do
+	case $line in
+	6.*) kver=$(tools/kernel-line.sh resolve "$line" 2>/dev/null) ;;
+	*) kver=$(cut -d' ' -f1 "$top/build/lines/$line/current") ;;
+	esac
 	if [ -z "$kver" ]; then
 		result "build W=1 sparse $line" 1 "no $line kernel installed"
 		continue
 	fi
-	# C=2: sparse on every file; -B: rebuild everything, so that every
-	# warning is seen even when objects are current.
-	out=$(make -B -C "/usr/src/linux-headers-$kver" M="$top" W=1 C=2 modules 2>&1)
+	# C=2: sparse on every file, in a fresh staged copy (every warning is
+	# seen even when the tree's objects are current); a 7.x line in its
+	# build chroot
+	stage=$top/build/lint/$kver
+	tools/dkms.sh stage "$stage"
+	out=$(tools/kernel-line.sh build "$kver" "$stage" C=2 2>&1)
 	rc=$?
-	bad=$(printf '%s\n' "$out" | grep -E 'warning:|error:|sparse:' )
-	result "build W=1 sparse $line ($kver)" "$([ $rc = 0 ] && [ -z "$bad" ]; echo $?)" \
-		"${bad:-$out}"
+	bad=$(printf '%s\n' "$out" | grep -E 'warning:|error:|sparse:|not available or not up to date' )
+	# trixie's sparse (0.6.4, the bpo chroot's) cannot parse 7.3's headers
+	# (no __typeof_unqual__): the kernel's checker-valid.sh rejects it and
+	# the build runs without sparse; that line gets W=1 alone, said so
+	name="build W=1 sparse $line ($kver)"
+	if [ $rc = 0 ] && [ "$bad" = "$(printf '%s\n' "$bad" | grep 'not available or not up to date')" ] &&
+	   [ -n "$bad" ]; then
+		echo "SKIP: sparse on $line ($kver): its chroot's $(tools/kernel-line.sh run "$kver" "$stage" sparse --version 2>&1 | head -1 | sed 's/^/sparse /') is too old for these headers"
+		name="build W=1 $line ($kver)"
+		bad=
+	fi
+	result "$name" "$([ $rc = 0 ] && [ -z "$bad" ]; echo $?)" "${bad:-$out}"
 done
 exit $status

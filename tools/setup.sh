@@ -10,6 +10,10 @@
 #    linux-source packages into build/ksrc/<line>
 #  - with BLKSEEK_SETUP_DEBUG=1 (make check-debug), what a kernel build
 #    needs
+#  - for each 7.x line given (sid, bpo, rc, or newest: the newest of sid
+#    and bpo), its newest kernel and build chroot (tools/kernel-line.sh
+#    fetch): which kernel it took is printed
+# Usage: tools/setup.sh [LINE...]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$top/build
@@ -23,7 +27,7 @@ packages=(
 	qemu-system-x86 busybox-static kmod udev file
 	python3-argcomplete python3-requests python3-pkg-resources
 	sg3-utils nbdkit libnbd-bin fdisk util-linux xz-utils
-	dkms groff-base man-db g++ borgbackup
+	dkms groff-base man-db g++ borgbackup mmdebstrap
 )
 # make check-debug builds a kernel from linux-source-6.12
 if [ "${BLKSEEK_SETUP_DEBUG:-0}" = 1 ]; then
@@ -98,5 +102,13 @@ for line in 6.1 6.12; do
 		"linux-source-$line/scripts/const_structs.checkpatch" \
 		"linux-source-$line/scripts/kernel-doc"
 	touch "$stamp"
+done
+# the 7.x lines asked for: kernels unpacked, build chroots
+for line in "$@"; do
+	case $line in
+	6.1 | 6.12) continue ;;
+	newest) line=$("$top/tools/kernel-line.sh" newest) ;;
+	esac
+	"$top/tools/kernel-line.sh" fetch "$line" | sed '$d' | sed 's/^/setup: /'
 done
 echo "setup: done"

@@ -9,7 +9,7 @@ results=$2
 kver=$(uname -r)
 line=$(echo "$kver" | cut -d. -f1,2)
 ko=$repo/build/ko/$kver/blkseek.ko
-suite=$repo/build/ksrc/$line/tools/testing/selftests/blkseek
+suite=${BLKSEEK_SUITE:-$repo/build/ksrc/$line/tools/testing/selftests/blkseek}
 ktap=$results/$kver.ktap
 export BLKSEEK_KO=$ko BLKSEEK_REPO=$repo
 
@@ -66,17 +66,28 @@ fi
 [ -n "${BLKSEEK_TIMEOUT_SCALE:-}" ] &&
 	export kselftest_override_timeout=$((1800 * BLKSEEK_TIMEOUT_SCALE))
 
-# The runner appends each test's output to /dev/stdout, a file here: every
-# writer must append, or they overwrite each other.
+# The runner appends each test's output to /dev/stdout: here a pipe, to
+# the KTAP file and to RESULTS/<kver>.times (when each test ended, for
+# tools/vm-run's per-test durations).
 : > "$ktap"
+stamp_ends() {
+	local l
+	date +%s > "$results/$kver.times"
+	while IFS= read -r l; do
+		printf '%s\n' "$l" >> "$ktap"
+		case $l in
+		"ok "* | "not ok "*) echo "$(date +%s) $l" >> "$results/$kver.times" ;;
+		esac
+	done
+}
 if [ -n "${BLKSEEK_TESTS:-}" ]; then
 	# a subset, in the suite's order, with the kernel's runner
 	(cd "$suite" && BASE_DIR=$(dirname "$suite") &&
-	 . ../kselftest/runner.sh && run_many $BLKSEEK_TESTS) >> "$ktap" 2>&1
+	 . ../kselftest/runner.sh && run_many $BLKSEEK_TESTS) 2>&1 | stamp_ends
 else
-	make -s -C "$suite" BLKSEEK_UAPI="$repo/uapi" run_tests >> "$ktap" 2>&1
+	make -s -C "$suite" BLKSEEK_UAPI="$repo/uapi" run_tests 2>&1 | stamp_ends
 fi
-rc=$?
+rc=${PIPESTATUS[0]}
 cat "$ktap"
 kill $snapshots
 dmesg > "$results/$kver.dmesg"
