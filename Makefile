@@ -35,14 +35,14 @@ all: module
 
 module:
 ifdef KVER
-	tools/kernel-line.sh module $(KVER)
+	tools/testing/kernel-line.sh module $(KVER)
 else
 	$(MAKE) -C $(KDIR) M=$(PWD) modules
 endif
 
 vm:
 	@test -n "$(KVER)" -a -n "$(CMD)" || { echo "usage: make vm KVER=<release> CMD='<command>'"; exit 2; }
-	tools/vng-boot $(KVER) '$(CMD)'
+	tools/testing/vm/vng-boot $(KVER) '$(CMD)'
 
 # what DKMS runs to clean its build area
 clean-module:
@@ -51,67 +51,67 @@ clean-module:
 clean:
 	$(MAKE) -C $(KDIR) M=$(PWD) clean 2>/dev/null || true
 	$(MAKE) -C tools clean
-	$(MAKE) -C tools/unit clean
+	$(MAKE) -C tools/testing/unit clean
 
 setup:
-	tools/setup.sh
+	tools/testing/setup.sh
 
 tools:
 	$(MAKE) -C tools
 
 unit:
-	$(MAKE) -C tools/unit run
+	$(MAKE) -C tools/testing/unit run
 
 lint:
-	tools/lint.sh
+	tools/testing/lint.sh
 
 vmtest:
-	tools/vm-run
+	tools/testing/vm/vm-run
 
 check:
-	@tools/check.sh
+	@tools/testing/check.sh
 
 check-all:
-	@BLKSEEK_CHECK_ALL=1 tools/check.sh
+	@BLKSEEK_CHECK_ALL=1 tools/testing/check.sh
 
 canary: setup
-	tools/canary.sh
+	tools/testing/canary.sh
 
 demo:
-	tools/demo.sh
+	tools/testing/demo/demo.sh
 
 # The race test for 10^5 changes and the removal test with 50 livepatch
 # cycles, on both kernels.
 soak: setup
 	BLKSEEK_RACE_OPS=100000 BLKSEEK_CYCLES=50 \
-	BLKSEEK_TESTS="blkseek_race blkseek_removal.sh blkseek_dmesg.sh" tools/vm-run
+	BLKSEEK_TESTS="blkseek_race blkseek_removal.sh blkseek_dmesg.sh" tools/testing/vm/vm-run
 
 # The whole suite under a 6.12 debug kernel (KASAN, PROVE_LOCKING,
 # DEBUG_ATOMIC_SLEEP, KMEMLEAK, DEBUG_OBJECTS) built from
-# linux-source-6.12 and cached in build/debug-kernel (tools/check-debug.sh).
+# linux-source-6.12 and cached in build/debug-kernel (tools/testing/check-debug.sh).
 check-debug:
-	tools/check-debug.sh
+	tools/testing/check-debug.sh
 
-# Benchmarks, one VM per kernel (tools/bench.sh).
+# Benchmarks, one VM per kernel (tools/testing/bench/bench.sh).
 bench:
-	tools/bench.sh
+	tools/testing/bench/bench.sh
 
-# libFuzzer targets of the pure core, fixed budget (tools/fuzz/README.md).
+# libFuzzer targets of the pure core, fixed budget (tools/testing/fuzz/README.md).
 fuzz:
-	$(MAKE) -C tools/fuzz fuzz
+	$(MAKE) -C tools/testing/fuzz fuzz
 
 # Install the module (updates/, then depmod unless DESTDIR is set), the
 # tools, the uapi header, man pages and docs; uninstall removes exactly
-# those (tools/install.sh).
+# those (tools/packaging/install.sh).
 install: module tools
-	DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" KDIR="$(KDIR)" tools/install.sh install
+	DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" KDIR="$(KDIR)" tools/packaging/install.sh install
 
 uninstall:
-	DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" KDIR="$(KDIR)" tools/install.sh uninstall
+	DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" KDIR="$(KDIR)" tools/packaging/install.sh uninstall
 
 # DKMS with the system's trees: /usr/src/blkseek-VERSION (dkms.conf).
 dkms-install:
-	tools/dkms.sh install
+	tools/packaging/dkms.sh install
 
 dkms-remove:
-	tools/dkms.sh remove
+	tools/packaging/dkms.sh remove

@@ -4,7 +4,7 @@
  * GET LBA STATUS(16) and READ CAPACITY(16).
  *
  * Nothing here touches kernel objects: the same source compiles in
- * userspace for the unit tests and fuzz targets (tools/unit).
+ * userspace for the unit tests and fuzz targets (tools/testing/unit).
  */
 #ifndef BLKSEEK_GLS_H
 #define BLKSEEK_GLS_H

@@ -1,0 +1,123 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make install / make uninstall.
+# Usage: tools/packaging/install.sh install|uninstall|list
+# Environment (from the Makefile): DESTDIR, PREFIX (default /usr/local),
+# KDIR (the kernel build directory the module is built for), and
+# SIGN_KEY and SIGN_CERT (a Machine Owner Key and its certificate, PEM or
+# DER): when both are set, blkseek.ko is signed with the kernel's
+# scripts/sign-file before it is installed.
+#
+# install: the module with the kernel's modules_install into
+# /lib/modules/KVER/updates, then depmod (only when DESTDIR is empty: a
+# staged tree gets its depmod from the package that installs it); the
+# tools into PREFIX/sbin; <linux/blkseek.h> into PREFIX/include/linux;
+# the man pages into PREFIX/share/man; the documentation and the
+# modules-load.d example into PREFIX/share/doc/blkseek.
+# uninstall: removes exactly those files, then the directories under
+# DESTDIR that this leaves empty (with no DESTDIR, only
+# PREFIX/share/doc/blkseek).  list: prints the files install writes.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+action=${1:-}
+DESTDIR=${DESTDIR:-}
+PREFIX=${PREFIX:-/usr/local}
+KDIR=${KDIR:-/lib/modules/$(uname -r)/build}
+DESTDIR=${DESTDIR%/}
+
+# the release modules_install uses (Debian's 6.1 headers have the
+# upstream version in include/config/kernel.release)
+kver=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' "$KDIR/include/generated/utsrelease.h" 2>/dev/null)
+[ -n "$kver" ] || { echo "install: no kernel build directory at $KDIR (set KDIR)" >&2; exit 1; }
+moddir=$DESTDIR/lib/modules/$kver/updates
+doc=$PREFIX/share/doc/blkseek
+
+# source (relative to the repository) and destination (without DESTDIR), mode
+files=(
+	"tools/blkseek-map $PREFIX/sbin/blkseek-map 0755"
+	"tools/blkseek-copy $PREFIX/sbin/blkseek-copy 0755"
+	"uapi/linux/blkseek.h $PREFIX/include/linux/blkseek.h 0644"
+	"Documentation/man/blkseek.4 $PREFIX/share/man/man4/blkseek.4 0644"
+	"Documentation/man/blkseek-map.8 $PREFIX/share/man/man8/blkseek-map.8 0644"
+	"Documentation/man/blkseek-copy.8 $PREFIX/share/man/man8/blkseek-copy.8 0644"
+	"README.md $doc/README.md 0644"
+	"Documentation/blkseek.rst $doc/blkseek.rst 0644"
+	"Documentation/userspace-api/blkseek.rst $doc/userspace-api.rst 0644"
+	"Documentation/userspace-api/blkseek-walk-example.c $doc/blkseek-walk-example.c 0644"
+	"tools/packaging/modules-load.d/blkseek.conf $doc/modules-load.d/blkseek.conf 0644"
+)
+
+# the module file modules_install writes (compressed as the kernel's
+# CONFIG_MODULE_COMPRESS_* says)
+module_names=(blkseek.ko blkseek.ko.xz blkseek.ko.gz blkseek.ko.zst)
+
+prune() {	# prune DIR: remove DIR and its parents while empty, within DESTDIR
+	local d=$1 stop=$2
+	while [ "$d" != "$stop" ] && [ "$d" != / ] && [ -d "$d" ] &&
+	      [ -z "$(ls -A "$d")" ]; do
+		rmdir "$d"
+		d=$(dirname "$d")
+	done
+}
+
+case $action in
+install)
+	[ -f "$top/blkseek.ko" ] || { echo "install: build the module first (make)" >&2; exit 1; }
+	for f in "${files[@]}"; do
+		set -- $f
+		[ -f "$top/$1" ] || { echo "install: $1 missing (make all tools)" >&2; exit 1; }
+	done
+	if [ -n "${SIGN_KEY:-}" ] && [ -n "${SIGN_CERT:-}" ]; then
+		hash=$(sed -n 's/^CONFIG_MODULE_SIG_HASH="\(.*\)"/\1/p' "$KDIR/.config")
+		"$KDIR/scripts/sign-file" "${hash:-sha256}" "$SIGN_KEY" "$SIGN_CERT" "$top/blkseek.ko"
+		echo "signed blkseek.ko with $SIGN_CERT"
+	fi
+	# CONFIG_MODULE_SIG_ALL= : distribution headers have no kernel
+	# signing key; sign with SIGN_KEY/SIGN_CERT instead
+	make -s -C "$KDIR" M="$top" INSTALL_MOD_PATH="$DESTDIR" INSTALL_MOD_DIR=updates \
+		CONFIG_MODULE_SIG_ALL= modules_install 2>&1 |
+		grep -v "missing 'System.map' file. Skipping depmod" || true
+	ls "$moddir"/blkseek.ko* > /dev/null 2>&1 ||
+		{ echo "install: modules_install did not install blkseek.ko" >&2; exit 1; }
+	for f in "${files[@]}"; do
+		set -- $f
+		install -D -m "$3" "$top/$1" "$DESTDIR$2"
+	done
+	if [ -z "$DESTDIR" ]; then
+		depmod -a "$kver"
+	fi
+	echo "installed blkseek $(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$top/dkms.conf") for $kver under ${DESTDIR:-/}"
+	;;
+uninstall)
+	for m in "${module_names[@]}"; do
+		rm -f "$moddir/$m"
+	done
+	dirs=("$moddir")
+	for f in "${files[@]}"; do
+		set -- $f
+		rm -f "$DESTDIR$2"
+		dirs+=("$(dirname "$DESTDIR$2")")
+	done
+	if [ -n "$DESTDIR" ]; then
+		for d in "${dirs[@]}"; do
+			prune "$d" "$DESTDIR"
+		done
+	else
+		prune "$doc/modules-load.d" "$(dirname "$doc")"
+		depmod -a "$kver"
+	fi
+	echo "uninstalled blkseek for $kver from ${DESTDIR:-/}"
+	;;
+list)
+	echo "$moddir/blkseek.ko (or .ko.xz, .ko.gz, .ko.zst)"
+	for f in "${files[@]}"; do
+		set -- $f
+		echo "$DESTDIR$2"
+	done
+	;;
+*)
+	echo "usage: $0 install|uninstall|list" >&2
+	exit 2
+	;;
+esac

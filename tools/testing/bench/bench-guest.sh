@@ -1,0 +1,173 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench, inside the VM (blkseek loaded): prints Markdown tables.
+# Usage: bench-guest.sh REPO
+#  1. map walk of a 1 GiB scsi_debug disk with 1000 random 64 KiB extents:
+#     blkseek-map --lseek vs gls-walk (userspace SG_IO GET LBA STATUS),
+#     best of 3 each, and SCSI commands per lseek (iorequest_cnt over the
+#     module's lseek counter), with the reply cache and without it
+#  2. walk cost against size: the same 1000 extents on 256 MiB and 2 GiB
+#  3. sparse copies of a 256 MiB disk at 1, 6, 25 and 100 % mapped
+#     (256 KiB extents): nbdcopy with blkseek, blkseek-copy, dd of the
+#     whole disk, then (module unloaded, same disks) nbdcopy without it
+set -u
+repo=$1
+map=$repo/tools/blkseek-map
+copy=$repo/tools/blkseek-copy
+gls=$repo/tools/testing/bench/gls-walk
+sd=/sys/bus/pseudo/drivers/scsi_debug
+stats=/sys/module/blkseek/stats
+out=/tmp/bench-out
+
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+sdebug() {	# sdebug PARAMS...: reload scsi_debug, set dev and name
+	modprobe -r scsi_debug 2>/dev/null
+	modprobe scsi_debug "$@" || { echo "scsi_debug $* failed" >&2; exit 1; }
+	udevadm settle 2>/dev/null
+	name=$(basename "$(ls -d $sd/adapter*/host*/target*/*/block/* | head -1)")
+	dev=/dev/$name
+	for _ in $(seq 100); do [ -b "$dev" ] && break; sleep 0.1; done
+}
+fill() {	# fill SLOT_BYTES NSLOTS N SEED: N distinct random slots written
+	python3 - "$dev" "$@" <<'EOF'
+import mmap, os, random, sys
+dev, slot, nslots, n, seed = sys.argv[1], *map(int, sys.argv[2:])
+fd = os.open(dev, os.O_WRONLY | os.O_DIRECT)
+buf = mmap.mmap(-1, slot)
+buf.write(os.urandom(slot))
+random.seed(seed)
+for s in sorted(random.sample(range(nslots), n)):
+    os.pwritev(fd, [buf], s * slot)
+os.close(fd)
+EOF
+	udevadm settle 2>/dev/null
+}
+cmds() { echo $(($(cat /sys/block/$name/device/iorequest_cnt))); }
+rd() { awk '{ print $3 * 512 }' /sys/block/$name/stat; }
+best() {	# best N CMD...: smallest wall time of N runs, in seconds
+	local n=$1 b= t0 t1 t
+	shift
+	for _ in $(seq "$n"); do
+		t0=$(now); "$@" > /dev/null; t1=$(now)
+		t=$(secs "$t0" "$t1")
+		if [ -z "$b" ] || awk -v t="$t" -v b="$b" 'BEGIN { exit !(t < b) }'; then b=$t; fi
+	done
+	echo "$b"
+}
+
+echo "## $(uname -r)"
+echo
+echo "### Map walk: 1 GiB, 1000 random 64 KiB extents"
+echo
+sdebug dev_size_mb=1024 lbpu=1 lbprz=1 unmap_granularity=128
+fill 65536 16384 1000 1
+g=$("$gls" "$dev")
+echo "| walker | time (best of 3) | SCSI commands | lseeks | commands per lseek |"
+echo "| --- | --- | --- | --- | --- |"
+tg=$(best 3 "$gls" "$dev")
+echo "| gls-walk (SG_IO GET LBA STATUS) | $tg s | $(echo "$g" | awk '{ print $6 }') | - | - |"
+cache_ms=$(cat /sys/module/blkseek/parameters/cache_ms)
+for ms in "$cache_ms" 0; do
+	echo "$ms" > /sys/module/blkseek/parameters/cache_ms
+	c0=$(cmds); l0=$(cat $stats/lseeks)
+	"$map" --lseek --quiet "$dev"
+	c1=$(cmds); l1=$(cat $stats/lseeks)
+	tm=$(best 3 "$map" --lseek --quiet "$dev")
+	echo "| blkseek-map --lseek, cache_ms=$ms | $tm s | $((c1 - c0)) | $((l1 - l0)) | $(awk -v c=$((c1 - c0)) -v l=$((l1 - l0)) 'BEGIN { printf "%.3f", c / l }') |"
+	if [ "$ms" = "$cache_ms" ]; then
+		ratio=$(awk -v a="$tm" -v b="$tg" 'BEGIN { printf "%.2f", a / b }')
+		cpl=$(awk -v c=$((c1 - c0)) -v l=$((l1 - l0)) 'BEGIN { printf "%.3f", c / l }')
+	fi
+done
+echo "$cache_ms" > /sys/module/blkseek/parameters/cache_ms
+echo
+echo "Runs found by gls-walk: $(echo "$g" | awk '{ print $2 }'), data $(echo "$g" | awk '{ print $4 }') bytes."
+echo "Time ratio blkseek-map --lseek / gls-walk (cache on): **$ratio** (target <= 1.0)."
+echo
+
+echo "### Walk cost against device size: the same 1000 extents"
+echo
+echo "| device | blkseek-map --lseek (best of 3) | gls-walk (best of 3) |"
+echo "| --- | --- | --- |"
+for mb in 256 2048; do
+	sdebug dev_size_mb=$mb lbpu=1 lbprz=1 unmap_granularity=128
+	fill 65536 4096 1000 1
+	echo "| $mb MiB | $(best 3 "$map" --lseek --quiet "$dev") s | $(best 3 "$gls" "$dev") s |"
+done
+echo
+
+echo "### Sparse copy of a 256 MiB disk (256 KiB extents)"
+echo
+size=$((256 << 20))
+declare -A t_nbd t_bc t_dd r_nbd r_bc r_dd l_nbd c_nbd
+pcts="1 6 25 100"
+for p in $pcts; do
+	n=$((1024 * p / 100))
+	sdebug dev_size_mb=256 lbpu=1 lbprz=1 unmap_granularity=8
+	fill 262144 1024 $n 2
+	echo 3 > /proc/sys/vm/drop_caches
+	l0=$(cat $stats/lseeks); c0=$(cat $stats/scsi_commands)
+	r0=$(rd); t0=$(now); nbdcopy "$dev" "$out"; t1=$(now); r1=$(rd)
+	t_nbd[$p]=$(secs "$t0" "$t1"); r_nbd[$p]=$((r1 - r0)); rm -f "$out"
+	l_nbd[$p]=$(($(cat $stats/lseeks) - l0)); c_nbd[$p]=$(($(cat $stats/scsi_commands) - c0))
+	echo 3 > /proc/sys/vm/drop_caches
+	r0=$(rd); t0=$(now); "$copy" --no-progress "$dev" "$out" > /dev/null; t1=$(now); r1=$(rd)
+	t_bc[$p]=$(secs "$t0" "$t1"); r_bc[$p]=$((r1 - r0)); rm -f "$out"
+	echo 3 > /proc/sys/vm/drop_caches
+	r0=$(rd); t0=$(now); dd if="$dev" of="$out" bs=1M status=none; t1=$(now); r1=$(rd)
+	t_dd[$p]=$(secs "$t0" "$t1"); r_dd[$p]=$((r1 - r0)); rm -f "$out"
+done
+# without the module: the same disks (same seeds)
+echo 0 > /sys/module/blkseek/parameters/cache_ms
+echo 0 > /sys/kernel/livepatch/blkseek/enabled
+for _ in $(seq 1200); do [ -d /sys/kernel/livepatch/blkseek ] || break; sleep 0.1; done
+rmmod blkseek
+declare -A t_stock r_stock
+for p in $pcts; do
+	n=$((1024 * p / 100))
+	sdebug dev_size_mb=256 lbpu=1 lbprz=1 unmap_granularity=8
+	fill 262144 1024 $n 2
+	echo 3 > /proc/sys/vm/drop_caches
+	r0=$(rd); t0=$(now); nbdcopy "$dev" "$out"; t1=$(now); r1=$(rd)
+	t_stock[$p]=$(secs "$t0" "$t1"); r_stock[$p]=$((r1 - r0)); rm -f "$out"
+done
+modprobe -r scsi_debug
+
+echo "| mapped | limit (size/mapped) | nbdcopy, no module | nbdcopy + blkseek | speedup | speedup / limit | blkseek-copy | dd whole disk | read/mapped nbdcopy + blkseek | read/mapped blkseek-copy |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+for p in $pcts; do
+	mapped=$((size * p / 100 / 262144 * 262144))
+	awk -v p="$p" -v size=$size -v m=$mapped -v ts="${t_stock[$p]}" -v tn="${t_nbd[$p]}" \
+	    -v tb="${t_bc[$p]}" -v td="${t_dd[$p]}" -v rn="${r_nbd[$p]}" -v rb="${r_bc[$p]}" 'BEGIN {
+		lim = size / m; sp = ts / tn
+		printf "| %d %% | %.1f | %.2f s | %.2f s | %.1fx | %.2f | %.2f s | %.2f s | %.3f | %.3f |\n",
+			p, lim, ts, tn, sp, sp / lim, tb, td, rn / m, rb / m }'
+done
+echo
+echo "lseeks (commands) blkseek answered for nbdcopy: $(for p in $pcts; do printf '%s %%: %s (%s); ' "$p" "${l_nbd[$p]}" "${c_nbd[$p]}"; done)"
+echo
+echo "Bytes read without the module: $(for p in $pcts; do printf '%s %%: %s; ' "$p" "${r_stock[$p]}"; done)dd: ${r_dd[100]} at 100 %."
+echo
+
+# each target, reached or missed by how much
+verdict() {	# verdict VALUE OP LIMIT
+	awk -v v="$1" -v op="$2" -v l="$3" 'BEGIN {
+		ok = (op == "<=") ? v <= l : v >= l
+		printf "%s %s %s: %s", v, op, l, ok ? "reached" : "missed"
+		if (!ok) printf " by %.0f %%", (op == "<=" ? v / l - 1 : 1 - v / l) * 100 }'
+}
+echo "### Targets on $(uname -r)"
+echo
+echo "- walk time ratio: $(verdict "$ratio" '<=' 1.0)"
+echo "- SCSI commands per lseek over the walk: $(verdict "$cpl" '<=' 1.05)"
+for p in $pcts; do
+	mapped=$((size * p / 100 / 262144 * 262144))
+	sl=$(awk -v ts="${t_stock[$p]}" -v tn="${t_nbd[$p]}" -v size=$size -v m=$mapped \
+		'BEGIN { printf "%.2f", ts / tn / (size / m) }')
+	echo "- $p % mapped: nbdcopy speedup / limit $(verdict "$sl" '>=' 0.8);" \
+		"read/mapped nbdcopy $(verdict "$(awk -v r="${r_nbd[$p]}" -v m=$mapped 'BEGIN { printf "%.3f", r / m }')" '<=' 1.05)," \
+		"blkseek-copy $(verdict "$(awk -v r="${r_bc[$p]}" -v m=$mapped 'BEGIN { printf "%.3f", r / m }')" '<=' 1.05)"
+done
+echo

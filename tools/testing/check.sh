@@ -1,0 +1,118 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: setup, host unit tests, fuzz smoke, tool tests, static
+# checks, and the kselftests in VMs: the whole suite on the oldest line
+# (6.1) and the newest (the newest 7.x: tools/testing/kernel-line.sh newest), a
+# subset on 6.12 (BLKSEEK_SUBSET), all within the hour on 2 cores.
+# BLKSEEK_CHECK_ALL=1 (make check-all): the whole suite on every tested
+# line (6.1, 6.12, sid, bpo).
+# Ends with the line "N passed, N failed".
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top" || exit 1
+logs=$top/build/check
+mkdir -p "$logs"
+rm -f "$logs/result"
+passed=0 failed=0 skipped=0
+summary=()
+
+add() {	# add STAGE PASSED FAILED [SKIPPED]
+	passed=$((passed + $2))
+	failed=$((failed + $3))
+	skipped=$((skipped + ${4:-0}))
+	summary+=("$(printf '%-28s %4d passed, %d failed%s' "$1" "$2" "$3" \
+		"$([ "${4:-0}" -gt 0 ] && echo ", $4 skipped")")")
+}
+
+# TAP lines "ok N ..." / "not ok N ..." of a stage's output
+tap_counts() {
+	awk '/^not ok [0-9]+/ { f++; next }
+	     /^ok [0-9]+/ { if ($0 ~ /# SKIP/) s++; else p++ }
+	     END { print p + 0, f + 0, s + 0 }' "$1"
+}
+
+# kselftest KTAP (tools/testing/ktap-counts.awk)
+ktap_counts() {
+	awk -f "$top/tools/testing/ktap-counts.awk" "$1"
+}
+
+run_stage() {	# run_stage NAME LOG COUNTER CMD...
+	local name=$1 log=$2 counter=$3 rc p f s
+	shift 3
+	echo "=== $name"
+	"$@" > "$log" 2>&1
+	rc=$?
+	grep -E '^(not ok|ok) [0-9]+|^(PASS|FAIL): |^#   ' "$log" | grep -v '^ok ' | head -40
+	read -r p f s < <($counter "$log")
+	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+		echo "$name: exit $rc with no failed test; the log ends:"
+		tail -20 "$log"
+		f=1
+	fi
+	add "$name" "$p" "$f" "$s"
+}
+
+lint_counts() {
+	echo "$(grep -c '^PASS: ' "$1") $(grep -c '^FAIL: ' "$1") 0"
+}
+
+# the subset: the map against the ground truth, the edge cases, the
+# extent query, the fallbacks and the real copiers; then the kernel log
+subset=${BLKSEEK_SUBSET:-blkseek_map blkseek_edges blkseek_ioctl blkseek_fallback blkseek_clients.sh blkseek_dmesg.sh}
+if [ "${BLKSEEK_CHECK_ALL:-0}" = 1 ]; then
+	full=(6.1 6.12 sid bpo) part=()
+else
+	full=(6.1 newest) part=(6.12)
+fi
+
+echo "=== setup"
+# every tested line fetched: the lint builds each (W=1, sparse)
+if ! "$top/tools/testing/setup.sh" 6.1 6.12 sid bpo "${full[@]}" "${part[@]}"; then
+	add setup 0 1
+	printf '%s\n' "${summary[@]}"
+	echo "$passed passed, $failed failed" | tee "$logs/result"
+	exit 1
+fi
+
+run_stage "host unit tests" "$logs/unit.log" tap_counts make -C tools/testing/unit run
+if [ -f tools/testing/fuzz/Makefile ]; then
+	run_stage "fuzz smoke" "$logs/fuzz.log" tap_counts make -C tools/testing/fuzz smoke
+fi
+run_stage "tools tests" "$logs/tools.log" tap_counts make -C tools test
+run_stage "install and DKMS" "$logs/install.log" tap_counts tools/testing/host/test-install.sh
+run_stage "lint" "$logs/lint.log" lint_counts tools/testing/lint.sh
+
+echo "=== VM selftests: whole suite on ${full[*]}${part:+, subset on ${part[*]}}"
+rm -f build/results/*.ktap build/results/*.times "$logs"/vm*.log
+tools/testing/vm/vm-run "${full[@]}" > "$logs/vm.log" 2>&1
+vmrc=$?
+if [ ${#part[@]} -gt 0 ]; then
+	BLKSEEK_TESTS=$subset tools/testing/vm/vm-run "${part[@]}" > "$logs/vm-subset.log" 2>&1 || vmrc=1
+fi
+grep -hE '^=== |VM ran|dkms build|^vm-run|: blkseek_' "$logs/vm.log" "$logs/vm-subset.log" 2>/dev/null
+subset_kvers=$(sed -n 's/^=== //p' "$logs/vm-subset.log" 2>/dev/null)
+nk=0
+for ktap in build/results/*.ktap; do
+	[ -f "$ktap" ] || continue
+	nk=$((nk + 1))
+	kver=$(basename "$ktap" .ktap)
+	grep -E '^(# )?not ok' "$ktap" | head -20
+	read -r p f s < <(ktap_counts "$ktap")
+	if grep -qxF "$kver" <<< "$subset_kvers"; then
+		add "selftests $kver (subset)" "$p" "$f" "$s"
+	else
+		add "selftests $kver" "$p" "$f" "$s"
+	fi
+done
+if [ "$nk" -lt $((${#full[@]} + ${#part[@]})) ] || { [ "$vmrc" != 0 ] && [ "$failed" = 0 ]; }; then
+	echo "VM selftests: exit $vmrc, $nk kernels with results"
+	add "VM selftests" 0 1
+fi
+
+echo
+echo "=== summary"
+printf '%s\n' "${summary[@]}"
+[ "$skipped" -gt 0 ] && echo "($skipped skipped)"
+echo "$passed passed, $failed failed" | tee "$logs/result"
+[ "$failed" = 0 ]

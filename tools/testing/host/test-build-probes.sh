@@ -1,0 +1,59 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The feature probes of Kbuild on a kernel that lacks an API: the probed
+# headers are copied from a real kernel's tree with one API removed, the
+# module is built with BLKSEEK_PROBE_TREE pointing at the copies, and the
+# build must fail with blkseek_compat.h's error naming what is missing.
+# The same build with unmodified copies must succeed.  TAP output.
+# Usage: tools/testing/host/test-build-probes.sh [KDIR]  (default: the newest 6.12
+# headers on the host)
+set -u
+top=$(cd "$(dirname "$0")/../../.." && pwd)
+kdir=${1:-$(ls -d /usr/src/linux-headers-6.12.*-amd64 2>/dev/null | sort -V | tail -1)}
+[ -d "$kdir" ] || { echo "1..0 # SKIP no kernel headers"; exit 0; }
+# Debian's -amd64 headers include the -common tree, where the headers are
+srctree=$kdir
+[ -f "$srctree/include/scsi/scsi_device.h" ] || srctree=${kdir%-amd64}-common
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0 bad=0
+headers="include/scsi/scsi_device.h include/linux/livepatch.h include/linux/fs.h
+	include/linux/blk_types.h include/linux/pagemap.h"
+
+build() {	# build: the module in a private copy, probed headers from $tmp/tree
+	rm -rf "$tmp/src"
+	"$top/tools/packaging/dkms.sh" stage "$tmp/src"
+	make -C "$kdir" M="$tmp/src" BLKSEEK_PROBE_TREE="$tmp/tree" modules > "$tmp/log" 2>&1
+}
+
+case_() {	# case_ NAME SYMBOL MESSAGE: SYMBOL removed -> MESSAGE
+	n=$((n + 1))
+	rm -rf "$tmp/tree"
+	for h in $headers; do
+		mkdir -p "$(dirname "$tmp/tree/$h")"
+		if [ -n "$2" ]; then
+			sed "s/\<$2\>/removed_$2/g" "$srctree/$h" > "$tmp/tree/$h"
+		else
+			cp "$srctree/$h" "$tmp/tree/$h"
+		fi
+	done
+	if [ -z "$2" ]; then
+		if build; then echo "ok $n - $1"; else
+			echo "not ok $n - $1: build failed"; tail -5 "$tmp/log" | sed 's/^/#   /'; bad=1; fi
+	elif build; then
+		echo "not ok $n - $1: built without $2"; bad=1
+	elif grep -q "error: #error \"$3" "$tmp/log"; then
+		echo "ok $n - $1: $(grep -o "#error \"$3[^\"]*" "$tmp/log" | head -1)"
+	else
+		echo "not ok $n - $1: failed without naming it:"; grep error "$tmp/log" | head -5 | sed 's/^/#   /'; bad=1
+	fi
+}
+
+echo "TAP version 13"
+echo "1..4"
+case_ "all APIs present: builds" "" ""
+case_ "no way to send a command" "scsi_execute_cmd" "blkseek: the kernel has neither scsi_execute_cmd() nor scsi_execute_req()"
+case_ "no klp_enable_patch" "klp_enable_patch" "blkseek: the kernel headers have no klp_enable_patch()"
+case_ "no filemap_range_needs_writeback" "filemap_range_needs_writeback" "blkseek: the kernel has no filemap_range_needs_writeback()"
+exit $bad

@@ -1,0 +1,75 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Static checks: checkpatch --strict and kernel-doc on the module, the rst
+# documentation through docutils, and W=1 builds with sparse (C=2)
+# against the 6.1 and 6.12 headers.  Prints one
+# "PASS: name" or "FAIL: name" line per check; exits non-zero on a FAIL.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+ksrc=$top/build/ksrc/6.12
+status=0
+cd "$top" || exit 1
+# the module builds below share the tree's objects with tools/testing/vm/vm-run
+mkdir -p "$top/build"
+exec 8> "$top/build/vm-run.lock"
+flock 8
+
+result() {	# result NAME OK? OUTPUT
+	if [ "$2" = 0 ]; then
+		echo "PASS: $1"
+	else
+		echo "FAIL: $1"
+		printf '%s\n' "$3" | head -40 | sed 's/^/    /'
+		status=1
+	fi
+}
+
+files=$(ls kmod/*.c kmod/*.h uapi/linux/*.h)
+
+out=$(perl "$ksrc/scripts/checkpatch.pl" --no-tree --strict --terse -f $files 2>&1 |
+	grep -v '^total: 0 errors, 0 warnings, 0 checks')
+result "checkpatch --strict" "$([ -z "$out" ]; echo $?)" "$out"
+
+out=$(perl "$ksrc/scripts/kernel-doc" -none -Wall $files 2>&1)
+result "kernel-doc" "$([ -z "$out" ]; echo $?)" "$out"
+
+out=$(/usr/bin/python3 tools/testing/check-rst.py Documentation/*.rst Documentation/*/*.rst 2>&1)
+result "rst documentation" "$([ -z "$out" ]; echo $?)" "$out"
+
+# W=1 and sparse on every line: Debian 12's two, and each 7.x line whose
+# kernel and chroot tools/testing/setup.sh fetched (make check fetches sid and bpo)
+lines="6.1 6.12"
+for l in sid bpo rc; do
+	[ -f "$top/build/lines/$l/current" ] && lines+=" $l"
+done
+for line in $lines; do
+	case $line in
+	6.*) kver=$(tools/testing/kernel-line.sh resolve "$line" 2>/dev/null) ;;
+	*) kver=$(cut -d' ' -f1 "$top/build/lines/$line/current") ;;
+	esac
+	if [ -z "$kver" ]; then
+		result "build W=1 sparse $line" 1 "no $line kernel installed"
+		continue
+	fi
+	# C=2: sparse on every file, in a fresh staged copy (every warning is
+	# seen even when the tree's objects are current); a 7.x line in its
+	# build chroot
+	stage=$top/build/lint/$kver
+	tools/packaging/dkms.sh stage "$stage"
+	out=$(tools/testing/kernel-line.sh build "$kver" "$stage" C=2 2>&1)
+	rc=$?
+	bad=$(printf '%s\n' "$out" | grep -E 'warning:|error:|sparse:|not available or not up to date' )
+	# trixie's sparse (0.6.4, the bpo chroot's) cannot parse 7.3's headers
+	# (no __typeof_unqual__): the kernel's checker-valid.sh rejects it and
+	# the build runs without sparse; that line gets W=1 alone, said so
+	name="build W=1 sparse $line ($kver)"
+	if [ $rc = 0 ] && [ "$bad" = "$(printf '%s\n' "$bad" | grep 'not available or not up to date')" ] &&
+	   [ -n "$bad" ]; then
+		echo "SKIP: sparse on $line ($kver): its chroot's $(tools/testing/kernel-line.sh run "$kver" "$stage" sparse --version 2>&1 | head -1 | sed 's/^/sparse /') is too old for these headers"
+		name="build W=1 $line ($kver)"
+		bad=
+	fi
+	result "$name" "$([ $rc = 0 ] && [ -z "$bad" ]; echo $?)" "${bad:-$out}"
+done
+exit $status

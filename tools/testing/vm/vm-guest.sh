@@ -1,0 +1,95 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Inside the test VM: load blkseek.ko built for this kernel, run the
+# kselftest suite (KTAP on stdout and in RESULTS/<kver>.ktap), and save
+# the kernel log.  Usage: vm-guest.sh REPO RESULTS
+repo=$1
+results=$2
+kver=$(uname -r)
+line=$(echo "$kver" | cut -d. -f1,2)
+ko=$repo/build/ko/$kver/blkseek.ko
+suite=${BLKSEEK_SUITE:-$repo/build/ksrc/$line/tools/testing/selftests/blkseek}
+ktap=$results/$kver.ktap
+export BLKSEEK_KO=$ko BLKSEEK_REPO=$repo
+
+fail_boot() {
+	printf 'TAP version 13\n1..1\nnot ok 1 selftests: blkseek: %s\n' "$1" |
+		tee "$ktap"
+	dmesg > "$results/$kver.dmesg"
+	exit 1
+}
+
+echo "# kernel $kver, module $ko"
+# A kmemleak kernel (make check-debug): forget what boot left behind, so
+# that the scan of blkseek_dmesg.sh reports only what blkseek and
+# the suite leaked.
+kml=/sys/kernel/debug/kmemleak
+[ -e "$kml" ] || mount -t debugfs none /sys/kernel/debug 2>/dev/null
+if [ -w "$kml" ]; then
+	echo scan > "$kml" && echo clear > "$kml" &&
+		echo "# kmemleak: boot objects cleared"
+	# no scans every 10 min: under TCG each takes minutes of a vCPU;
+	# blkseek_dmesg.sh scans when the suite is done
+	echo scan=off > "$kml"
+fi
+# The kernel log so far, every 2 min: a run stopped early (a slow kernel
+# past its time) still leaves it.
+(while sleep 120; do dmesg > "$results/$kver.dmesg"; done) &
+snapshots=$!
+
+[ -f "$ko" ] || fail_boot "module not built for $kver"
+insmod "$ko" || fail_boot "insmod failed"
+for _ in $(seq 600); do
+	[ "$(cat /sys/kernel/livepatch/blkseek/transition 2>/dev/null)" = 0 ] && break
+	sleep 0.1
+done
+[ "$(cat /sys/kernel/livepatch/blkseek/transition 2>/dev/null)" = 0 ] ||
+	fail_boot "livepatch transition did not complete"
+echo "# livepatch blkseek enabled, taint $(cat /proc/sys/kernel/tainted)"
+echo "# loaded blkseek $(cat /sys/module/blkseek/version), srcversion $(cat /sys/module/blkseek/srcversion)"
+[ "$(cat /sys/module/blkseek/srcversion)" = "$(modinfo -F srcversion "$ko")" ] ||
+	fail_boot "the loaded module is not $ko"
+
+# make bench: the benchmark instead of the suite (tools/testing/bench/bench.sh)
+if [ -n "${BLKSEEK_BENCH:-}" ]; then
+	"$repo/tools/testing/bench/bench-guest.sh" "$repo" > "$results/bench-$kver.md" 2> "$results/bench-$kver.err"
+	rc=$?
+	printf 'TAP version 13\n1..1\n%s 1 bench: %s\n' "$([ $rc = 0 ] || echo not) ok" "$kver" > "$ktap"
+	cat "$ktap"
+	kill $snapshots
+	dmesg > "$results/$kver.dmesg"
+	exit $rc
+fi
+
+# a slow kernel (make check-debug): the runner's 1800 s per program too
+[ -n "${BLKSEEK_TIMEOUT_SCALE:-}" ] &&
+	export kselftest_override_timeout=$((1800 * BLKSEEK_TIMEOUT_SCALE))
+
+# The runner appends each test's output to /dev/stdout: here a pipe, to
+# the KTAP file and to RESULTS/<kver>.times (when each test ended, for
+# tools/testing/vm/vm-run's per-test durations).
+: > "$ktap"
+stamp_ends() {
+	local l
+	date +%s > "$results/$kver.times"
+	while IFS= read -r l; do
+		printf '%s\n' "$l" >> "$ktap"
+		case $l in
+		"ok "* | "not ok "*) echo "$(date +%s) $l" >> "$results/$kver.times" ;;
+		esac
+	done
+}
+if [ -n "${BLKSEEK_TESTS:-}" ]; then
+	# a subset, in the suite's order, with the kernel's runner
+	(cd "$suite" && BASE_DIR=$(dirname "$suite") &&
+	 . ../kselftest/runner.sh && run_many $BLKSEEK_TESTS) 2>&1 | stamp_ends
+else
+	make -s -C "$suite" BLKSEEK_UAPI="$repo/uapi" run_tests 2>&1 | stamp_ends
+fi
+rc=${PIPESTATUS[0]}
+cat "$ktap"
+kill $snapshots
+dmesg > "$results/$kver.dmesg"
+echo "# run_tests exit $rc"
+exit $rc
