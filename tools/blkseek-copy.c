@@ -33,6 +33,8 @@
 #include <linux/fs.h>
 #include <linux/blkseek.h>
 
+#include "extent-walk.h"
+
 #define PROG		"blkseek-copy"
 #define BUF_SIZE	(1 << 20)
 
@@ -50,14 +52,11 @@ struct side {
 struct copy {
 	struct side src, dst;
 	bool preallocate, verify, progress, json;
-	int ctl;			/* /dev/blkseek or -1 */
+	struct extent_walk walk;	/* the source's */
 	const char *method;
 	char *buf, *buf2;
 	uint64_t done, read, written, zeroed, extents;
 	struct timespec t0;
-	/* extents of the last query, used in order before asking again */
-	struct blkseek_extent ext[BLKSEEK_MAX_EXTENTS];
-	unsigned int next_ext, nr_ext;
 };
 
 static int fail(int code, const char *path, const char *what, int err)
@@ -123,63 +122,22 @@ static int full_pwrite(int fd, const char *buf, size_t len, uint64_t off)
 	return 0;
 }
 
-/* The kind of the source at @off and where it ends (<= size). */
+/*
+ * The kind of the source at @off and where it ends (<= size), from the
+ * walk shared with blkseek-map (tools/extent-walk.c).  Unallocated space
+ * that does not read as zeroes is data: its content must be read.
+ */
 static int next_extent(struct copy *c, uint64_t off, enum kind *kind, uint64_t *end)
 {
-	if (c->ctl >= 0) {
-		const struct blkseek_extent *e;
+	struct ew_extent e;
+	int err = ew_next(&c->walk, off, &e);
 
-		/*
-		 * One query maps up to BLKSEEK_MAX_EXTENTS ahead: one walk of
-		 * the device for many extents, not one after each read.
-		 */
-		if (c->next_ext >= c->nr_ext || c->ext[c->next_ext].offset != off) {
-			struct blkseek_query q;
-
-			memset(&q, 0, sizeof(q));
-			q.size = sizeof(q);
-			q.fd = c->src.fd;
-			q.offset = off;
-			q.extent_count = BLKSEEK_MAX_EXTENTS;
-			q.extents = (uintptr_t)c->ext;
-			if (ioctl(c->ctl, BLKSEEK_IOC_QUERY, &q) < 0)
-				return -errno;
-			c->nr_ext = q.mapped_extents;
-			c->next_ext = 0;
-			if (!c->nr_ext || c->ext[0].offset != off)
-				return -EIO;
-		}
-		e = &c->ext[c->next_ext++];
-		if (!e->length)
-			return -EIO;
-		*end = off + e->length;
-		/* unallocated but not reading zero: its content must be read */
-		if (!(e->flags & BLKSEEK_EXTENT_ZERO))
-			*kind = K_DATA;
-		else
-			*kind = e->flags & BLKSEEK_EXTENT_UNALLOCATED ? K_HOLE : K_ZERO;
-	} else if (c->method && !strcmp(c->method, "lseek")) {
-		off_t d = lseek(c->src.fd, off, SEEK_DATA);
-
-		if (d < 0 && errno == ENXIO)
-			d = c->src.size;
-		if (d < 0)
-			return -errno;
-		if ((uint64_t)d > off) {
-			*kind = K_HOLE;
-			*end = d;
-		} else {
-			off_t h = lseek(c->src.fd, off, SEEK_HOLE);
-
-			*kind = K_DATA;
-			*end = h < 0 || (uint64_t)h <= off ? c->src.size : (uint64_t)h;
-		}
-	} else {
-		*kind = K_DATA;
-		*end = c->src.size;
-	}
-	if (*end > c->src.size)
-		*end = c->src.size;
+	if (err)
+		return err;
+	if (c->walk.shrunk)
+		return -ENXIO;		/* the source shrank under the copy */
+	*end = e.end;
+	*kind = !e.zero ? K_DATA : e.unallocated ? K_HOLE : K_ZERO;
 	return 0;
 }
 
@@ -364,7 +322,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct copy c = { .ctl = -1 };
+	struct copy c = { 0 };
 	uint64_t off;
 	double secs;
 	int o, err, ret;
@@ -408,15 +366,9 @@ int main(int argc, char **argv)
 	if (!c.dst.blk && ftruncate(c.dst.fd, c.src.size))
 		return fail(EX_IO, c.dst.path, "ftruncate", errno);
 
-	if (c.src.blk)
-		c.ctl = open(BLKSEEK_DEVICE, O_RDONLY | O_CLOEXEC);
-	if (c.ctl >= 0) {
-		c.method = "ioctl";
-	} else if (lseek(c.src.fd, 0, SEEK_DATA) >= 0 || errno == ENXIO) {
-		c.method = "lseek";
-	} else {
-		c.method = "read-all";
-	}
+	ew_open(&c.walk, c.src.fd, c.src.size,
+		(c.src.blk ? EW_BLOCK_DEVICE : 0) | EW_READ_ALL_OK);
+	c.method = ew_method_name(&c.walk);
 	c.buf = aligned_alloc(4096, BUF_SIZE);
 	c.buf2 = aligned_alloc(4096, BUF_SIZE);
 	if (!c.buf || !c.buf2)
@@ -428,6 +380,8 @@ int main(int argc, char **argv)
 		uint64_t end = c.src.size;
 
 		err = next_extent(&c, off, &kind, &end);
+		if (err == -ENXIO)
+			return fail(EX_IO, c.src.path, "the source shrank during the copy", 0);
 		if (err)
 			return fail(EX_IO, c.src.path, "extent query", -err);
 		if (end <= off)
@@ -439,6 +393,7 @@ int main(int argc, char **argv)
 		c.extents++;
 		off = end;
 	}
+	ew_close(&c.walk);
 	if (fsync(c.dst.fd))
 		return fail(EX_IO, c.dst.path, "fsync", errno);
 	progress(&c, true);

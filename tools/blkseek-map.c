@@ -29,19 +29,13 @@
 #include <linux/fs.h>
 #include <linux/blkseek.h>
 
+#include "extent-walk.h"
+
 #define PROG		"blkseek-map"
 
 #define EXIT_OK		0
 #define EXIT_ERR	1
 #define EXIT_NOSEEK	2
-
-/*
- * When the kernel contradicts itself (SEEK_DATA says data at pos, SEEK_HOLE
- * then says a hole at pos), the target is changing under us or the kernel is
- * wrong.  Count the next STEP bytes as data (never hide data) and move on,
- * so the walk always progresses.
- */
-#define STUCK_STEP	4096
 
 /* KIND_HOLE: unallocated (ioctl) or a hole (lseek); KIND_ZERO: allocated, reads zero */
 enum kind { KIND_DATA, KIND_HOLE, KIND_ZERO };
@@ -132,163 +126,61 @@ static int map_add(struct map *m, uint64_t offset, uint64_t length,
 	return 0;
 }
 
-/* Clamp a kernel answer into [lo, hi]. */
-static uint64_t clamp_off(off_t ret, uint64_t lo, uint64_t hi)
+/* Report a failed walk; returns the exit status to use. */
+static int walk_error(const struct map *m, const struct extent_walk *w,
+		      uint64_t pos, int err)
 {
-	if (ret < 0 || (uint64_t)ret < lo)
-		return lo;
-	if ((uint64_t)ret > hi)
-		return hi;
-	return (uint64_t)ret;
-}
-
-/* Report a failed lseek; returns the exit status to use. */
-static int seek_error(const struct map *m, int whence, int err)
-{
-	const char *name = whence == SEEK_DATA ? "SEEK_DATA" : "SEEK_HOLE";
-
+	if (w->method == EW_IOCTL) {
+		if (err == EIO)
+			err_msg(m->path, "inconsistent extent at %" PRIu64, pos);
+		else
+			err_msg(m->path, "BLKSEEK_IOC_QUERY: %s", strerror(err));
+		return EXIT_ERR;
+	}
 	if (err == EINVAL && m->is_blk) {
 		err_msg(m->path,
 			"the kernel cannot answer SEEK_DATA/SEEK_HOLE on this device (is blkseek.ko loaded and enabled?)");
 		return EXIT_NOSEEK;
 	}
-	err_msg(m->path, "lseek %s: %s", name, strerror(err));
+	err_msg(m->path, "lseek: %s", strerror(err));
 	return EXIT_ERR;
 }
 
 /*
- * Find the start of the next data at or after pos.  Sets *next to size
- * when there is none (ENXIO).  Returns 0 or an exit status.
+ * Map @fd with the extent query (a block device, unless @lseek_only) or
+ * SEEK_DATA/SEEK_HOLE (tools/extent-walk.c).  Returns 0 or an exit status.
  */
-static int next_data(int fd, struct map *m, uint64_t pos, uint64_t *next)
+static int map_walk(int fd, struct map *m, bool lseek_only)
 {
-	off_t ret = lseek(fd, (off_t)pos, SEEK_DATA);
-
-	if (ret < 0) {
-		if (errno != ENXIO)
-			return seek_error(m, SEEK_DATA, errno);
-		*next = m->size;
-		return 0;
-	}
-	*next = clamp_off(ret, pos, m->size);
-	return 0;
-}
-
-/*
- * Find the end of the data that starts at pos.  ENXIO here means the
- * target shrank below pos: sets *gone, the rest is past the new end.
- */
-static int next_hole(int fd, struct map *m, uint64_t pos, uint64_t *next,
-		     bool *gone)
-{
-	off_t ret = lseek(fd, (off_t)pos, SEEK_HOLE);
-
-	*gone = false;
-	if (ret < 0) {
-		if (errno != ENXIO)
-			return seek_error(m, SEEK_HOLE, errno);
-		*gone = true;
-		*next = m->size;
-		return 0;
-	}
-	*next = clamp_off(ret, pos, m->size);
-	return 0;
-}
-
-static int map_walk(int fd, struct map *m)
-{
-	uint64_t pos = 0, end;
-	bool gone;
-	int ret;
-
-	while (pos < m->size) {
-		ret = next_data(fd, m, pos, &end);
-		if (ret)
-			return ret;
-		if (map_add(m, pos, end - pos, KIND_HOLE))
-			goto nomem;
-		pos = end;
-		if (pos >= m->size)
-			break;
-
-		ret = next_hole(fd, m, pos, &end, &gone);
-		if (ret)
-			return ret;
-		if (gone) {
-			/* Shrunk below pos: nothing left to read there. */
-			if (map_add(m, pos, end - pos, KIND_HOLE))
-				goto nomem;
-			break;
-		}
-		if (end == pos) {
-			/* Data at pos and a hole at pos: keep moving. */
-			m->inconsistent++;
-			end = pos + STUCK_STEP - pos % STUCK_STEP;
-			if (end > m->size)
-				end = m->size;
-		}
-		if (map_add(m, pos, end - pos, KIND_DATA))
-			goto nomem;
-		pos = end;
-	}
-	return 0;
-
-nomem:
-	err_msg(m->path, "%s", strerror(ENOMEM));
-	return EXIT_ERR;
-}
-
-/*
- * Map a block device with the extent query.  Returns 0, an exit status,
- * or -1 when /dev/blkseek is not there (the caller walks lseek instead).
- */
-static int map_walk_ioctl(int fd, struct map *m)
-{
-	struct blkseek_extent ext[BLKSEEK_MAX_EXTENTS];
-	struct blkseek_query q;
+	struct extent_walk w;
 	uint64_t pos = 0;
-	unsigned int i;
-	int ctl;
+	int ret = 0;
 
-	ctl = open(BLKSEEK_DEVICE, O_RDONLY | O_CLOEXEC);
-	if (ctl < 0)
-		return -1;
-	m->ioctl = true;
+	ew_open(&w, fd, m->size, (m->is_blk ? EW_BLOCK_DEVICE : 0) |
+		(lseek_only ? EW_LSEEK_ONLY : 0));
+	m->ioctl = w.method == EW_IOCTL;
 	while (pos < m->size) {
-		memset(&q, 0, sizeof(q));
-		q.size = sizeof(q);
-		q.fd = fd;
-		q.offset = pos;
-		q.extent_count = BLKSEEK_MAX_EXTENTS;
-		q.extents = (uintptr_t)ext;
-		if (ioctl(ctl, BLKSEEK_IOC_QUERY, &q) < 0) {
-			err_msg(m->path, "BLKSEEK_IOC_QUERY: %s", strerror(errno));
-			close(ctl);
-			return EXIT_ERR;
-		}
-		m->dev_flags = q.device_flags;
-		if (!q.mapped_extents)
-			break;		/* the device shrank */
-		for (i = 0; i < q.mapped_extents; i++) {
-			const struct blkseek_extent *e = &ext[i];
-			enum kind k = e->flags & BLKSEEK_EXTENT_UNALLOCATED ? KIND_HOLE :
-				      e->flags & BLKSEEK_EXTENT_ZERO ? KIND_ZERO : KIND_DATA;
+		struct ew_extent e;
+		enum kind k;
+		int err = ew_next(&w, pos, &e);
 
-			if (e->offset != pos || !e->length || e->length > m->size - pos) {
-				err_msg(m->path, "inconsistent extent at %" PRIu64, pos);
-				close(ctl);
-				return EXIT_ERR;
-			}
-			if (map_add(m, pos, e->length, k)) {
-				err_msg(m->path, "%s", strerror(ENOMEM));
-				close(ctl);
-				return EXIT_ERR;
-			}
-			pos += e->length;
+		if (err) {
+			ret = walk_error(m, &w, pos, -err);
+			break;
 		}
+		/* past a shrunk end: one unallocated extent to the old size */
+		k = e.unallocated ? KIND_HOLE : e.zero ? KIND_ZERO : KIND_DATA;
+		if (map_add(m, pos, e.end - pos, k)) {
+			err_msg(m->path, "%s", strerror(ENOMEM));
+			ret = EXIT_ERR;
+			break;
+		}
+		pos = e.end;
 	}
-	close(ctl);
-	return 0;
+	m->dev_flags = w.dev_flags;
+	m->inconsistent = w.inconsistent;
+	ew_close(&w);
+	return ret;
 }
 
 /* Open path and find its size; returns the fd, or -exit status. */
@@ -578,11 +470,7 @@ int main(int argc, char **argv)
 	if (fd < 0)
 		return -fd;
 
-	ret = -1;
-	if (m.is_blk && !o.lseek)
-		ret = map_walk_ioctl(fd, &m);
-	if (ret < 0)
-		ret = map_walk(fd, &m);
+	ret = map_walk(fd, &m, o.lseek);
 	close(fd);
 	if (ret)
 		goto out;
