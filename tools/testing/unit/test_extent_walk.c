@@ -18,26 +18,7 @@
 
 #include "extent-walk.h"
 
-static int n_test, n_fail, failed_checks;
-
-#define CHECK_EQ(a, b) do {						\
-	long long _a = (long long)(a), _b = (long long)(b);		\
-	if (_a != _b) {							\
-		failed_checks++;					\
-		printf("#   %s:%d: %s == %lld, expected %lld\n",	\
-		       __FILE__, __LINE__, #a, _a, _b);			\
-	}								\
-} while (0)
-
-static void run(const char *name, void (*fn)(void))
-{
-	failed_checks = 0;
-	fn();
-	n_test++;
-	if (failed_checks)
-		n_fail++;
-	printf("%sok %d - %s\n", failed_checks ? "not " : "", n_test, name);
-}
+#include "unit_tap.h"
 
 /* ---- a fake extent query: a script of replies ---- */
 
@@ -327,6 +308,6 @@ int main(void)
 	run("lseek: contradicting answers count a step as data", seek_contradicting);
 	run("lseek: ENXIO from SEEK_HOLE means shrunk, EINVAL returned", seek_shrunk_or_unanswered);
 	run("lseek on a real sparse file", real_sparse_file);
-	printf("# %d passed, %d failed\n", n_test - n_fail, n_fail);
+	printf("# %d passed, %d failed\n", n_pass, n_fail);
 	return n_fail != 0;
 }
