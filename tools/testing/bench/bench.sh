@@ -1,15 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make bench: one VM per kernel (6.1 and 6.12) runs tools/testing/bench/bench-guest.sh;
+# make bench: one VM per kernel, one after the other, runs tools/testing/bench/bench-guest.sh;
 # the tables go to build/results/bench-<kver>.md and, with the notes,
-# to Documentation/blkseek-bench.md.
+# to Documentation/blkseek-bench.md.  Usage: bench.sh [LINE|KVER...]
+# (default: 6.12 and the newest 7.x, side by side in one run).
 set -u
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$top" || exit 1
-tools/testing/setup.sh > /dev/null || exit 1
+[ $# -gt 0 ] || set -- 6.12 newest
+tools/testing/setup.sh "$@" > /dev/null || exit 1
 make -s -C tools > /dev/null || exit 1
 gcc -O2 -Wall -Wextra -Werror -o tools/testing/bench/gls-walk tools/testing/bench/gls-walk.c || exit 1
+rm -f build/results/bench-*.md	# the kernels of this run only
 BLKSEEK_BENCH=1 BLKSEEK_VM_MEMORY=4G tools/testing/vm/vm-run "$@"
 rc=$?
 doc=Documentation/blkseek-bench.md
