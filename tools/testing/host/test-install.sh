@@ -4,8 +4,8 @@
 # Host tests of installing blkseek (TAP): make install into a DESTDIR for
 # each kernel line's headers, what modinfo shows, the installed header from
 # C and C++, the man pages with groff -ww, make uninstall leaving nothing
-# behind (and keeping what was there before), and dkms build for both
-# kernel lines.
+# behind (and keeping what was there before), and dkms build for every
+# kernel line: 6.1 and 6.12, and each 7.x line fetched (in its chroot).
 set -u
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 work=$(mktemp -d)
@@ -77,9 +77,16 @@ for kdir in "${kdirs[@]}"; do
 		[ "$(cat "$dest/usr/sbin/other-tool" 2>/dev/null)" = keep ]
 done
 
-# DKMS (private trees under build/dkms)
+# DKMS (private trees under build/dkms): Debian 12's lines on the host,
+# each fetched 7.x line in its build chroot (tools/testing/kernel-line.sh)
+dkms_kvers=()
 for kdir in "${kdirs[@]}"; do
-	kver=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' "$kdir/include/generated/utsrelease.h")
+	dkms_kvers+=("$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' "$kdir/include/generated/utsrelease.h")")
+done
+for cur in "$top"/build/lines/*/current; do
+	[ -f "$cur" ] && dkms_kvers+=("$(cut -d' ' -f1 "$cur")")
+done
+for kver in "${dkms_kvers[@]}"; do
 	if ! command -v dkms > /dev/null; then
 		not_ok "$kver: dkms build (dkms not installed)"
 		continue
