@@ -2,20 +2,28 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make demo: install what is missing, build blkseek.ko and the tools for
-# Debian's 6.12 kernel, boot it in a VM and run tools/testing/demo/demo-guest.sh: a
-# sparse scsi_debug disk mapped by blkseek-map beside sg_get_lba_status,
-# and copied by nbdcopy without and with blkseek.  Its output (also in
-# build/demo.log) is checked by tools/testing/demo/demo-check.sh.
+# Debian's 6.12 kernel (BLKSEEK_DEMO_KERNEL: another line or release),
+# boot it in a VM and run tools/testing/demo/demo-guest.sh: a sparse
+# scsi_debug disk mapped by blkseek-map beside sg_get_lba_status, and
+# copied by nbdcopy without and with blkseek.  The module is built and
+# the kernel booted through the interface of every line (make module
+# KVER=, tools/testing/vm/vng-boot).  Its output (also in build/demo.log)
+# is checked by tools/testing/demo/demo-check.sh.
 set -eu
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$top"
-tools/testing/setup.sh
-kver=${BLKSEEK_DEMO_KERNEL:-$(ls /boot/vmlinuz-6.12.* | sort -V | tail -1)}
-kver=${kver#/boot/vmlinuz-}
+line=${BLKSEEK_DEMO_KERNEL:-6.12}
+case $line in
+6.1 | 6.12 | sid | bpo | rc)
+	tools/testing/setup.sh "$line"
+	kver=$(tools/testing/kernel-line.sh fetch "$line" | tail -1) ;;
+*)
+	tools/testing/setup.sh
+	kver=$line ;;
+esac
 echo "demo: building blkseek.ko for $kver"
-make -s -C "$top" KDIR="/usr/src/linux-headers-$kver" module
-mkdir -p "build/ko/$kver"
-cp blkseek.ko "build/ko/$kver/"
+make -s -C "$top" module KVER="$kver" > build/demo-module.log 2>&1 ||
+	{ cat build/demo-module.log; exit 1; }
 make -s -C tools
 echo "demo: booting $kver under QEMU (about a minute under TCG)"
 # the output also in build/demo.log, checked for the lines README promises
