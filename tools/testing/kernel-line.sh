@@ -18,6 +18,9 @@
 #   tools/testing/kernel-line.sh module VER      build the module of this tree for
 #                                        VER: build/ko/VER/blkseek.ko
 #                                        (make module KVER=VER)
+#   tools/testing/kernel-line.sh sparse VER DIR  sparse (W=1 C=2) on DIR
+#                                        against VER's headers with sid's
+#                                        sparse (a line whose own is too old)
 #   tools/testing/kernel-line.sh run VER DIR CMD...  run CMD where VER's headers
 #                                        are (/usr/src/linux-headers-VER),
 #                                        in DIR (for a 7.x line: in its
@@ -37,7 +40,7 @@ build=$top/build
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 
 usage() {
-	echo "usage: $0 resolve LINE | fetch LINE | newest | build VER DIR | module VER |" \
+	echo "usage: $0 resolve LINE | fetch LINE | newest | build VER DIR | module VER | sparse VER DIR |" \
 		"run VER DIR CMD... | kimg VER" >&2
 	exit 2
 }
@@ -261,6 +264,17 @@ kimg() {
 	echo "$vmlinuz"
 }
 
+# The chroot made for VER (its stamp names VER), or nothing.
+chroot_of() {
+	local d
+	for d in "$build"/lines/*/chroot; do
+		if [ "$(cut -d' ' -f1 "$d/.blkseek-headers" 2>/dev/null)" = "$1" ]; then
+			echo "$d"
+			return
+		fi
+	done
+}
+
 # Run a command where VER's headers are, in DIR: on the host for Debian
 # 12's kernels; otherwise in the chroot holding VER's headers, with DIR
 # bind-mounted on /build/src and /proc mounted (objtool reads
@@ -274,10 +288,7 @@ run_in() {
 		(cd "$src" && "$@")
 		return
 	fi
-	chroot=
-	for d in "$build"/lines/*/chroot; do
-		[ -d "$d/usr/src/linux-headers-$kver" ] && chroot=$d
-	done
+	chroot=$(chroot_of "$kver")
 	[ -n "$chroot" ] || die "$kver: no headers on the host or in a chroot (tools/testing/kernel-line.sh fetch LINE)"
 	[ -z "$(mounted_under "$chroot")" ] || die "$chroot: mounts left: $(mounted_under "$chroot")"
 	mkdir -p "$chroot/build/src"
@@ -298,6 +309,42 @@ build_mod() {
 	run_in "$kver" "$dir" sh -c 'make -C "$0" M="$PWD" W=1 "$@" modules' \
 		"/usr/src/linux-headers-$kver" "$@"
 	echo "kernel-line: built $dir/blkseek.ko for $kver"
+}
+
+# Sparse on the module staged in DIR against VER's headers, for a line
+# whose own chroot has a sparse too old for them (trixie's 0.6.4 cannot
+# parse 7.3's headers): in the sid chroot, whose sparse is newer, with
+# VER's headers and kbuild bind-mounted from VER's chroot and sid's gcc.
+# Only the check: the module VER loads is built in VER's own chroot.
+sparse_mod() {
+	local kver=$1 src own d
+	src=$(cd "$2" && pwd)
+	own=$(chroot_of "$kver")
+	sp_host=$build/lines/sid/chroot
+	if [ -z "$own" ] || [ ! -x "$sp_host/usr/bin/sparse" ]; then
+		die "$kver: sparse needs its chroot and sid's (tools/testing/kernel-line.sh fetch sid)"
+	fi
+	[ -z "$(mounted_under "$sp_host")" ] || die "$sp_host: mounts left: $(mounted_under "$sp_host")"
+	sp_mounts=(/build/src /proc)
+	for d in "$own"/usr/src/linux-headers-"${kver%-amd64}"-* "$own/usr/lib/linux-kbuild-${kver%-amd64}"; do
+		[ -d "$d" ] && sp_mounts+=("${d#"$own"}")
+	done
+	# unmounted on exit, and the mount points made for VER's trees removed
+	# shellcheck disable=SC2154 # m: the trap's own loop variable
+	trap 'for m in "${sp_mounts[@]}"; do umount -l "$sp_host$m" 2>/dev/null; done
+	      for m in "${sp_mounts[@]:2}"; do rmdir "$sp_host$m" 2>/dev/null; done; true' EXIT
+	trap 'exit 130' INT TERM HUP
+	for d in "${sp_mounts[@]:2}"; do
+		mkdir -p "$sp_host$d"
+		mount --bind "$own$d" "$sp_host$d"
+	done
+	mkdir -p "$sp_host/build/src"
+	mount --bind "$src" "$sp_host/build/src"
+	mount -t proc proc "$sp_host/proc"
+	# shellcheck disable=SC2016 # expanded in the chroot
+	chroot "$sp_host" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C.UTF-8 \
+		sh -c 'cd /build/src && cc=$(ls /usr/bin/gcc-[0-9]* | sort -V | tail -1) &&
+		       make -C "$0" M="$PWD" W=1 C=2 CC="${cc##*/}" modules' "/usr/src/linux-headers-$kver"
 }
 
 # Build this tree's module for VER, staged as DKMS gets it, into
@@ -324,6 +371,7 @@ newest) newest_line ;;
 build) [ $# -ge 3 ] || usage; build_mod "${@:2}" ;;
 run) [ $# -ge 4 ] || usage; run_in "${@:2}" ;;
 module) [ $# -eq 2 ] || usage; module "$2" ;;
+sparse) [ $# -eq 3 ] || usage; sparse_mod "$2" "$3" ;;
 kimg) kimg "$2" ;;
 *) usage ;;
 esac

@@ -62,13 +62,18 @@ for line in $lines; do
 	bad=$(printf '%s\n' "$out" | grep -E 'warning:|error:|sparse:|not available or not up to date' )
 	# trixie's sparse (0.6.4, the bpo chroot's) cannot parse 7.3's headers
 	# (no __typeof_unqual__): the kernel's checker-valid.sh rejects it and
-	# the build runs without sparse; that line gets W=1 alone, said so
+	# the build runs without sparse.  Then sparse runs with sid's, on the
+	# same headers (tools/testing/kernel-line.sh sparse); its kbuild notes
+	# that sid's pahole is not the one the kernel was built with.
 	name="build W=1 sparse $line ($kver)"
-	if [ $rc = 0 ] && [ "$bad" = "$(printf '%s\n' "$bad" | grep 'not available or not up to date')" ] &&
-	   [ -n "$bad" ]; then
-		echo "SKIP: sparse on $line ($kver): its chroot's $(tools/testing/kernel-line.sh run "$kver" "$stage" sparse --version 2>&1 | head -1 | sed 's/^/sparse /') is too old for these headers"
-		name="build W=1 $line ($kver)"
-		bad=
+	if [ $rc = 0 ] && [ -n "$bad" ] &&
+	   [ "$bad" = "$(printf '%s\n' "$bad" | grep 'not available or not up to date')" ]; then
+		name="build W=1 $line ($kver), sparse with sid's"
+		out=$(tools/testing/kernel-line.sh sparse "$kver" "$stage" 2>&1)
+		rc=$?
+		bad=$(printf '%s\n' "$out" | grep -E 'warning:|error:|sparse:|not available or not up to date' |
+		      grep -v 'pahole version differs')
+		[ "$(printf '%s\n' "$out" | grep -c '  CHECK ')" -gt 0 ] || bad="sparse did not run"
 	fi
 	result "$name" "$([ $rc = 0 ] && [ -z "$bad" ]; echo $?)" "${bad:-$out}"
 done
