@@ -83,8 +83,8 @@ demo:
 # The race test for 10^5 changes and the removal test with 50 livepatch
 # cycles, on both kernels.
 soak: setup
-	BLKSEEK_RACE_OPS=100000 BLKSEEK_CYCLES=50 \
-	BLKSEEK_TESTS="blkseek_race blkseek_removal.sh blkseek_dmesg.sh" tools/testing/vm/vm-run
+	BLKSEEK_RACE_OPS=100000 BLKSEEK_CYCLES=50 BLKSEEK_STACK_MOVES=50 \
+	BLKSEEK_TESTS="blkseek_race blkseek_stack.sh blkseek_removal.sh blkseek_dmesg.sh" tools/testing/vm/vm-run
 
 # The whole suite under a 6.12 debug kernel (KASAN, PROVE_LOCKING,
 # DEBUG_ATOMIC_SLEEP, KMEMLEAK, DEBUG_OBJECTS) built from

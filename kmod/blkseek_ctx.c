@@ -12,13 +12,20 @@
 #include "blkseek.h"
 #include "blkseek_stats.h"
 
-/*
+/**
+ * blkseek_flush_dirty() - write back what the page cache holds dirty
+ * @file: the block device file
+ * @off: first byte that will be asked about
+ * @size: bytes in the device
+ *
  * Written-but-cached data must not be hidden: write back the dirty part of
  * [off, end of device) before asking the device.  Done before the query,
  * so that anything clean here has reached the device when it is asked.
  * Costs a tag lookup when nothing is dirty.
+ *
+ * Return: 0 or the error of the write-back.
  */
-static int flush_dirty(struct file *file, u64 off, u64 size)
+int blkseek_flush_dirty(struct file *file, u64 off, u64 size)
 {
 	struct address_space *mapping = file->f_mapping;
 
@@ -41,7 +48,7 @@ static void read_capabilities(struct file *file, struct blkseek_ctx *c, u64 off)
 		blkseek_count(BLKSEEK_STAT_FB_NO_DEVICE);
 		return;
 	}
-	if (flush_dirty(file, off, c->t.size)) {
+	if (blkseek_flush_dirty(file, off, c->t.size)) {
 		blkseek_count(BLKSEEK_STAT_FB_CMD_FAILED);
 		return;
 	}
@@ -58,21 +65,26 @@ static void read_capabilities(struct file *file, struct blkseek_ctx *c, u64 off)
 }
 
 /**
- * blkseek_begin() - prepare to answer for a block device file
+ * blkseek_begin_at() - prepare to answer for a block device file
  * @file: the block device file
  * @off: first byte that will be asked about
  * @c: filled; release with blkseek_end() when this returns 0
+ * @depth: devices stacked above @file (0: the file asked about)
  *
  * When the device cannot answer (not asked, failed, no LBPME, or @off past
- * the end) @c->g says "all data" and the walk never queries.
+ * the end) @c->g says "all data" and the walk never queries.  A stacked
+ * device answers through the mapping userspace set for it; after the
+ * walk, blkseek_stale() says whether it must be redone as data.
  *
- * Return: 0, or -ENODEV when @file is not on an sd disk.
+ * Return: 0, or -ENODEV when @file is neither on an sd disk nor a stacked
+ * device with a mapping.
  */
-int blkseek_begin(struct file *file, u64 off, struct blkseek_ctx *c)
+int blkseek_begin_at(struct file *file, u64 off, struct blkseek_ctx *c,
+		     unsigned int depth)
 {
 	memset(c, 0, sizeof(*c));
 	if (blkseek_target_get(file, &c->t))
-		return -ENODEV;
+		return blkseek_forward_begin(file, off, c, depth);
 
 	c->g.base = c->t.base;
 	c->g.size = c->t.size;
@@ -91,6 +103,19 @@ int blkseek_begin(struct file *file, u64 off, struct blkseek_ctx *c)
 }
 
 /**
+ * blkseek_begin() - blkseek_begin_at() for the file asked about
+ * @file: the block device file
+ * @off: first byte that will be asked about
+ * @c: filled; release with blkseek_end() when this returns 0
+ *
+ * Return: as blkseek_begin_at().
+ */
+int blkseek_begin(struct file *file, u64 off, struct blkseek_ctx *c)
+{
+	return blkseek_begin_at(file, off, c, 0);
+}
+
+/**
  * blkseek_end() - release what blkseek_begin() took
  * @c: the context
  * @stats: what the walk cost, or NULL
@@ -101,5 +126,10 @@ void blkseek_end(struct blkseek_ctx *c, const struct blkseek_walk_stats *stats)
 		blkseek_count(BLKSEEK_STAT_FB_BUDGET);
 	kfree(c->q.buf);
 	c->q.buf = NULL;
+	kfree(c->fwd.ext);
+	c->fwd.ext = NULL;
+	if (c->fwd.st)
+		blkseek_stack_put(c->fwd.st);
+	c->fwd.st = NULL;
 	blkseek_target_put(&c->t);
 }

@@ -24,7 +24,7 @@ static loff_t stock_llseek(struct file *file, loff_t off, int whence)
 }
 
 /**
- * blkseek_answer() - answer SEEK_DATA/SEEK_HOLE for an sd disk
+ * blkseek_answer() - answer SEEK_DATA/SEEK_HOLE for an sd or stacked disk
  * @file: the block device file
  * @off: offset asked
  * @whence: SEEK_DATA or SEEK_HOLE
@@ -32,8 +32,8 @@ static loff_t stock_llseek(struct file *file, loff_t off, int whence)
  *
  * Never returns EIO: whatever cannot be asked or understood is data.
  *
- * Return: false when @file is not on an sd disk (the caller keeps the
- * stock answer), true when @ret holds the answer.
+ * Return: false when @file is neither on an sd disk nor a stacked device
+ * with a mapping (the caller keeps the stock answer), true when @ret holds the answer.
  */
 bool blkseek_answer(struct file *file, loff_t off, int whence, loff_t *ret)
 {
@@ -44,6 +44,9 @@ bool blkseek_answer(struct file *file, loff_t off, int whence, loff_t *ret)
 	if (blkseek_begin(file, off < 0 ? U64_MAX : off, &c))
 		return false;
 	pos = blkseek_seek(&c.g, &c.src, off, whence == SEEK_HOLE, &stats);
+	if (blkseek_stale(&c))
+		pos = blkseek_seek(&c.g, &c.src, off, whence == SEEK_HOLE,
+				   &stats);
 	blkseek_count(BLKSEEK_STAT_LSEEKS);
 	if (pos < 0)
 		blkseek_count(BLKSEEK_STAT_ANSWER_ENXIO);

@@ -21,6 +21,8 @@
 
 static_assert(sizeof(struct blkseek_query) == BLKSEEK_QUERY_SIZE_VER0);
 static_assert(sizeof(struct blkseek_extent) == 24);
+static_assert(sizeof(struct blkseek_stack_map) == BLKSEEK_STACK_MAP_SIZE_VER0);
+static_assert(sizeof(struct blkseek_stack_segment) == 64);
 static_assert(BLKSEEK_KIND_UNALLOCATED == BLKSEEK_EXTENT_UNALLOCATED);
 static_assert(BLKSEEK_KIND_ZERO == BLKSEEK_EXTENT_ZERO);
 
@@ -61,6 +63,7 @@ static int query_bdev(struct file *bdev_file, struct blkseek_query *q)
 	struct blkseek_ext *ext = NULL;
 	struct blkseek_ctx c;
 	unsigned int n = 0;
+	bool forwarded;
 	int err = 0;
 
 	if (max) {
@@ -75,9 +78,14 @@ static int query_bdev(struct file *bdev_file, struct blkseek_query *q)
 		c.g.size = i_size_read(inode);
 		c.g.lbs_shift = ilog2(bdev_logical_block_size(I_BDEV(inode)));
 	}
-	if (max)
+	if (max) {
 		n = blkseek_extents(&c.g, &c.src, q->offset, q->length, ext,
 				    max, &stats);
+		if (blkseek_stale(&c))
+			n = blkseek_extents(&c.g, &c.src, q->offset, q->length,
+					    ext, max, &stats);
+	}
+	forwarded = c.fwd.st;
 	if (c.t.bdev)
 		blkseek_end(&c, &stats);
 	blkseek_count(BLKSEEK_STAT_IOCTLS);
@@ -87,7 +95,8 @@ static int query_bdev(struct file *bdev_file, struct blkseek_query *q)
 	q->size_bytes = c.g.size;
 	q->logical_block_size = 1U << c.g.lbs_shift;
 	q->device_flags = (c.g.lbpme ? BLKSEEK_DEV_ANSWERS : 0) |
-			  (c.g.zeroes ? BLKSEEK_DEV_UNMAP_ZEROES : 0);
+			  (c.g.zeroes ? BLKSEEK_DEV_UNMAP_ZEROES : 0) |
+			  (forwarded ? BLKSEEK_DEV_FORWARDED : 0);
 	if (n)
 		err = copy_extents_out(u64_to_user_ptr(q->extents), ext, n);
 	kfree(ext);
@@ -129,12 +138,20 @@ static long query_ioctl(struct blkseek_query __user *uq)
 static long blkseek_misc_ioctl(struct file *file, unsigned int cmd,
 			       unsigned long arg)
 {
+	void __user *uarg = (void __user *)arg;
+
 	/* The size comes from the struct, not from the number. */
-	if (_IOC_TYPE(cmd) != BLKSEEK_IOC_MAGIC ||
-	    _IOC_NR(cmd) != _IOC_NR(BLKSEEK_IOC_QUERY) ||
-	    _IOC_DIR(cmd) != (_IOC_READ | _IOC_WRITE))
+	if (_IOC_TYPE(cmd) != BLKSEEK_IOC_MAGIC)
 		return -ENOTTY;
-	return query_ioctl((struct blkseek_query __user *)arg);
+	if (_IOC_NR(cmd) == _IOC_NR(BLKSEEK_IOC_QUERY) &&
+	    _IOC_DIR(cmd) == (_IOC_READ | _IOC_WRITE))
+		return query_ioctl(uarg);
+	if (_IOC_NR(cmd) == _IOC_NR(BLKSEEK_IOC_STACK_SET) &&
+	    _IOC_DIR(cmd) == _IOC_WRITE)
+		return blkseek_stack_set_ioctl(uarg);
+	if (cmd == BLKSEEK_IOC_STACK_GEN)
+		return blkseek_stack_gen_ioctl(uarg);
+	return -ENOTTY;
 }
 
 static const struct file_operations blkseek_misc_fops = {

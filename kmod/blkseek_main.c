@@ -76,9 +76,17 @@ module_param_cb(cache_ms, &uint_range_ops, &cache_range, 0644);
 MODULE_PARM_DESC(cache_ms,
 		 "Longest use of a cached reply, ms; 0 disables the cache (0..60000, default 1000)");
 
+/*
+ * The function replaced.  The selftests build a variant naming a function
+ * no kernel has (BLKSEEK_PATCHED) to see the load refused.
+ */
+#ifndef BLKSEEK_PATCHED
+#define BLKSEEK_PATCHED "blkdev_llseek"
+#endif
+
 static struct klp_func blkseek_funcs[] = {
 	{
-		.old_name = "blkdev_llseek",
+		.old_name = BLKSEEK_PATCHED,
 		.new_func = blkseek_llseek,
 	},
 	{ }
@@ -112,9 +120,12 @@ static int __init blkseek_init(void)
 	err = blkseek_stats_register(&THIS_MODULE->mkobj.kobj);
 	if (err)
 		return err;
-	err = blkseek_ioctl_register();
+	err = blkseek_stack_watch_start();
 	if (err)
 		goto out_stats;
+	err = blkseek_ioctl_register();
+	if (err)
+		goto out_watch;
 	err = klp_enable_patch(&blkseek_patch);
 	if (err)
 		goto out_ioctl;
@@ -122,6 +133,9 @@ static int __init blkseek_init(void)
 
 out_ioctl:
 	blkseek_ioctl_unregister();
+out_watch:
+	blkseek_stack_watch_stop();
+	blkseek_stack_exit();
 out_stats:
 	blkseek_stats_unregister();
 	return err;
@@ -131,6 +145,8 @@ out_stats:
 static void __exit blkseek_exit(void)
 {
 	blkseek_ioctl_unregister();
+	blkseek_stack_watch_stop();
+	blkseek_stack_exit();
 	blkseek_stats_unregister();
 }
 

@@ -50,6 +50,9 @@ static struct stat_attr stat_attrs[] = {
 	STAT(dirty_flushes, BLKSEEK_STAT_DIRTY_FLUSHES),
 	STAT(cache_hits, BLKSEEK_STAT_CACHE_HITS),
 	STAT(cache_misses, BLKSEEK_STAT_CACHE_MISSES),
+	STAT(stacked_mappings, BLKSEEK_STAT_STACK_MAPPINGS),
+	STAT(stacked_stale, BLKSEEK_STAT_STACK_STALE),
+	STAT(stacked_redone, BLKSEEK_STAT_STACK_REDONE),
 };
 
 static_assert(ARRAY_SIZE(stat_attrs) == BLKSEEK_STAT_NR);

@@ -223,3 +223,102 @@ rest_is_data:
 	ext_add(out, &n, max, pos, end, 0);
 	return n;
 }
+
+/* The provisioning state that an extent's kind stands for. */
+static enum blkseek_state kind_state(unsigned int kind)
+{
+	if (!(kind & BLKSEEK_KIND_ZERO))
+		return BLKSEEK_MAPPED;	/* may read non-zero: data */
+	return kind & BLKSEEK_KIND_UNALLOCATED ? BLKSEEK_DEALLOCATED :
+						 BLKSEEK_ANCHORED;
+}
+
+/* Runs being built, in blocks of 1 << shift, contiguous from the first. */
+struct run_builder {
+	struct blkseek_run *runs;
+	unsigned int nr;
+	unsigned int max;
+	unsigned int shift;
+	u64 cur;		/* bytes described so far end here */
+};
+
+/* Describe [b->cur, @to) as @state; false when @b is full. */
+static bool run_add(struct run_builder *b, enum blkseek_state state, u64 to)
+{
+	struct blkseek_run *last = b->nr ? &b->runs[b->nr - 1] : NULL;
+	u64 count = (to - b->cur) >> b->shift;
+
+	if (to <= b->cur)
+		return true;
+	if (last && last->state == state) {
+		last->count += count;
+	} else {
+		if (b->nr == b->max)
+			return false;
+		b->runs[b->nr].lba = b->cur >> b->shift;
+		b->runs[b->nr].count = count;
+		b->runs[b->nr].state = state;
+		b->nr++;
+	}
+	b->cur = to;
+	return true;
+}
+
+/**
+ * blkseek_runs_of_extents() - a lower device's extents as upper runs
+ * @pos: byte of the upper device where the extents start (block aligned)
+ * @lower: byte of the lower device that @pos maps to
+ * @ext: the lower device's extents from @lower, contiguous
+ * @n: entries in @ext
+ * @shift: log2 of the upper device's logical block size (9..32)
+ * @runs: filled with runs from @pos >> @shift, contiguous
+ * @max: room in @runs
+ *
+ * A block of the upper device is a hole only when all of it lies in
+ * extents that read as zeroes; anything else is data (holes shrink to
+ * whole blocks, data grows), and so is the block the last extent ends in.
+ * An extent that does not continue where the last ended stops the
+ * conversion: what is left is not described.
+ *
+ * Return: runs filled, or -EIO when none could be.
+ */
+int blkseek_runs_of_extents(u64 pos, u64 lower, const struct blkseek_ext *ext,
+			    unsigned int n, unsigned int shift,
+			    struct blkseek_run *runs, unsigned int max)
+{
+	struct run_builder b = { runs, 0, max, shift, pos };
+	u64 mask = ((u64)1 << shift) - 1;
+	u64 next = lower;
+	unsigned int i;
+
+	if (shift < 9 || shift > 32 || pos & mask)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		enum blkseek_state state = kind_state(ext[i].kind);
+		u64 end = ext[i].offset + ext[i].length;
+		u64 s, t;
+
+		if (ext[i].offset != next || end <= ext[i].offset ||
+		    end - lower > ~(u64)0 - mask - pos)
+			break;		/* not what was asked: the rest is data */
+		next = end;
+		s = pos + (ext[i].offset - lower);
+		t = pos + (end - lower);
+		if (state != BLKSEEK_MAPPED) {
+			u64 hs = (s + mask) & ~mask;
+			u64 he = t & ~mask;
+
+			if (hs < b.cur)
+				hs = b.cur;
+			if (he > hs && !(run_add(&b, BLKSEEK_MAPPED, hs) &&
+					 run_add(&b, state, he)))
+				break;
+		} else if (!run_add(&b, BLKSEEK_MAPPED, (t + mask) & ~mask)) {
+			break;
+		}
+	}
+	/* all said: a block left partly described is data */
+	if (i == n && n)
+		run_add(&b, BLKSEEK_MAPPED, (pos + (next - lower) + mask) & ~mask);
+	return b.nr ? (int)b.nr : -EIO;
+}

@@ -83,4 +83,8 @@ unsigned int blkseek_extents(const struct blkseek_geom *g,
 			     struct blkseek_ext *out, unsigned int max,
 			     struct blkseek_walk_stats *stats);
 
+int blkseek_runs_of_extents(u64 pos, u64 lower, const struct blkseek_ext *ext,
+			    unsigned int n, unsigned int shift,
+			    struct blkseek_run *runs, unsigned int max);
+
 #endif /* BLKSEEK_WALK_H */

@@ -49,30 +49,10 @@ done
 udevadm settle 2>/dev/null
 
 # ground truth, "offset length data|hole" with runs merged
-truth() {
-	local lba=0 nblocks=$((size / 512)) next s n st
-	while [ $lba -lt $nblocks ]; do
-		next=$lba
-		while read -r s n st _; do
-			s=$((s)) n=$((n))
-			[ $((s + n)) -gt $next ] && next=$((s + n))
-			echo "$((s * 512)) $((n * 512)) $([ "$st" = 0 ] && echo data || echo hole)"
-		done < <(sg_get_lba_status -R -b -l $lba -m 4104 "$dev" 2>/dev/null |
-			 awk -f "$here/sg_gls_brief.awk")
-		[ $next -gt $lba ] || return 1
-		lba=$next
-	done | merge
-}
-merge() {	# merge "offset length kind" lines: adjacent runs of one kind
-	awk -v size="$size" '
-		{ if ($1 >= size) next
-		  if ($1 + $2 > size) $2 = size - $1
-		  if (n && $3 == k && $1 == o + l) { l += $2; next }
-		  if (n) print o, l, k
-		  o = $1; l = $2; k = $3; n = 1 }
-		END { if (n) print o, l, k }'
-}
-truth > "$work/truth" || { echo "# sg_get_lba_status failed"; exit $KSFT_SKIP; }
+# shellcheck source=blkseek_truth.sh
+. "$here/blkseek_truth.sh"
+merge() { merge_runs "$size"; }
+gls_truth "$dev" > "$work/truth" || { echo "# sg_get_lba_status failed"; exit $KSFT_SKIP; }
 mapped=$(awk '$3 == "data" { s += $2 } END { print s / 512 }' "$work/truth")
 echo "# $dev: $size bytes, $mapped sectors mapped in $(grep -c data "$work/truth") runs"
 

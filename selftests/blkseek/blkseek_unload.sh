@@ -4,7 +4,10 @@
 # Disabling the livepatch and removing the module bring back the stock
 # EINVAL for SEEK_DATA/SEEK_HOLE on an sd disk; loading the module again
 # (BLKSEEK_KO, set by the VM runner) brings the answers back.  The module
-# cannot be removed while the patch is enabled.
+# cannot be removed while the patch is enabled.  A module built to replace
+# a function this kernel lacks (BLKSEEK_REFUSE_KO, built by the VM runner
+# with BLKSEEK_PATCHED naming no function) refuses to load with ENOENT and
+# a message naming it, and leaves nothing behind.
 KSFT_SKIP=4
 dir=$(dirname "$(readlink -f "$0")")
 probe="$dir/blkseek_probe"
@@ -62,6 +65,20 @@ for c in $(seq "$cycles"); do
 	stock "disabled ($c)"
 	rmmod blkseek || { echo "# FAIL: rmmod after disable"; fail=1; break; }
 	stock "removed ($c)"
+	if [ "$c" = 1 ] && [ -f "${BLKSEEK_REFUSE_KO:-}" ]; then
+		dmesg -C
+		err=$(insmod "$BLKSEEK_REFUSE_KO" 2>&1)
+		check "insmod of a module patching a missing function" 1 "$?"
+		echo "# insmod: $err"
+		check "it said ENOENT" 1 "$(echo "$err" | grep -c 'No such file or directory\|Unknown symbol\|No such')"
+		msg=$(dmesg | grep 'blkseek: not loading')
+		echo "# dmesg: $msg"
+		check "the kernel log names the function and the reason" 1 \
+			"$(echo "$msg" | grep -c 'no patchable blkseek_no_such_function()')"
+		check "nothing left: module, livepatch, /dev/blkseek" "gone gone gone" \
+			"$([ -d /sys/module/blkseek ] && echo left || echo gone) $([ -d $lp ] && echo left || echo gone) $([ -e /dev/blkseek ] && echo left || echo gone)"
+		stock "after the refused load"
+	fi
 	if [ -z "$BLKSEEK_KO" ] || [ ! -f "$BLKSEEK_KO" ]; then
 		echo "# BLKSEEK_KO not set: not reloading"
 		break

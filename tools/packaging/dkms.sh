@@ -6,8 +6,11 @@
 #                              from) into DIR
 #   tools/packaging/dkms.sh install      stage into /usr/src/blkseek-VERSION, then
 #                              dkms add, build and install for KVER
-#                              (default: the running kernel)
-#   tools/packaging/dkms.sh remove       dkms remove --all, delete the staged sources
+#                              (default: the running kernel); and
+#                              blkseek-stack with its udev rule
+#                              (install.sh install-stack, PREFIX)
+#   tools/packaging/dkms.sh remove       dkms remove --all, delete the staged
+#                              sources, blkseek-stack and its rule
 #   tools/packaging/dkms.sh build KVER   dkms build in private trees under
 #                              build/dkms (the system's DKMS state is not
 #                              touched); prints the built module's path.
@@ -41,24 +44,30 @@ install)
 	dkms add -m "$name" -v "$version"
 	dkms build -m "$name" -v "$version" -k "$kver"
 	dkms install -m "$name" -v "$version" -k "$kver"
+	# stacked devices need blkseek-stack and its udev rule
+	make -s -C "$top/tools" blkseek-stack
+	"$top/tools/packaging/install.sh" install-stack
 	;;
 remove)
 	dkms remove -m "$name" -v "$version" --all || true
 	rm -rf "/usr/src/$name-$version"
+	"$top/tools/packaging/install.sh" uninstall-stack
 	;;
 build)
 	kver=$2
 	priv=$top/build/dkms
-	src=$priv/src
+	# a source and a DKMS tree per kernel: builds for two kernels may run
+	# at once (make check's two VM lanes)
+	src=$priv/src/$kver
 	tree=$priv/tree/$kver
-	rm -rf "$tree"
+	rm -rf "$tree" "$src"
 	mkdir -p "$src" "$tree"
 	stage "$src/$name-$version"
 	log=$priv/$kver.log
 	# shellcheck disable=SC2016 # expanded where DKMS runs, in build/dkms
 	if ! "$top/tools/testing/kernel-line.sh" run "$kver" "$priv" sh -c '
-		dkms add -m "$0" -v "$1" --sourcetree "$PWD/src" --dkmstree "$PWD/tree/$2" &&
-		dkms build -m "$0" -v "$1" -k "$2" --sourcetree "$PWD/src" --dkmstree "$PWD/tree/$2"
+		dkms add -m "$0" -v "$1" --sourcetree "$PWD/src/$2" --dkmstree "$PWD/tree/$2" &&
+		dkms build -m "$0" -v "$1" -k "$2" --sourcetree "$PWD/src/$2" --dkmstree "$PWD/tree/$2"
 	' "$name" "$version" "$kver" > "$log" 2>&1; then
 		echo "dkms: build for $kver failed:" >&2
 		tail -30 "$log" >&2

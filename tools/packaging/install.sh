@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make install / make uninstall.
-# Usage: tools/packaging/install.sh install|uninstall|list
+# Usage: tools/packaging/install.sh install|uninstall|list|install-stack|uninstall-stack
 # Environment (from the Makefile): DESTDIR, PREFIX (default /usr/local),
 # KDIR (the kernel build directory the module is built for), and
 # SIGN_KEY and SIGN_CERT (a Machine Owner Key and its certificate, PEM or
@@ -18,6 +18,8 @@
 # uninstall: removes exactly those files, then the directories under
 # DESTDIR that this leaves empty (with no DESTDIR, only
 # PREFIX/share/doc/blkseek).  list: prints the files install writes.
+# install-stack, uninstall-stack: only blkseek-stack and its udev rule,
+# what make dkms-install adds beside the module DKMS installs.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 action=${1:-}
@@ -28,19 +30,28 @@ DESTDIR=${DESTDIR%/}
 
 # the release modules_install uses (Debian's 6.1 headers have the
 # upstream version in include/config/kernel.release)
-kver=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' "$KDIR/include/generated/utsrelease.h" 2>/dev/null)
-[ -n "$kver" ] || { echo "install: no kernel build directory at $KDIR (set KDIR)" >&2; exit 1; }
+kver=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' "$KDIR/include/generated/utsrelease.h" 2>/dev/null || true)
+case $action in
+*-stack) ;;	# no module: no kernel needed
+*) [ -n "$kver" ] || { echo "install: no kernel build directory at $KDIR (set KDIR)" >&2; exit 1; } ;;
+esac
 moddir=$DESTDIR/lib/modules/$kver/updates
 doc=$PREFIX/share/doc/blkseek
+# udev reads no rules under PREFIX: the rule that runs blkseek-stack goes
+# where the administrator's rules are
+udev_rule=/etc/udev/rules.d/90-blkseek-stack.rules
 
 # source (relative to the repository) and destination (without DESTDIR), mode
 files=(
 	"tools/blkseek-map $PREFIX/sbin/blkseek-map 0755"
 	"tools/blkseek-copy $PREFIX/sbin/blkseek-copy 0755"
+	"tools/blkseek-stack $PREFIX/sbin/blkseek-stack 0755"
+	"tools/packaging/udev/90-blkseek-stack.rules $udev_rule 0644"
 	"uapi/linux/blkseek.h $PREFIX/include/linux/blkseek.h 0644"
 	"Documentation/man/blkseek.4 $PREFIX/share/man/man4/blkseek.4 0644"
 	"Documentation/man/blkseek-map.8 $PREFIX/share/man/man8/blkseek-map.8 0644"
 	"Documentation/man/blkseek-copy.8 $PREFIX/share/man/man8/blkseek-copy.8 0644"
+	"Documentation/man/blkseek-stack.8 $PREFIX/share/man/man8/blkseek-stack.8 0644"
 	"README.md $doc/README.md 0644"
 	"Documentation/blkseek.rst $doc/blkseek.rst 0644"
 	"Documentation/userspace-api/blkseek.rst $doc/userspace-api.rst 0644"
@@ -61,13 +72,41 @@ prune() {	# prune DIR: remove DIR and its parents while empty, within DESTDIR
 	done
 }
 
-case $action in
-install)
-	[ -f "$top/blkseek.ko" ] || { echo "install: build the module first (make)" >&2; exit 1; }
-	for f in "${files[@]}"; do
+# the part of the tools that stacked devices need with DKMS too
+stack_files=(
+	"tools/blkseek-stack $PREFIX/sbin/blkseek-stack 0755"
+	"tools/packaging/udev/90-blkseek-stack.rules $udev_rule 0644"
+)
+
+copy_in() {	# copy_in FILE-SPEC...: install each, then fill in the rule
+	local f specs=("$@")
+	for f in "${specs[@]}"; do
 		set -- $f
 		[ -f "$top/$1" ] || { echo "install: $1 missing (make all tools)" >&2; exit 1; }
 	done
+	for f in "${specs[@]}"; do
+		set -- $f
+		install -D -m "$3" "$top/$1" "$DESTDIR$2"
+	done
+	sed -i "s|@SBINDIR@|$PREFIX/sbin|" "$DESTDIR$udev_rule"
+	[ -n "$DESTDIR" ] || udevadm control --reload 2>/dev/null || true
+}
+
+case $action in
+install-stack)
+	copy_in "${stack_files[@]}"
+	echo "installed blkseek-stack and its udev rule under ${DESTDIR:-/}"
+	;;
+uninstall-stack)
+	for f in "${stack_files[@]}"; do
+		set -- $f
+		rm -f "$DESTDIR$2"
+		[ -z "$DESTDIR" ] || prune "$(dirname "$DESTDIR$2")" "$DESTDIR"
+	done
+	echo "uninstalled blkseek-stack and its udev rule from ${DESTDIR:-/}"
+	;;
+install)
+	[ -f "$top/blkseek.ko" ] || { echo "install: build the module first (make)" >&2; exit 1; }
 	if [ -n "${SIGN_KEY:-}" ] && [ -n "${SIGN_CERT:-}" ]; then
 		hash=$(sed -n 's/^CONFIG_MODULE_SIG_HASH="\(.*\)"/\1/p' "$KDIR/.config")
 		"$KDIR/scripts/sign-file" "${hash:-sha256}" "$SIGN_KEY" "$SIGN_CERT" "$top/blkseek.ko"
@@ -80,10 +119,7 @@ install)
 		grep -v "missing 'System.map' file. Skipping depmod" || true
 	ls "$moddir"/blkseek.ko* > /dev/null 2>&1 ||
 		{ echo "install: modules_install did not install blkseek.ko" >&2; exit 1; }
-	for f in "${files[@]}"; do
-		set -- $f
-		install -D -m "$3" "$top/$1" "$DESTDIR$2"
-	done
+	copy_in "${files[@]}"
 	if [ -z "$DESTDIR" ]; then
 		depmod -a "$kver"
 	fi
@@ -117,7 +153,7 @@ list)
 	done
 	;;
 *)
-	echo "usage: $0 install|uninstall|list" >&2
+	echo "usage: $0 install|uninstall|list|install-stack|uninstall-stack" >&2
 	exit 2
 	;;
 esac

@@ -10,9 +10,10 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 ksrc=$top/build/ksrc/6.12
 status=0
 cd "$top" || exit 1
-# the module builds below share the tree's objects with tools/testing/vm/vm-run
+# the module builds below use the tree's own objects: one lint at a time
+# (tools/testing/vm/vm-run builds in private trees under build/)
 mkdir -p "$top/build"
-exec 8> "$top/build/vm-run.lock"
+exec 8> "$top/build/lint.lock"
 flock 8
 
 result() {	# result NAME OK? OUTPUT

@@ -37,3 +37,27 @@ AT(blkseek_query, size_bytes, 64);
 AT(blkseek_query, reserved, 72);
 _Static_assert(sizeof(struct blkseek_query) == BLKSEEK_QUERY_SIZE_VER0, "blkseek_query is 96 bytes");
 _Static_assert(BLKSEEK_IOC_QUERY == 0xc060b901u, "BLKSEEK_IOC_QUERY is 0xc060b901");
+
+AT(blkseek_stack_gen, generation, 0);
+AT(blkseek_stack_gen, armed, 8);
+AT(blkseek_stack_gen, changing, 12);
+_Static_assert(sizeof(struct blkseek_stack_gen) == 16, "blkseek_stack_gen is 16 bytes");
+
+AT(blkseek_stack_segment, start, 0);
+AT(blkseek_stack_segment, length, 8);
+AT(blkseek_stack_segment, lower_offset, 16);
+AT(blkseek_stack_segment, nr_paths, 24);
+AT(blkseek_stack_segment, reserved, 28);
+AT(blkseek_stack_segment, path_fds, 32);
+_Static_assert(sizeof(struct blkseek_stack_segment) == 64, "blkseek_stack_segment is 64 bytes");
+
+AT(blkseek_stack_map, size, 0);
+AT(blkseek_stack_map, fd, 4);
+AT(blkseek_stack_map, generation, 8);
+AT(blkseek_stack_map, kind, 16);
+AT(blkseek_stack_map, nr_segments, 20);
+AT(blkseek_stack_map, segments, 24);
+AT(blkseek_stack_map, reserved, 32);
+_Static_assert(sizeof(struct blkseek_stack_map) == BLKSEEK_STACK_MAP_SIZE_VER0, "blkseek_stack_map is 48 bytes");
+_Static_assert(BLKSEEK_IOC_STACK_GEN == 0x8010b902u, "BLKSEEK_IOC_STACK_GEN is 0x8010b902");
+_Static_assert(BLKSEEK_IOC_STACK_SET == 0x4030b903u, "BLKSEEK_IOC_STACK_SET is 0x4030b903");

@@ -8,7 +8,9 @@
 #     best of 3 each, and SCSI commands per lseek (iorequest_cnt over the
 #     module's lseek counter), with the reply cache and without it
 #  2. walk cost against size: the same 1000 extents on 256 MiB and 2 GiB
-#  3. sparse copies of a 256 MiB disk at 1, 6, 25 and 100 % mapped
+#  3. an LV over two disks (blkseek-stack): SCSI commands per lseek
+#     against walking the two disks themselves
+#  4. sparse copies of a 256 MiB disk at 1, 6, 25 and 100 % mapped
 #     (256 KiB extents): nbdcopy with blkseek, blkseek-copy, dd of the
 #     whole disk, then (module unloaded, same disks) nbdcopy without it
 set -u
@@ -98,6 +100,44 @@ for mb in 256 2048; do
 done
 echo
 
+echo "### Stacked: an LV over two disks against the disks themselves"
+echo
+# two disks of their own stores, 500 random 64 KiB extents each; an LV
+# made of both whole (two segments), told to blkseek by blkseek-stack
+sdebug dev_size_mb=256 lbpu=1 lbprz=1 unmap_granularity=128 per_host_store=1 add_host=2
+pvs=()
+for h in $(ls -d $sd/adapter*/host* | sort -V); do
+	pvs+=("/dev/$(basename "$(ls -d "$h"/target*/*/block/* | head -1)")")
+done
+for i in 0 1; do
+	dev=${pvs[$i]} fill 65536 4096 500 $((3 + i))
+done
+lvm=(--devices "${pvs[0]},${pvs[1]}")
+lvm pvcreate -q "${lvm[@]}" "${pvs[@]}" > /dev/null
+lvm vgcreate -q "${lvm[@]}" benchvg "${pvs[@]}" > /dev/null
+lvm lvcreate -q "${lvm[@]}" -n lv -l 100%FREE benchvg > /dev/null
+udevadm settle
+"$repo/tools/blkseek-stack" /dev/mapper/benchvg-lv
+walk_cost() {	# walk_cost DEV...: "commands lseeks" of one walk of each
+	local c0 l0
+	c0=$(cat $stats/scsi_commands); l0=$(cat $stats/lseeks)
+	for d in "$@"; do "$map" --lseek --quiet "$d"; done
+	echo "$(($(cat $stats/scsi_commands) - c0)) $(($(cat $stats/lseeks) - l0))"
+}
+echo "| walked | time (best of 3) | SCSI commands | lseeks | commands per lseek |"
+echo "| --- | --- | --- | --- | --- |"
+read -r cd ld < <(walk_cost "${pvs[@]}")
+read -r cl ll < <(walk_cost /dev/mapper/benchvg-lv)
+cpl_disks=$(awk -v c="$cd" -v l="$ld" 'BEGIN { printf "%.3f", c / l }')
+cpl_lv=$(awk -v c="$cl" -v l="$ll" 'BEGIN { printf "%.3f", c / l }')
+echo "| the two disks, one after the other | $(best 3 "$map" --lseek --quiet "${pvs[0]}") + $(best 3 "$map" --lseek --quiet "${pvs[1]}") s | $cd | $ld | $cpl_disks |"
+echo "| the LV over both | $(best 3 "$map" --lseek --quiet /dev/mapper/benchvg-lv) s | $cl | $ll | $cpl_lv |"
+echo
+stack_ratio=$(awk -v a="$cpl_lv" -v b="$cpl_disks" 'BEGIN { printf "%.2f", a / b }')
+echo "Commands per lseek, LV / disks: **$stack_ratio** (target <= 1.05)."
+echo
+dmsetup remove benchvg-lv
+
 echo "### Sparse copy of a 256 MiB disk (256 KiB extents)"
 echo
 size=$((256 << 20))
@@ -162,6 +202,7 @@ echo "### Targets on $(uname -r)"
 echo
 echo "- walk time ratio: $(verdict "$ratio" '<=' 1.0)"
 echo "- SCSI commands per lseek over the walk: $(verdict "$cpl" '<=' 1.05)"
+echo "- SCSI commands per lseek, LV over two disks / the disks: $(verdict "$stack_ratio" '<=' 1.05)"
 for p in $pcts; do
 	mapped=$((size * p / 100 / 262144 * 262144))
 	sl=$(awk -v ts="${t_stock[$p]}" -v tn="${t_nbd[$p]}" -v size=$size -v m=$mapped \

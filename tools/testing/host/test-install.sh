@@ -77,6 +77,21 @@ for kdir in "${kdirs[@]}"; do
 		[ "$(cat "$dest/usr/sbin/other-tool" 2>/dev/null)" = keep ]
 done
 
+# what make dkms-install adds beside the module: blkseek-stack and its
+# udev rule, installed and removed alone
+rm -rf "$dest"
+make -s -C "$top/tools" blkseek-stack > /dev/null
+if DESTDIR=$dest PREFIX=/usr "$top/tools/packaging/install.sh" install-stack > "$work/log" 2>&1; then
+	ok "install-stack DESTDIR PREFIX=/usr"
+else
+	not_ok "install-stack DESTDIR PREFIX=/usr"; sed 's/^/# /' "$work/log"
+fi
+check "install-stack: the rule runs the installed blkseek-stack" \
+	grep -q 'RUN+="/usr/sbin/blkseek-stack"' "$dest/etc/udev/rules.d/90-blkseek-stack.rules"
+check "install-stack: blkseek-stack is executable" [ -x "$dest/usr/sbin/blkseek-stack" ]
+DESTDIR=$dest PREFIX=/usr "$top/tools/packaging/install.sh" uninstall-stack > /dev/null 2>&1
+check "uninstall-stack leaves nothing behind" [ -z "$(ls -A "$dest" 2>/dev/null)" ]
+
 # DKMS (private trees under build/dkms): Debian 12's lines on the host,
 # each fetched 7.x line in its build chroot (tools/testing/kernel-line.sh)
 dkms_kvers=()

@@ -12,6 +12,7 @@ ko=$repo/build/ko/$kver/blkseek.ko
 suite=${BLKSEEK_SUITE:-$repo/build/ksrc/$line/tools/testing/selftests/blkseek}
 ktap=$results/$kver.ktap
 export BLKSEEK_KO=$ko BLKSEEK_REPO=$repo
+export BLKSEEK_REFUSE_KO=$repo/build/ko/$kver/refuse/blkseek.ko
 
 fail_boot() {
 	printf 'TAP version 13\n1..1\nnot ok 1 selftests: blkseek: %s\n' "$1" |

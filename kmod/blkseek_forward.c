@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Answers for stacked devices: a dm-linear, dm-multipath or loop device
+ * whose mapping userspace has set (blkseek_stack.c) is answered by asking
+ * its lower devices, at their offsets, what they hold.  A lower block
+ * device is answered as any other (an sd disk by GET LBA STATUS, a
+ * stacked one by its own mapping, anything else is data); a loop's
+ * regular backing file by its filesystem's SEEK_DATA/SEEK_HOLE.
+ *
+ * The lower answers, extents in bytes of the lower device, become runs in
+ * blocks of the upper device for the walk (blkseek_runs_of_extents()).
+ */
+#include <linux/blkdev.h>
+#include <linux/fs.h>
+#include <linux/log2.h>
+#include <linux/minmax.h>
+#include <linux/slab.h>
+#include <scsi/scsi_device.h>
+
+#include "blkseek.h"
+#include "blkseek_stats.h"
+
+/* Most devices stacked below one another that are asked. */
+#define BLKSEEK_MAX_DEPTH	4
+
+/* One data extent [@off, @off + @len). */
+static unsigned int data_extent(u64 off, u64 len, struct blkseek_ext *ext)
+{
+	ext[0].offset = off;
+	ext[0].length = len;
+	ext[0].kind = 0;
+	return 1;
+}
+
+/* Extents of a regular file by its SEEK_DATA/SEEK_HOLE: holes read zero. */
+static unsigned int file_extents(struct file *file, u64 off, u64 len,
+				 struct blkseek_ext *ext, unsigned int max)
+{
+	u64 size = i_size_read(file_inode(file));
+	u64 end = min(off + len, size), pos = off;
+	unsigned int n = 0;
+
+	if (off >= size)	/* past the file: whatever loop reads is data */
+		return data_extent(off, len, ext);
+	while (pos < end && n < max) {
+		loff_t d = vfs_llseek(file, pos, SEEK_DATA);
+		loff_t h;
+
+		if (d == -ENXIO)
+			d = end;
+		if (d < 0)
+			break;
+		if (d > pos) {
+			ext[n].offset = pos;
+			ext[n].length = min_t(u64, d, end) - pos;
+			ext[n++].kind = BLKSEEK_KIND_UNALLOCATED | BLKSEEK_KIND_ZERO;
+			pos += ext[n - 1].length;
+			continue;
+		}
+		h = vfs_llseek(file, pos, SEEK_HOLE);
+		if (h <= pos)
+			break;
+		ext[n].offset = pos;
+		ext[n].length = min_t(u64, h, end) - pos;
+		ext[n++].kind = 0;
+		pos += ext[n - 1].length;
+	}
+	if (pos < end && n < max)	/* the file could not say: data */
+		n += data_extent(pos, end - pos, &ext[n]);
+	return n;
+}
+
+/**
+ * blkseek_file_extents() - what a lower device or file holds
+ * @file: a block device or regular file, open for reading
+ * @off: first byte
+ * @len: bytes from @off
+ * @ext: filled with extents from @off, contiguous
+ * @max: room in @ext
+ * @depth: devices stacked above @file
+ *
+ * Return: extents filled, 0 when @off is past the end.  Whatever cannot
+ * be asked is one data extent.
+ */
+unsigned int blkseek_file_extents(struct file *file, u64 off, u64 len,
+				  struct blkseek_ext *ext, unsigned int max,
+				  unsigned int depth)
+{
+	struct blkseek_walk_stats stats = { };
+	struct blkseek_ctx c;
+	unsigned int n;
+
+	if (S_ISREG(file_inode(file)->i_mode))
+		return file_extents(file, off, len, ext, max);
+	if (!S_ISBLK(file_inode(file)->i_mode) || depth > BLKSEEK_MAX_DEPTH ||
+	    blkseek_begin_at(file, off, &c, depth))
+		return data_extent(off, len, ext);
+	n = blkseek_extents(&c.g, &c.src, off, len, ext, max, &stats);
+	if (blkseek_stale(&c))
+		n = blkseek_extents(&c.g, &c.src, off, len, ext, max, &stats);
+	blkseek_end(&c, &stats);
+	return n;
+}
+
+/* The first path whose SCSI device is usable (any non-SCSI one is). */
+static struct file *path_pick(const struct blkseek_seg *seg)
+{
+	unsigned int i;
+
+	for (i = 0; i < seg->nr_paths; i++) {
+		struct blkseek_target t;
+		bool usable = true;
+
+		if (S_ISBLK(file_inode(seg->paths[i])->i_mode) &&
+		    !blkseek_target_get(seg->paths[i], &t)) {
+			usable = t.sdev && scsi_device_online(t.sdev);
+			blkseek_target_put(&t);
+		}
+		if (usable)
+			return seg->paths[i];
+	}
+	return NULL;
+}
+
+/* The segment holding byte @pos of the upper disk, or NULL. */
+static const struct blkseek_seg *segment_of(const struct blkseek_stack *st,
+					    u64 pos)
+{
+	unsigned int lo = 0, hi = st->nr_segs;
+
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+		const struct blkseek_seg *s = &st->segs[mid];
+
+		if (pos < s->start)
+			hi = mid;
+		else if (pos - s->start >= s->length)
+			lo = mid + 1;
+		else
+			return s;
+	}
+	return NULL;
+}
+
+/* &struct blkseek_source fetch for a stacked device. */
+static int forward_fetch(void *ctx, u64 lba, struct blkseek_run *runs,
+			 unsigned int max_runs)
+{
+	struct blkseek_fwd *f = ctx;
+	const struct blkseek_seg *seg;
+	u64 pos, lower, len;
+	struct file *path;
+	unsigned int n;
+
+	if (lba > U64_MAX >> f->lbs_shift)
+		return -EINVAL;
+	pos = lba << f->lbs_shift;
+	seg = segment_of(f->st, pos);
+	if (!seg)
+		return -ENXIO;	/* not mapped to a lower device: data */
+	path = path_pick(seg);
+	if (!path)
+		return -EIO;
+	lower = seg->lower_offset + (pos - seg->start);
+	len = seg->length - (pos - seg->start);
+	n = blkseek_file_extents(path, lower, len, f->ext, BLKSEEK_WALK_RUNS,
+				 f->depth + 1);
+	return blkseek_runs_of_extents(pos, lower, f->ext, n, f->lbs_shift,
+				       runs, max_runs);
+}
+
+/**
+ * blkseek_forward_begin() - prepare to answer for a stacked device
+ * @file: the upper block device file (whole disk or partition)
+ * @off: first byte that will be asked about
+ * @c: zeroed by the caller, filled; release with blkseek_end()
+ * @depth: devices stacked above @file
+ *
+ * A mapping that is stale, or a dirty page cache that cannot be written
+ * back, leaves @c->g saying "all data".
+ *
+ * Return: 0, or -ENODEV when no mapping is set for @file's disk.
+ */
+int blkseek_forward_begin(struct file *file, u64 off, struct blkseek_ctx *c,
+			  unsigned int depth)
+{
+	struct block_device *bdev = I_BDEV(file->f_mapping->host);
+	struct blkseek_stack *st = blkseek_stack_get(bdev->bd_disk);
+
+	if (!st)
+		return -ENODEV;
+	c->t.bdev = bdev;
+	c->t.base = (u64)bdev->bd_start_sect << SECTOR_SHIFT;
+	c->t.size = i_size_read(file->f_mapping->host);
+	c->t.lbs_shift = ilog2(bdev_logical_block_size(bdev));
+	c->g.base = c->t.base;
+	c->g.size = c->t.size;
+	c->g.lbs_shift = c->t.lbs_shift;
+	c->g.max_fetches = READ_ONCE(blkseek_max_queries);
+	c->fwd.st = st;
+	c->fwd.depth = depth;
+	c->fwd.lbs_shift = c->t.lbs_shift;
+	c->src.fetch = forward_fetch;
+	c->src.ctx = &c->fwd;
+	if (off >= c->t.size || READ_ONCE(st->stale))
+		return 0;
+	c->fwd.ext = kmalloc_array(BLKSEEK_WALK_RUNS, sizeof(*c->fwd.ext),
+				   GFP_KERNEL);
+	if (c->fwd.ext && !blkseek_flush_dirty(file, off, c->t.size)) {
+		c->g.lbpme = true;
+		c->g.zeroes = true;
+	}
+	return 0;
+}
+
+/**
+ * blkseek_stale() - whether an answer just walked must be data instead
+ * @c: the context walked
+ *
+ * A stacked device's mapping marked stale during the walk may have been
+ * used after its table or status changed: the answer is then redone as
+ * "all data", which this sets up in @c->g.
+ *
+ * Return: true when the caller must walk again.
+ */
+bool blkseek_stale(struct blkseek_ctx *c)
+{
+	if (!c->fwd.st || !c->g.lbpme)
+		return false;
+	smp_mb();	/* the lower answers were read before this */
+	if (!READ_ONCE(c->fwd.st->stale))
+		return false;
+	c->g.lbpme = false;
+	c->g.zeroes = false;
+	blkseek_count(BLKSEEK_STAT_STACK_REDONE);
+	return true;
+}

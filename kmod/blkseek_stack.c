@@ -1,0 +1,403 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Mappings of stacked devices (dm-linear, dm-multipath, loop) onto their
+ * lower devices, as told by userspace (BLKSEEK_IOC_STACK_SET).
+ *
+ * The kernel exports no way to read a dm table or a loop's backing file,
+ * so userspace reads them and tells them here.  A mapping is never used
+ * once what it was read from may have changed:
+ *  - the functions that change a dm table, a loop's status or remove a
+ *    disk are watched (blkseek_stack_watch.c).  On entry, before they
+ *    change anything, every mapping of that kind (or of that disk) is
+ *    marked stale, the generation is bumped and a change is in progress;
+ *    on return it is no longer in progress;
+ *  - userspace reads the generation first, then the mapping, and sets it
+ *    with that generation: it is refused (EAGAIN) if the generation moved
+ *    or a change is in progress, so a mapping read across any part of a
+ *    change is never accepted;
+ *  - an answer takes a reference on the mapping and checks, after its
+ *    walk, that the mapping was not marked stale meanwhile; if it was,
+ *    the whole answer is data (blkseek_forward.c).
+ * A stale mapping is replaced by a tombstone that answers "all data"
+ * until userspace sets the new mapping; its lower files are released.
+ * A removed disk's mapping is dropped.  A mapping is used only for the
+ * disk and sequence number it was set for: a disk whose media changed
+ * (its diskseq moved, as LOOP_CHANGE_FD does) has none until it is set
+ * again, which drops the disk's older ones.  The disk pointer is only
+ * compared, never followed: del_gendisk() drops every mapping of a disk
+ * before its memory can be reused.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/blkdev.h>
+#include <linux/capability.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/list.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/uaccess.h>
+#include <linux/workqueue.h>
+
+#include <linux/blkseek.h>
+
+#include "blkseek.h"
+#include "blkseek_stats.h"
+
+static LIST_HEAD(stacks);
+static DEFINE_SPINLOCK(stack_lock);
+static u64 stack_generation;
+static unsigned int stack_changing;
+
+static void stack_reap(struct work_struct *work);
+static DECLARE_WORK(reap_work, stack_reap);
+
+static void stack_release(struct kref *ref)
+{
+	struct blkseek_stack *st = container_of(ref, struct blkseek_stack, ref);
+	unsigned int i, j;
+
+	for (i = 0; i < st->nr_segs; i++)
+		for (j = 0; j < st->segs[i].nr_paths; j++)
+			fput(st->segs[i].paths[j]);
+	if (st->counted)
+		blkseek_count_add(BLKSEEK_STAT_STACK_MAPPINGS, -1);
+	kvfree(st);
+}
+
+/**
+ * blkseek_stack_put() - drop a reference taken by blkseek_stack_get()
+ * @st: the mapping
+ */
+void blkseek_stack_put(struct blkseek_stack *st)
+{
+	kref_put(&st->ref, stack_release);
+}
+
+/**
+ * blkseek_stack_get() - the mapping set for a disk
+ * @disk: the upper disk
+ *
+ * Return: a referenced mapping (stale or not), or NULL when none is set
+ * or the watch of its kind is no longer sound.
+ */
+struct blkseek_stack *blkseek_stack_get(struct gendisk *disk)
+{
+	struct blkseek_stack *st, *found = NULL;
+
+	spin_lock(&stack_lock);
+	list_for_each_entry(st, &stacks, node) {
+		if (st->disk == disk && st->diskseq == disk->diskseq &&
+		    !st->gone) {
+			kref_get(&st->ref);
+			found = st;
+			break;
+		}
+	}
+	spin_unlock(&stack_lock);
+	if (found && !blkseek_stack_watch_sound(found->kind))
+		WRITE_ONCE(found->stale, true);
+	return found;
+}
+
+/**
+ * blkseek_stack_change_begin() - a change of stacked devices starts
+ * @kind: BLKSEEK_STACK_* whose mappings it may change, or 0
+ * @gone: a disk being removed, or NULL
+ *
+ * Called by the watch before the change takes effect, in atomic context.
+ */
+void blkseek_stack_change_begin(unsigned int kind, const struct gendisk *gone)
+{
+	struct blkseek_stack *st;
+	bool reap = false;
+
+	spin_lock(&stack_lock);
+	stack_generation++;
+	stack_changing++;
+	list_for_each_entry(st, &stacks, node) {
+		if (gone && st->disk == gone) {
+			WRITE_ONCE(st->stale, true);
+			st->gone = true;
+			reap = true;
+		} else if ((st->kind & kind) && !st->stale) {
+			WRITE_ONCE(st->stale, true);
+			blkseek_count(BLKSEEK_STAT_STACK_STALE);
+			reap |= st->nr_segs > 0;
+		}
+	}
+	spin_unlock(&stack_lock);
+	if (reap)
+		schedule_work(&reap_work);
+}
+
+/**
+ * blkseek_stack_change_end() - a change begun by blkseek_stack_change_begin()
+ * has returned
+ */
+void blkseek_stack_change_end(void)
+{
+	spin_lock(&stack_lock);
+	stack_generation++;
+	stack_changing--;
+	spin_unlock(&stack_lock);
+}
+
+/* Unlink @st and replace it by @tomb (or nothing); returns @st to put. */
+static void stack_unlink(struct blkseek_stack *st, struct blkseek_stack *tomb,
+			 struct list_head *dead)
+{
+	if (tomb) {
+		tomb->disk = st->disk;
+		tomb->diskseq = st->diskseq;
+		tomb->kind = st->kind;
+		tomb->stale = true;
+		list_replace(&st->node, &tomb->node);
+	} else {
+		list_del(&st->node);
+	}
+	list_add(&st->node, dead);
+}
+
+/*
+ * Release the lower files of stale mappings (a tombstone takes their
+ * place) and drop removed disks' mappings.
+ */
+static void stack_reap(struct work_struct *work)
+{
+	struct blkseek_stack *st, *tmp, *tomb;
+	LIST_HEAD(dead);
+	bool again;
+
+	do {
+		again = false;
+		tomb = kzalloc(sizeof(*tomb), GFP_KERNEL);
+		if (tomb)
+			kref_init(&tomb->ref);
+		spin_lock(&stack_lock);
+		list_for_each_entry_safe(st, tmp, &stacks, node) {
+			if (st->gone) {
+				stack_unlink(st, NULL, &dead);
+			} else if (st->stale && st->nr_segs) {
+				if (!tomb) {
+					/* keep it, stale, until memory is there */
+					continue;
+				}
+				stack_unlink(st, tomb, &dead);
+				tomb = NULL;
+				again = true;
+			}
+		}
+		spin_unlock(&stack_lock);
+		kfree(tomb);
+		list_for_each_entry_safe(st, tmp, &dead, node) {
+			list_del(&st->node);
+			blkseek_stack_put(st);
+		}
+	} while (again);
+}
+
+/**
+ * blkseek_stack_gen_ioctl() - BLKSEEK_IOC_STACK_GEN
+ * @ugen: the user's struct blkseek_stack_gen
+ *
+ * Return: 0 or -EFAULT.
+ */
+long blkseek_stack_gen_ioctl(struct blkseek_stack_gen __user *ugen)
+{
+	struct blkseek_stack_gen g = { };
+
+	spin_lock(&stack_lock);
+	g.generation = stack_generation;
+	g.changing = stack_changing;
+	spin_unlock(&stack_lock);
+	g.armed = blkseek_stack_watch_armed();
+	return copy_to_user(ugen, &g, sizeof(g)) ? -EFAULT : 0;
+}
+
+/* The disk's kind, as the driver that made it says; 0 when neither. */
+static unsigned int disk_kind(struct gendisk *disk)
+{
+	struct module *owner = disk->fops ? disk->fops->owner : NULL;
+
+	if (!owner)
+		return 0;
+	if (!strcmp(module_name(owner), "dm_mod"))
+		return BLKSEEK_STACK_DM;
+	if (!strcmp(module_name(owner), "loop"))
+		return BLKSEEK_STACK_LOOP;
+	return 0;
+}
+
+/* Take the lower files of one segment; the caller puts what was taken. */
+static int segment_take(struct blkseek_seg *seg,
+			const struct blkseek_stack_segment *us,
+			unsigned int kind)
+{
+	unsigned int i;
+
+	if (!us->length || us->reserved || !us->nr_paths ||
+	    us->nr_paths > BLKSEEK_STACK_MAX_PATHS ||
+	    (us->start | us->length) & (SECTOR_SIZE - 1) ||
+	    us->start + us->length < us->start ||
+	    us->lower_offset + us->length < us->lower_offset)
+		return -EINVAL;
+	seg->start = us->start;
+	seg->length = us->length;
+	seg->lower_offset = us->lower_offset;
+	for (i = 0; i < us->nr_paths; i++) {
+		struct file *f = fget(us->path_fds[i]);
+		umode_t mode;
+
+		if (!f)
+			return -EBADF;
+		seg->paths[seg->nr_paths++] = f;
+		mode = file_inode(f)->i_mode;
+		if (!(f->f_mode & FMODE_READ))
+			return -EBADF;
+		/* a loop's backing file may be a regular file, once */
+		if (!S_ISBLK(mode) &&
+		    !(S_ISREG(mode) && kind == BLKSEEK_STACK_LOOP &&
+		      us->nr_paths == 1))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static struct blkseek_stack *map_take(const struct blkseek_stack_map *m,
+				      unsigned int kind)
+{
+	struct blkseek_stack_segment __user *useg = u64_to_user_ptr(m->segments);
+	struct blkseek_stack_segment us;
+	struct blkseek_stack *st;
+	unsigned int i;
+	int err = 0;
+
+	st = kvzalloc(struct_size(st, segs, m->nr_segments), GFP_KERNEL);
+	if (!st)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&st->ref);
+	st->kind = kind;
+	for (i = 0; i < m->nr_segments && !err; i++) {
+		if (copy_from_user(&us, &useg[i], sizeof(us))) {
+			err = -EFAULT;
+			break;
+		}
+		st->nr_segs = i + 1;
+		err = segment_take(&st->segs[i], &us, kind);
+		if (!err && i && us.start < st->segs[i - 1].start +
+					   st->segs[i - 1].length)
+			err = -EINVAL;
+	}
+	if (err) {
+		blkseek_stack_put(st);
+		return ERR_PTR(err);
+	}
+	st->counted = true;
+	blkseek_count(BLKSEEK_STAT_STACK_MAPPINGS);
+	return st;
+}
+
+/* Insert @st for @disk (or clear when NULL) if @generation still holds. */
+static int stack_install(struct gendisk *disk, u64 generation,
+			 struct blkseek_stack *st)
+{
+	struct blkseek_stack *old, *tmp;
+	LIST_HEAD(dead);
+	int err = 0;
+
+	spin_lock(&stack_lock);
+	if (stack_changing || generation != stack_generation ||
+	    !disk_live(disk)) {
+		err = -EAGAIN;
+	} else {
+		/* the disk's mappings under any sequence number it had */
+		list_for_each_entry_safe(old, tmp, &stacks, node)
+			if (old->disk == disk)
+				stack_unlink(old, NULL, &dead);
+		if (st) {
+			st->disk = disk;
+			st->diskseq = disk->diskseq;
+			list_add(&st->node, &stacks);
+		}
+	}
+	spin_unlock(&stack_lock);
+	list_for_each_entry_safe(old, tmp, &dead, node) {
+		list_del(&old->node);
+		blkseek_stack_put(old);
+	}
+	return err;
+}
+
+/**
+ * blkseek_stack_set_ioctl() - BLKSEEK_IOC_STACK_SET
+ * @um: the user's struct blkseek_stack_map
+ *
+ * Return: 0; -EPERM without CAP_SYS_ADMIN; -EAGAIN when the generation
+ * moved; -EOPNOTSUPP when changes of that kind are not watched; -EINVAL,
+ * -EBADF, -ENOTBLK, -E2BIG, -EFAULT or -ENOMEM for bad input.  Nothing
+ * changes on error.
+ */
+long blkseek_stack_set_ioctl(struct blkseek_stack_map __user *um)
+{
+	struct blkseek_stack *st = NULL;
+	struct blkseek_stack_map m;
+	struct block_device *bdev;
+	struct file *upper;
+	u32 usize;
+	int err;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (get_user(usize, &um->size))
+		return -EFAULT;
+	if (usize < BLKSEEK_STACK_MAP_SIZE_VER0)
+		return -EINVAL;
+	err = copy_struct_from_user(&m, sizeof(m), um, usize);
+	if (err)
+		return err;
+	if (m.reserved[0] || m.reserved[1] ||
+	    m.nr_segments > BLKSEEK_STACK_MAX_SEGMENTS ||
+	    (m.kind != BLKSEEK_STACK_DM && m.kind != BLKSEEK_STACK_LOOP))
+		return -EINVAL;
+	upper = fget(m.fd);
+	if (!upper)
+		return -EBADF;
+	err = -ENOTBLK;
+	if (!S_ISBLK(file_inode(upper)->i_mode))
+		goto out;
+	bdev = I_BDEV(upper->f_mapping->host);
+	err = -EINVAL;
+	if (bdev_is_partition(bdev) || disk_kind(bdev->bd_disk) != m.kind)
+		goto out;
+	err = -EOPNOTSUPP;
+	if (!(blkseek_stack_watch_armed() & m.kind))
+		goto out;
+	if (m.nr_segments) {
+		st = map_take(&m, m.kind);
+		if (IS_ERR(st)) {
+			err = PTR_ERR(st);
+			goto out;
+		}
+	}
+	err = stack_install(bdev->bd_disk, m.generation, st);
+	if (err && st)
+		blkseek_stack_put(st);
+out:
+	fput(upper);
+	return err;
+}
+
+/**
+ * blkseek_stack_exit() - drop every mapping; the watch is off already
+ */
+void blkseek_stack_exit(void)
+{
+	struct blkseek_stack *st, *tmp;
+
+	flush_work(&reap_work);
+	list_for_each_entry_safe(st, tmp, &stacks, node) {
+		list_del(&st->node);
+		blkseek_stack_put(st);
+	}
+}

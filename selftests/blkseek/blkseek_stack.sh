@@ -1,0 +1,451 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Stacked devices, set up as users do and told to blkseek the way udev
+# does (the rule of tools/packaging/udev, with this tree's blkseek-stack).
+# Three scsi_debug disks of their own stores:
+#  - an LVM LV of two segments on two disks, and a kpartx partition of it
+#    (dm-linear over dm-linear);
+#  - loop over sparse files on tmpfs, ext4 and xfs, with offset and size
+#    limit, and loop over a partition of a thin disk;
+#  - dm-crypt over a thin disk: the stock answer (EINVAL);
+#  - table reloads moving the LV's first segment between two disks (its
+#    old place discarded) under seekers: never a hole over data;
+#  - nbdcopy from the LV reads its floor; blkseek unloaded and loaded
+#    again with mappings set; every mapping released at the end.
+# Then two scsi_debug hosts sharing one store (two paths of one LUN):
+#  - multipath-tools' map of them, with a path taken offline under
+#    seekers, an LV on the map, and nbdcopy from the map.
+# Each map walked by SEEK_DATA/SEEK_HOLE must equal the ground truth
+# composed from sg_get_lba_status on the disks and the tables of
+# `dmsetup table` (or the backing file's own map).
+KSFT_SKIP=4
+sd=/sys/bus/pseudo/drivers/scsi_debug
+here=$(cd "$(dirname "$0")" && pwd)
+stack=${BLKSEEK_REPO:-}/tools/blkseek-stack
+map=${BLKSEEK_REPO:-}/tools/blkseek-map
+rules=/run/udev/rules.d/90-blkseek-stack.rules
+work=$(mktemp -d)
+fail=0
+
+step() { echo "# step $1 at ${SECONDS} s"; }
+check() {	# check WHAT COMMAND...
+	local what=$1
+	shift
+	if "$@"; then echo "# ok: $what"; else echo "# FAIL: $what"; fail=1; fi
+}
+for t in sg_get_lba_status lvm dmsetup kpartx losetup sfdisk mkfs.ext4 mkfs.xfs cryptsetup multipath nbdcopy; do
+	command -v $t > /dev/null || { echo "# no $t"; exit $KSFT_SKIP; }
+done
+[ -x "$stack" ] && [ -x "$map" ] || { echo "# tools not built"; exit $KSFT_SKIP; }
+[ -c /dev/blkseek ] || { echo "# blkseek not loaded"; exit $KSFT_SKIP; }
+modprobe dm-mod; modprobe dm-multipath; modprobe dm-crypt; modprobe loop
+
+cleanup() {
+	umount "$work/mnt-ext4" "$work/mnt-xfs" 2>/dev/null
+	losetup -D 2>/dev/null
+	umount "$work/mnt-tmp" 2>/dev/null
+	dmsetup remove_all 2>/dev/null
+	multipath -F > /dev/null 2>&1
+	dmsetup remove_all 2>/dev/null
+	umount /etc/multipath 2>/dev/null
+	rm -f "$rules"
+	udevadm control --reload 2>/dev/null
+	modprobe -r scsi_debug 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+# the udev rule as installed, pointing at this tree's blkseek-stack
+mkdir -p "$(dirname $rules)"
+sed "s|@SBINDIR@|$(dirname "$stack")|" \
+	"$BLKSEEK_REPO/tools/packaging/udev/90-blkseek-stack.rules" > "$rules"
+udevadm control --reload || { echo "# no udevd"; exit $KSFT_SKIP; }
+
+sdebug() {	# sdebug PARAMS...: scsi_debug loaded afresh; sets disks
+	modprobe -r scsi_debug 2>/dev/null
+	modprobe scsi_debug dev_size_mb=32 lbpu=1 lbprz=1 unmap_granularity=8 "$@" ||
+		exit $KSFT_SKIP
+	udevadm settle
+	disks=()
+	for h in $(ls -d $sd/adapter*/host* | sort -V); do
+		disks+=("$(basename "$(ls -d "$h"/target*/*/block/* | head -1)")")
+	done
+}
+sdebug per_host_store=1 add_host=3
+pv1=${disks[0]} pv2=${disks[1]} thin=${disks[2]}
+echo "# PVs $pv1 $pv2, thin disk $thin"
+
+# shellcheck source=blkseek_truth.sh
+. "$here/blkseek_truth.sh"
+truth() { gls_truth "/dev/$1"; }	# truth DISK: the whole disk's map
+merge() { merge_runs; }
+cut() {	# cut FROM LEN AT < map: the map's [FROM, FROM+LEN) placed at AT
+	awk -v f="$1" -v len="$2" -v at="$3" '
+		{ s = $1; e = $1 + $2; if (s < f) s = f; if (e > f + len) e = f + len
+		  if (e > s) print s - f + at, e - s, $3 }'
+}
+lsmap() {	# lsmap DEV: the map walked by SEEK_DATA/SEEK_HOLE
+	"$map" --lseek "$1" | awk '$1 ~ /^[0-9]+$/ && NF >= 3 { print $1, $2, $3 }' | merge
+}
+dm_truth() {	# dm_truth NAME: composed from `dmsetup table` and the disks
+	local start len tgt dev off
+	dmsetup table "$1" | while read -r start len tgt dev off; do
+		if [ "$tgt" = multipath ]; then	# the LUN, by its first path
+			dev=$(echo "$dev $off" | grep -oE '[0-9]+:[0-9]+' | head -1) off=0
+		fi
+		[ "$tgt" = linear ] || [ "$tgt" = multipath ] || return 1
+		local lower
+		lower=$(basename "$(readlink -f "/sys/dev/block/$dev")")
+		if [ -d "/sys/block/$lower/dm" ]; then
+			dm_truth "$(cat "/sys/block/$lower/dm/name")"
+		else
+			truth "$lower"
+		fi | cut $((off * 512)) $((len * 512)) $((start * 512))
+	done | merge
+}
+same() {	# same WHAT EXPECTED ACTUAL
+	if [ -s "$2" ] && diff "$2" "$3" > "$work/diff"; then
+		echo "# ok: $1 ($(grep -c hole "$3") holes, $(grep -c data "$3") data runs)"
+	else
+		echo "# FAIL: $1"; sed 's/^/#   /' "$work/diff" | head -20; fail=1
+	fi
+}
+loop_attach() {	# loop_attach LOSETUP-ARGS...: the loop device (udev may
+		# still hold the one losetup picks: tried again)
+	local l
+	for _ in $(seq 10); do
+		udevadm settle
+		l=$(losetup -f --show "$@" 2>/dev/null) && { echo "$l"; return 0; }
+		sleep 0.5
+	done
+	return 1
+}
+floor() {	# floor MAP: sectors of the 256 KiB pieces that hold data
+	awk '$3 == "data" { for (c = int($1 / 262144); c * 262144 < $1 + $2; c++) p[c] = 1 }
+		END { print length(p) * 512 }'
+}
+nbdcopy_check() {	# nbdcopy_check WHAT DEV TRUTH: reads only its floor
+	local name r0 r1 fl out=$work/copy.img
+	name=$(basename "$(readlink -f "$2")")
+	fl=$(floor < "$3")
+	udevadm settle
+	echo 3 > /proc/sys/vm/drop_caches
+	blockdev --setra 0 "$2"
+	r0=$(awk '{ print $3 }' "/sys/block/$name/stat")
+	nbdcopy "$2" "$out"
+	check "$1: nbdcopy exits 0" [ $? = 0 ]
+	r1=$(awk '{ print $3 }' "/sys/block/$name/stat")
+	echo "# $1: nbdcopy read $((r1 - r0)) sectors, floor $fl"
+	check "$1: nbdcopy reads its floor" [ $((r1 - r0)) -le $((fl * 105 / 100 + 256)) ]
+	check "$1: copy identical" cmp -s "$2" "$out"
+	rm -f "$out"
+}
+scatter() {	# scatter DEV SEED: 256 KiB of random data at some spots
+	local s
+	for s in $(seq 0 $(( $(blockdev --getsize64 "$1") / 262144 - 1)) | shuf --random-source=<(yes "$2") | head -12); do
+		dd if=/dev/urandom of="$1" bs=256k count=1 seek="$s" oflag=direct status=none
+	done
+}
+
+# 1. LVM: a 2-segment LV across two disks; kpartx partition of it
+step 1
+lvm=(--devices "/dev/$pv1,/dev/$pv2")
+lvm pvcreate -q "${lvm[@]}" "/dev/$pv1" "/dev/$pv2" > /dev/null &&
+lvm vgcreate -q "${lvm[@]}" bsvg "/dev/$pv1" "/dev/$pv2" > /dev/null &&
+lvm lvcreate -q "${lvm[@]}" -n lv -L 12m bsvg "/dev/$pv1" > /dev/null &&
+lvm lvextend -q "${lvm[@]}" -L +12m bsvg/lv "/dev/$pv2" > /dev/null &&
+lvm lvcreate -q "${lvm[@]}" -n fs -L 16m bsvg "/dev/$pv1" > /dev/null ||
+	{ echo "# FAIL: lvm setup"; exit 1; }
+udevadm settle
+lv=/dev/mapper/bsvg-lv
+blkdiscard "$lv"
+scatter "$lv" 1
+check "LV has 2 segments" [ "$(dmsetup table bsvg-lv | wc -l)" = 2 ]
+dm_truth bsvg-lv > "$work/lv.truth"
+lsmap "$lv" > "$work/lv.map"
+same "LV over two disks: map equals the composed truth" "$work/lv.truth" "$work/lv.map"
+touch "$work/regular"
+python3 "$here/blkseek_stack_abi.py" "$lv" "/dev/$thin" "$work/regular" | sed 's/^/# /'
+check "bad mappings refused with their errno" [ "${PIPESTATUS[0]}" = 0 ]
+lsmap "$lv" > "$work/lv.map2"
+same "LV map unchanged by the refused mappings" "$work/lv.truth" "$work/lv.map2"
+
+printf 'label: dos\nstart=2048, size=16384\nstart=20480\n' | sfdisk -q "$lv" 2>/dev/null
+kpartx -a "$lv" && udevadm settle
+part=/dev/mapper/bsvg-lv1
+[ -b "$part" ] || part=/dev/mapper/bsvg-lvp1
+dm_truth "$(basename "$part")" > "$work/part.truth"
+lsmap "$part" > "$work/part.map"
+same "kpartx partition of the LV" "$work/part.truth" "$work/part.map"
+check "the partition's truth is the LV's cut" \
+	cmp -s "$work/part.truth" <(cut $((2048 * 512)) $((16384 * 512)) 0 < "$work/lv.truth" | merge)
+
+# 2. loop: sparse files on tmpfs, ext4 and xfs (offset 1 MiB, size limit
+# 8 MiB), and over a partition of a thin disk
+step 2
+loop_check() {	# loop_check WHAT FILE
+	local l
+	l=$(loop_attach -o 1048576 --sizelimit 8388608 "$2") || { echo "# FAIL: losetup $1"; fail=1; return; }
+	udevadm settle
+	"$map" --lseek "$2" | awk '$1 ~ /^[0-9]+$/ && NF >= 3 { print $1, $2, $3 }' |
+		cut 1048576 8388608 0 | merge > "$work/loop.truth"
+	lsmap "$l" > "$work/loop.map"
+	same "loop over a sparse file on $1" "$work/loop.truth" "$work/loop.map"
+	losetup -d "$l"
+}
+sparse() {	# sparse FILE [SPOTS]: 16 MiB with data at a few 256 KiB spots
+	truncate -s 16m "$1"
+	for s in ${2:-3 9 14 20 33 41 50}; do
+		dd if=/dev/urandom of="$1" bs=256k count=1 seek=$s conv=notrunc status=none
+	done
+	sync "$1"
+}
+mkdir -p "$work/mnt-tmp" "$work/mnt-ext4" "$work/mnt-xfs"
+mount -t tmpfs none "$work/mnt-tmp"
+sparse "$work/mnt-tmp/f"
+loop_check tmpfs "$work/mnt-tmp/f"
+
+# a loop's backing file changed (LOOP_CHANGE_FD) and then its offset
+# (LOOP_SET_STATUS64), data of the new file where the old one has holes:
+# at once, before udev has run, no hole over the new data; once udev has
+# run, the new file's map
+fmap() {	# fmap FILE FROM: FILE's map from byte FROM, as the loop shows it
+	"$map" --lseek "$1" | awk '$1 ~ /^[0-9]+$/ && NF >= 3 { print $1, $2, $3 }' |
+		cut "$2" $((16 << 20)) 0 | merge
+}
+no_hole_over() {	# no_hole_over WHAT TRUTH MAP
+	if awk 'BEGIN { n = 0 }
+		NR == FNR { if ($3 == "data") { s[n] = $1; e[n] = $1 + $2; n++ }; next }
+		$3 == "hole" { for (i = 0; i < n; i++) if ($1 < e[i] && s[i] < $1 + $2) bad = 1 }
+		END { exit bad }' "$2" "$3"; then
+		echo "# ok: $1: no hole over data"
+	else
+		echo "# FAIL: $1: a hole over data; data, then the map:"; fail=1
+		awk '$3 == "data" { printf "%s+%s ", $1, $2 } END { print "" }' "$2" | sed 's/^/#   /'
+		awk '{ printf "%s+%s:%s ", $1, $2, $3 } END { print "" }' "$3" | sed 's/^/#   /'
+		echo "#   stats: $(cd /sys/module/blkseek/stats && grep . stacked_*)"
+	fi
+}
+sparse "$work/mnt-tmp/a" "3 9 14 20 33 41 50"
+sparse "$work/mnt-tmp/b" "5 11 17 26 37 45 55 60"
+l=$(loop_attach -r "$work/mnt-tmp/a")
+fmap "$work/mnt-tmp/a" 0 > "$work/a.truth"
+fmap "$work/mnt-tmp/b" 0 > "$work/b.truth"
+fmap "$work/mnt-tmp/b" $((1 << 20)) > "$work/b1.truth"
+lsmap "$l" > "$work/la.map"
+same "read-only loop over a file" "$work/a.truth" "$work/la.map"
+python3 - "$l" "$work/mnt-tmp/b" <<'PY'
+import fcntl, os, sys
+LOOP_CHANGE_FD = 0x4C06
+fcntl.ioctl(os.open(sys.argv[1], os.O_RDONLY), LOOP_CHANGE_FD, os.open(sys.argv[2], os.O_RDONLY))
+PY
+lsmap "$l" > "$work/lb.now"
+no_hole_over "LOOP_CHANGE_FD, at once" "$work/b.truth" "$work/lb.now"
+udevadm settle; "$stack" "$l"
+lsmap "$l" > "$work/lb.map"
+same "LOOP_CHANGE_FD, told again" "$work/b.truth" "$work/lb.map"
+python3 - "$l" <<'PY'
+import fcntl, os, struct, sys
+LOOP_SET_STATUS64, LOOP_GET_STATUS64 = 0x4C04, 0x4C05
+fd = os.open(sys.argv[1], os.O_RDONLY)
+info = bytearray(fcntl.ioctl(fd, LOOP_GET_STATUS64, bytes(232)))
+struct.pack_into("Q", info, 24, 1 << 20)	# lo_offset
+fcntl.ioctl(fd, LOOP_SET_STATUS64, bytes(info))
+PY
+lsmap "$l" > "$work/lo.now"
+no_hole_over "LOOP_SET_STATUS64 offset, at once" "$work/b1.truth" "$work/lo.now"
+udevadm settle; "$stack" "$l"
+lsmap "$l" > "$work/lo.map"
+same "LOOP_SET_STATUS64 offset, told again" "$work/b1.truth" "$work/lo.map"
+losetup -d "$l"
+mkfs.ext4 -q /dev/mapper/bsvg-fs && mount /dev/mapper/bsvg-fs "$work/mnt-ext4" &&
+	sparse "$work/mnt-ext4/f" && loop_check ext4 "$work/mnt-ext4/f"
+truncate -s 320m "$work/mnt-tmp/xfs.img"
+xl=$(loop_attach "$work/mnt-tmp/xfs.img")
+mkfs.xfs -q "$xl" && mount "$xl" "$work/mnt-xfs" &&
+	sparse "$work/mnt-xfs/f" && loop_check xfs "$work/mnt-xfs/f"
+
+printf 'label: dos\nstart=2048, size=16384\nstart=20480\n' | sfdisk -q "/dev/$thin"
+udevadm settle
+scatter "/dev/$thin" 3
+l=$(loop_attach "/dev/${thin}1")
+udevadm settle
+truth "$thin" | cut $((2048 * 512)) $((16384 * 512)) 0 | merge > "$work/lp.truth"
+lsmap "$l" > "$work/lp.map"
+same "loop over a partition of a thin disk" "$work/lp.truth" "$work/lp.map"
+losetup -d "$l"
+
+# 3. dm-crypt over a thin disk: stock answer
+step 3
+head -c 32 /dev/urandom > "$work/key"
+cryptsetup open --type plain --cipher aes-xts-plain64 --key-size 256 \
+	--key-file "$work/key" "/dev/${thin}2" bscrypt
+udevadm settle
+"$map" --lseek -q /dev/mapper/bscrypt
+check "dm-crypt keeps the stock answer (EINVAL)" [ $? = 2 ]
+
+# 4. table reloads move the LV's first segment between two disks, its old
+# place discarded each time, while seekers check every answer against the
+# LV's data: never a hole over data
+step 4
+umount "$work/mnt-ext4"
+dm_truth bsvg-lv > "$work/lv.now"
+read -r _ seglen _ dev0 off0 < <(dmsetup table bsvg-lv | head -1)
+read -r _ _ _ _ off2 < <(dmsetup table bsvg-lv | tail -1)
+cur=$dev0 curoff=$off0 other=$(cat "/sys/block/$pv2/dev") otheroff=$((off2 + seglen + 2048))
+blkdiscard -f -o $((otheroff * 512)) -l $((seglen * 512)) "/dev/$pv2" 2>/dev/null
+stop=$work/stop
+python3 "$here/blkseek_stack_seek.py" "$lv" "$work/lv.now" 10000 "$stop" > "$work/seek.out" &
+seeker=$!
+moves=0
+nmoves=${BLKSEEK_STACK_MOVES:-5}
+forwarded=0
+while [ $moves -lt "$nmoves" ] || ! grep -q '^done' "$work/seek.out"; do
+	kill -0 $seeker 2>/dev/null || break
+	from=/dev/block/$cur to=/dev/block/$other
+	dd if="$from" of="$to" bs=64k iflag=direct,skip_bytes oflag=direct,seek_bytes conv=sparse,notrunc \
+		skip=$((curoff * 512)) seek=$((otheroff * 512)) count=$((seglen / 128)) status=none
+	{ echo "0 $seglen linear $other $otheroff"; dmsetup table bsvg-lv | tail -n +2; } > "$work/table"
+	dmsetup suspend bsvg-lv && dmsetup load bsvg-lv "$work/table" && dmsetup resume bsvg-lv ||
+		{ echo "# FAIL: reload"; fail=1; break; }
+	blkdiscard -f -o $((curoff * 512)) -l $((seglen * 512)) "$from" 2>/dev/null
+	t=$cur; cur=$other; other=$t
+	t=$curoff; curoff=$otheroff; otheroff=$t
+	moves=$((moves + 1))
+	udevadm settle
+	# udev has told blkseek the new table: answered again
+	lsmap "$lv" | grep -q hole && forwarded=$((forwarded + 1))
+done
+touch "$stop"
+wait $seeker
+rc=$?
+sed 's/^/# /' "$work/seek.out"
+echo "# $moves table reloads, answered after $forwarded of them"
+check "no hole over data while tables were reloaded" [ $rc = 0 ] && [ $moves -ge "$nmoves" ]
+lsmap "$lv" > "$work/lv.after"
+dm_truth bsvg-lv > "$work/lv.after.truth"
+same "LV after the moves: map equals the composed truth" "$work/lv.after.truth" "$work/lv.after"
+echo "# stats: $(for f in stacked_mappings stacked_stale stacked_redone; do echo -n "$f=$(cat /sys/module/blkseek/stats/$f) "; done)"
+
+# 5. nbdcopy from the LV reads only the 256 KiB pieces holding data
+step 5
+nbdcopy_check "LV" "$lv" "$work/lv.after.truth"
+
+# 6. blkseek disabled, unloaded and loaded again with mappings set; udev
+# sets them again when /dev/blkseek appears
+step 6
+if [ -n "${BLKSEEK_KO:-}" ] && [ -f "$BLKSEEK_KO" ]; then
+	lp=/sys/kernel/livepatch/blkseek
+	echo 0 > $lp/enabled
+	for _ in $(seq 600); do [ -d $lp ] || break; sleep 0.1; done
+	check "unloaded with mappings set" rmmod blkseek
+	insmod "$BLKSEEK_KO"
+	for _ in $(seq 600); do [ "$(cat $lp/transition 2>/dev/null)" = 0 ] && break; sleep 0.1; done
+	udevadm settle
+	lsmap "$lv" > "$work/lv.reload"
+	same "LV answered again after insmod (udev)" "$work/lv.after.truth" "$work/lv.reload"
+fi
+
+# 7. every mapping released once the devices are gone
+step 7
+cryptsetup close bscrypt
+kpartx -d "$lv"
+dmsetup remove_all
+umount "$work/mnt-xfs"
+losetup -D
+udevadm settle
+check "no mapping left after the devices are gone" \
+	[ "$(cat /sys/module/blkseek/stats/stacked_mappings)" = 0 ]
+
+# 8. multipath-tools over two scsi_debug hosts sharing one store: two
+# paths of one LUN.  scsi_debug gives each path its own identifier, so
+# multipath is told to group by the model, which only they share.
+step 8
+sdebug add_host=2
+mkdir -p /etc/multipath
+mount -t tmpfs none /etc/multipath
+mkdir -p /etc/multipath/conf.d
+cat > /etc/multipath/conf.d/blkseek.conf <<'CONF'
+defaults {
+	find_multipaths no
+	user_friendly_names no
+}
+blacklist {
+	device {
+		vendor ".*"
+		product ".*"
+	}
+}
+blacklist_exceptions {
+	device {
+		vendor "Linux"
+		product "scsi_debug"
+	}
+}
+devices {
+	device {
+		vendor "Linux"
+		product "scsi_debug"
+		uid_attribute "ID_MODEL"
+		path_grouping_policy multibus
+	}
+}
+multipaths {
+	multipath {
+		wwid "scsi_debug"
+		alias "bsmpath"
+	}
+}
+CONF
+multipath -r > /dev/null 2>&1
+udevadm settle
+mp=/dev/mapper/bsmpath
+if [ -b $mp ]; then
+	echo "# multipath: $(dmsetup table bsmpath)"
+	scatter "$mp" 2
+	udevadm settle
+	truth "${disks[0]}" > "$work/mp.truth"
+	lsmap $mp > "$work/mp.map"
+	same "multipath: map equals the LUN's" "$work/mp.truth" "$work/mp.map"
+	# a path taken offline and back while seekers run (1000 answers, all
+	# asked of the disks: no table changes here)
+	rm -f "$stop"
+	python3 "$here/blkseek_stack_seek.py" $mp "$work/mp.truth" 1000 "$stop" > "$work/seek.out" &
+	seeker=$!
+	for _ in 1 2 3; do
+		sleep 1
+		echo offline > "/sys/block/${disks[0]}/device/state"
+		sleep 1
+		echo running > "/sys/block/${disks[0]}/device/state"
+	done
+	for _ in $(seq 600); do grep -q '^done' "$work/seek.out" && break; sleep 0.5; done
+	touch "$stop"
+	wait $seeker
+	rc=$?
+	sed 's/^/# /' "$work/seek.out"
+	check "multipath: no hole over data with a path going offline" [ $rc = 0 ]
+	echo offline > "/sys/block/${disks[0]}/device/state"
+	lsmap $mp > "$work/mp-off.map"
+	same "multipath with the first path offline: asked through the other" \
+		"$work/mp.truth" "$work/mp-off.map"
+	echo running > "/sys/block/${disks[0]}/device/state"
+	nbdcopy_check "multipath" $mp "$work/mp.truth"
+
+	# an LV on the multipath map
+	lvm=(--devices "$mp")
+	lvm pvcreate -q "${lvm[@]}" $mp > /dev/null &&
+	lvm vgcreate -q "${lvm[@]}" bsmpvg $mp > /dev/null &&
+	lvm lvcreate -q "${lvm[@]}" -n lv -L 16m bsmpvg > /dev/null
+	udevadm settle
+	dm_truth bsmpvg-lv > "$work/mplv.truth"
+	lsmap /dev/mapper/bsmpvg-lv > "$work/mplv.map"
+	same "LV on the multipath map" "$work/mplv.truth" "$work/mplv.map"
+	dmsetup remove bsmpvg-lv
+else
+	echo "# FAIL: multipath made no map of the two paths"; fail=1
+fi
+multipath -F > /dev/null 2>&1
+dmsetup remove_all
+umount /etc/multipath
+exit $fail

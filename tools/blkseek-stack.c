@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * blkseek-stack: tell blkseek how dm-linear, dm-multipath and loop
+ * devices map onto their lower devices, so that their SEEK_DATA,
+ * SEEK_HOLE and extent queries are answered.  Run by udev on every add
+ * and change of a dm or loop device (tools/packaging/udev).
+ *
+ *   blkseek-stack [-v] [DEVICE...]    (no DEVICE: every dm and loop disk)
+ *
+ * For each device: read the generation, read the mapping (the dm table by
+ * DM_TABLE_STATUS, the loop status by LOOP_GET_STATUS64), open the lower
+ * devices or the backing file, and set the mapping with that generation;
+ * the kernel refuses it (EAGAIN) if anything changed meanwhile, and it is
+ * read again.  A device that is neither all dm-linear, one dm-multipath
+ * target nor a loop gets its mapping cleared: the stock answer (EINVAL).
+ *
+ * Exit status: 0, or 1 when a mapping could not be set.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <linux/blkseek.h>
+#include <linux/dm-ioctl.h>
+#include <linux/loop.h>
+
+#define MAX_SEGS	BLKSEEK_STACK_MAX_SEGMENTS
+#define ATTEMPTS	200
+
+static int verbose;
+
+struct mapping {
+	unsigned int kind;
+	unsigned int nr;
+	struct blkseek_stack_segment segs[MAX_SEGS];
+};
+
+static void close_fds(struct mapping *m)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < m->nr; i++)
+		for (j = 0; j < m->segs[i].nr_paths; j++)
+			close(m->segs[i].path_fds[j]);
+	m->nr = 0;
+}
+
+/* Open the block device MAJ:MIN for reading, by its name in sysfs. */
+static int open_devno(unsigned int maj, unsigned int min)
+{
+	char path[64], line[256], dev[300];
+	FILE *f;
+	int fd = -1;
+
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/uevent", maj, min);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "DEVNAME=", 8)) {
+			line[strcspn(line, "\n")] = 0;
+			snprintf(dev, sizeof(dev), "/dev/%s", line + 8);
+			fd = open(dev, O_RDONLY | O_CLOEXEC);
+			break;
+		}
+	fclose(f);
+	return fd;
+}
+
+/* A new segment of @m, or NULL when full. */
+static struct blkseek_stack_segment *segment_add(struct mapping *m,
+						 uint64_t start, uint64_t len,
+						 uint64_t lower)
+{
+	struct blkseek_stack_segment *s;
+
+	if (m->nr == MAX_SEGS)
+		return NULL;
+	s = &m->segs[m->nr++];
+	memset(s, 0, sizeof(*s));
+	s->start = start;
+	s->length = len;
+	s->lower_offset = lower;
+	return s;
+}
+
+/* Add the path MAJ:MIN to @s. */
+static int path_add(struct blkseek_stack_segment *s, const char *devno)
+{
+	unsigned int maj, min;
+	int fd;
+
+	if (s->nr_paths == BLKSEEK_STACK_MAX_PATHS ||
+	    sscanf(devno, "%u:%u", &maj, &min) != 2)
+		return -1;
+	fd = open_devno(maj, min);
+	if (fd < 0)
+		return -1;
+	s->path_fds[s->nr_paths++] = fd;
+	return 0;
+}
+
+/* "linear" params: "MAJ:MIN START" */
+static int dm_linear(struct mapping *m, const struct dm_target_spec *t,
+		     const char *params)
+{
+	struct blkseek_stack_segment *s;
+	char devno[32];
+	unsigned long long start;
+
+	if (sscanf(params, "%31s %llu", devno, &start) != 2)
+		return -1;
+	s = segment_add(m, t->sector_start << 9, t->length << 9, start << 9);
+	return s ? path_add(s, devno) : -1;
+}
+
+/* "multipath" params: every MAJ:MIN token is a path of the one LUN. */
+static int dm_multipath(struct mapping *m, const struct dm_target_spec *t,
+			char *params)
+{
+	struct blkseek_stack_segment *s;
+	char *tok, *save = NULL;
+	unsigned int a, b;
+	char c;
+
+	s = segment_add(m, t->sector_start << 9, t->length << 9, 0);
+	if (!s)
+		return -1;
+	for (tok = strtok_r(params, " ", &save); tok;
+	     tok = strtok_r(NULL, " ", &save))
+		if (sscanf(tok, "%u:%u%c", &a, &b, &c) == 2)
+			path_add(s, tok);	/* a path that is gone is left out */
+	return s->nr_paths ? 0 : -1;
+}
+
+/*
+ * Read the live table of dm device MAJ:MIN into @m.  Returns 1 when it
+ * can be answered, 0 when it cannot (another target), -1 on error.
+ */
+static int dm_read(struct mapping *m, unsigned int maj, unsigned int min)
+{
+	size_t size = 64 << 10;
+	struct dm_ioctl *dmi;
+	unsigned int i;
+	int ctl, ret = -1;
+	char *data, *p;
+
+	ctl = open("/dev/mapper/control", O_RDWR | O_CLOEXEC);
+	if (ctl < 0)
+		return -1;
+	for (;;) {
+		dmi = calloc(1, size);
+		if (!dmi)
+			break;
+		dmi->version[0] = DM_VERSION_MAJOR;
+		dmi->data_size = size;
+		dmi->data_start = sizeof(*dmi);
+		dmi->dev = ((uint64_t)maj << 8) | (min & 0xff) |
+			   ((uint64_t)(min & ~0xffu) << 12);
+		dmi->flags = DM_STATUS_TABLE_FLAG;
+		if (ioctl(ctl, DM_TABLE_STATUS, dmi) < 0) {
+			free(dmi);
+			dmi = NULL;
+			break;
+		}
+		if (!(dmi->flags & DM_BUFFER_FULL_FLAG))
+			break;
+		free(dmi);
+		size *= 4;
+	}
+	close(ctl);
+	if (!dmi)
+		return -1;
+	m->kind = BLKSEEK_STACK_DM;
+	data = (char *)dmi + dmi->data_start;
+	ret = dmi->target_count > 0 && (dmi->flags & DM_ACTIVE_PRESENT_FLAG);
+	for (i = 0, p = data; ret == 1 && i < dmi->target_count; i++) {
+		struct dm_target_spec *t = (struct dm_target_spec *)p;
+		char *params = (char *)(t + 1);
+
+		p = data + t->next;	/* @next is from the start of the data */
+		if (!strcmp(t->target_type, "linear"))
+			ret = dm_linear(m, t, params) ? -1 : 1;
+		else if (!strcmp(t->target_type, "multipath") &&
+			 dmi->target_count == 1)
+			ret = dm_multipath(m, t, params) ? -1 : 1;
+		else
+			ret = 0;	/* transforms or drops data: not answered */
+	}
+	free(dmi);
+	return ret;
+}
+
+/* Read the status of loop @fd into @m: 1, 0 (not bound), or -1. */
+static int loop_read(struct mapping *m, int fd, const char *name)
+{
+	struct blkseek_stack_segment *s;
+	struct loop_info64 li;
+	char path[4200], file[4096];
+	struct stat st;
+	ssize_t n;
+	FILE *f;
+	int bfd;
+
+	m->kind = BLKSEEK_STACK_LOOP;
+	if (ioctl(fd, LOOP_GET_STATUS64, &li) < 0)
+		return errno == ENXIO ? 0 : -1;
+	snprintf(path, sizeof(path), "/sys/block/%s/loop/backing_file", name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	n = fgets(file, sizeof(file), f) ? (ssize_t)strcspn(file, "\n") : -1;
+	fclose(f);
+	if (n <= 0)
+		return -1;
+	file[n] = 0;
+	bfd = open(file, O_RDONLY | O_CLOEXEC);
+	if (bfd < 0)
+		return -1;
+	/* the file opened must be the one loop has (lo_device is encoded) */
+	if (fstat(bfd, &st) || st.st_ino != li.lo_inode ||
+	    major(st.st_dev) != ((li.lo_device >> 8) & 0xfff) ||
+	    minor(st.st_dev) != ((li.lo_device & 0xff) |
+				 ((li.lo_device >> 12) & 0xfff00))) {
+		close(bfd);
+		return -1;
+	}
+	s = segment_add(m, 0, (UINT64_MAX - li.lo_offset) & ~511ULL,
+			li.lo_offset);
+	s->path_fds[s->nr_paths++] = bfd;
+	return 1;
+}
+
+/* Set the mapping of the block device @dev; 0 or -1. */
+static int sync_one(int ctl, const char *dev)
+{
+	static struct mapping m;
+	char sys[64], link[4096];
+	const char *name;
+	struct stat st;
+	int fd, attempt, ret = -1;
+	ssize_t n;
+
+	fd = open(dev, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 || fstat(fd, &st) || !S_ISBLK(st.st_mode)) {
+		fprintf(stderr, "blkseek-stack: %s: not a block device\n", dev);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	/* the kernel's name (dm-N, loopN), whatever @dev is called */
+	snprintf(sys, sizeof(sys), "/sys/dev/block/%u:%u",
+		 major(st.st_rdev), minor(st.st_rdev));
+	n = readlink(sys, link, sizeof(link) - 1);
+	link[n > 0 ? n : 0] = 0;
+	name = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
+	for (attempt = 0; attempt < ATTEMPTS; attempt++) {
+		struct blkseek_stack_gen g;
+		struct blkseek_stack_map map = { .size = sizeof(map), .fd = fd };
+		int r;
+
+		if (ioctl(ctl, BLKSEEK_IOC_STACK_GEN, &g) < 0)
+			break;
+		if (g.changing) {
+			usleep(1000);
+			continue;
+		}
+		memset(&m, 0, sizeof(m));
+		if (!strncmp(name, "loop", 4))
+			r = loop_read(&m, fd, name);
+		else
+			r = dm_read(&m, major(st.st_rdev), minor(st.st_rdev));
+		if (r < 0) {
+			close_fds(&m);
+			usleep(1000);	/* read while changing: again */
+			continue;
+		}
+		map.generation = g.generation;
+		map.kind = m.kind;
+		map.nr_segments = r ? m.nr : 0;
+		map.segments = (uintptr_t)m.segs;
+		if (!(g.armed & m.kind)) {
+			errno = EOPNOTSUPP;
+			close_fds(&m);
+			break;
+		}
+		r = ioctl(ctl, BLKSEEK_IOC_STACK_SET, &map);
+		close_fds(&m);
+		if (!r) {
+			if (verbose)
+				printf("%s: %u segments\n", dev, map.nr_segments);
+			ret = 0;
+			break;
+		}
+		if (errno != EAGAIN)
+			break;
+	}
+	if (ret)
+		fprintf(stderr, "blkseek-stack: %s: %s\n", dev,
+			attempt == ATTEMPTS ? "changing all the time" : strerror(errno));
+	close(fd);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	int ctl, i, ret = 0;
+	struct dirent *d;
+	DIR *dir;
+
+	if (argc > 1 && !strcmp(argv[1], "-v")) {
+		verbose = 1;
+		argc--;
+		argv++;
+	}
+	ctl = open(BLKSEEK_DEVICE, O_RDONLY | O_CLOEXEC);
+	if (ctl < 0) {
+		if (errno == ENOENT)
+			return 0;	/* blkseek not loaded: nothing to tell */
+		perror("blkseek-stack: " BLKSEEK_DEVICE);
+		return 1;
+	}
+	if (argc > 1) {
+		for (i = 1; i < argc; i++)
+			ret |= sync_one(ctl, argv[i]);
+		return ret ? 1 : 0;
+	}
+	dir = opendir("/sys/block");
+	if (!dir)
+		return 1;
+	while ((d = readdir(dir))) {
+		char dev[300];
+
+		if (strncmp(d->d_name, "dm-", 3) &&
+		    (strncmp(d->d_name, "loop", 4) || !isdigit(d->d_name[4])))
+			continue;
+		snprintf(dev, sizeof(dev), "/dev/%s", d->d_name);
+		ret |= sync_one(ctl, dev);
+	}
+	closedir(dir);
+	return ret ? 1 : 0;
+}
