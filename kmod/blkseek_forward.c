@@ -23,6 +23,14 @@
 /* Most devices stacked below one another that are asked. */
 #define BLKSEEK_MAX_DEPTH	4
 
+/*
+ * Lower extents asked per fetch: one run of the lower device as its
+ * source gives it (device_extent()).  The walk above asks again where it
+ * needs more, and the lower disk's reply cache answers what was fetched
+ * last, so a stacked device costs the SCSI commands its disk costs.
+ */
+#define BLKSEEK_FWD_EXTENTS	1
+
 /* One data extent [@off, @off + @len). */
 static unsigned int data_extent(u64 off, u64 len, struct blkseek_ext *ext)
 {
@@ -70,13 +78,44 @@ static unsigned int file_extents(struct file *file, u64 off, u64 len,
 	return n;
 }
 
+/*
+ * The extent at @off of a block device being answered (@c): its source's
+ * run holding @off, as it comes (one GET LBA STATUS or a cached reply, or
+ * a stacked device's own lower extent).  Not a walk: a walk would look
+ * past the run to merge runs of one kind, sending commands the answer
+ * above may never need, and replacing the reply the next fetch needs.
+ */
+static unsigned int device_extent(struct blkseek_ctx *c, u64 off, u64 len,
+				  struct blkseek_ext *ext)
+{
+	const struct blkseek_geom *g = &c->g;
+	unsigned int shift = g->lbs_shift;
+	struct blkseek_run run;
+	u64 lba, end;
+
+	if (off >= g->size)
+		return 0;
+	len = min(len, g->size - off);
+	if (!g->lbpme || shift > 32)
+		return data_extent(off, len, ext);
+	lba = (g->base + off) >> shift;
+	if (c->src.fetch(c->src.ctx, lba, &run, 1) < 1 || run.lba != lba ||
+	    !run.count || run.count > (U64_MAX >> shift) - lba)
+		return data_extent(off, len, ext);
+	end = ((lba + run.count) << shift) - g->base;
+	ext[0].offset = off;
+	ext[0].length = min(end, off + len) - off;
+	ext[0].kind = blkseek_run_kind(g, run.state);
+	return 1;
+}
+
 /**
  * blkseek_file_extents() - what a lower device or file holds
  * @file: a block device or regular file, open for reading
  * @off: first byte
  * @len: bytes from @off
  * @ext: filled with extents from @off, contiguous
- * @max: room in @ext
+ * @max: room in @ext (a block device fills one)
  * @depth: devices stacked above @file
  *
  * Return: extents filled, 0 when @off is past the end.  Whatever cannot
@@ -86,7 +125,6 @@ unsigned int blkseek_file_extents(struct file *file, u64 off, u64 len,
 				  struct blkseek_ext *ext, unsigned int max,
 				  unsigned int depth)
 {
-	struct blkseek_walk_stats stats = { };
 	struct blkseek_ctx c;
 	unsigned int n;
 
@@ -95,10 +133,10 @@ unsigned int blkseek_file_extents(struct file *file, u64 off, u64 len,
 	if (!S_ISBLK(file_inode(file)->i_mode) || depth > BLKSEEK_MAX_DEPTH ||
 	    blkseek_begin_at(file, off, &c, depth))
 		return data_extent(off, len, ext);
-	n = blkseek_extents(&c.g, &c.src, off, len, ext, max, &stats);
+	n = device_extent(&c, off, len, ext);
 	if (blkseek_stale(&c))
-		n = blkseek_extents(&c.g, &c.src, off, len, ext, max, &stats);
-	blkseek_end(&c, &stats);
+		n = device_extent(&c, off, len, ext);
+	blkseek_end(&c, NULL);
 	return n;
 }
 
@@ -163,7 +201,7 @@ static int forward_fetch(void *ctx, u64 lba, struct blkseek_run *runs,
 		return -EIO;
 	lower = seg->lower_offset + (pos - seg->start);
 	len = seg->length - (pos - seg->start);
-	n = blkseek_file_extents(path, lower, len, f->ext, BLKSEEK_WALK_RUNS,
+	n = blkseek_file_extents(path, lower, len, f->ext, BLKSEEK_FWD_EXTENTS,
 				 f->depth + 1);
 	return blkseek_runs_of_extents(pos, lower, f->ext, n, f->lbs_shift,
 				       runs, max_runs);
@@ -204,7 +242,7 @@ int blkseek_forward_begin(struct file *file, u64 off, struct blkseek_ctx *c,
 	c->src.ctx = &c->fwd;
 	if (off >= c->t.size || READ_ONCE(st->stale))
 		return 0;
-	c->fwd.ext = kmalloc_array(BLKSEEK_WALK_RUNS, sizeof(*c->fwd.ext),
+	c->fwd.ext = kmalloc_array(BLKSEEK_FWD_EXTENTS, sizeof(*c->fwd.ext),
 				   GFP_KERNEL);
 	if (c->fwd.ext && !blkseek_flush_dirty(file, off, c->t.size)) {
 		c->g.lbpme = true;

@@ -114,9 +114,15 @@ long long blkseek_seek(const struct blkseek_geom *g,
 	return pos;
 }
 
-/* The extent kind of a run; unknown (data) unless LBPME. */
-static unsigned int run_kind(const struct blkseek_geom *g,
-			     enum blkseek_state state)
+/**
+ * blkseek_run_kind() - the extent kind of a run's state on a device
+ * @g: the device's geometry and what may be reported
+ * @state: the run's provisioning state
+ *
+ * Return: BLKSEEK_KIND_* bits; 0 (data) unless @g allows more.
+ */
+unsigned int blkseek_run_kind(const struct blkseek_geom *g,
+			      enum blkseek_state state)
 {
 	switch (state) {
 	case BLKSEEK_DEALLOCATED:
@@ -211,7 +217,7 @@ unsigned int blkseek_extents(const struct blkseek_geom *g,
 			if (run_end > end)
 				run_end = end;
 			if (!ext_add(out, &n, max, pos, run_end,
-				     run_kind(g, r->state)))
+				     blkseek_run_kind(g, r->state)))
 				return n;
 			pos = run_end;
 		}

@@ -83,6 +83,9 @@ unsigned int blkseek_extents(const struct blkseek_geom *g,
 			     struct blkseek_ext *out, unsigned int max,
 			     struct blkseek_walk_stats *stats);
 
+unsigned int blkseek_run_kind(const struct blkseek_geom *g,
+			      enum blkseek_state state);
+
 int blkseek_runs_of_extents(u64 pos, u64 lower, const struct blkseek_ext *ext,
 			    unsigned int n, unsigned int shift,
 			    struct blkseek_run *runs, unsigned int max);

@@ -62,17 +62,36 @@ sed "s|@SBINDIR@|$(dirname "$stack")|" \
 	"$BLKSEEK_REPO/tools/packaging/udev/90-blkseek-stack.rules" > "$rules"
 udevadm control --reload || { echo "# no udevd"; exit $KSFT_SKIP; }
 
-sdebug() {	# sdebug PARAMS...: scsi_debug loaded afresh; sets disks
-	modprobe -r scsi_debug 2>/dev/null
-	modprobe scsi_debug dev_size_mb=32 lbpu=1 lbprz=1 unmap_granularity=8 "$@" ||
-		exit $KSFT_SKIP
+sdebug() {	# sdebug HOSTS PARAMS...: scsi_debug loaded afresh with HOSTS
+		# hosts (add_host=HOSTS); sets disks, one per host
+	local hosts=$1
+	shift
+	# a test before may leave it busy a while (udev probes, a timed-out
+	# command of blkseek_faults.sh): a reload with other parameters
+	# needs it gone
+	udevadm settle
+	for _ in $(seq 200); do
+		lsmod | grep -q '^scsi_debug ' || break
+		modprobe -r scsi_debug 2>/dev/null && break
+		sleep 0.3
+	done
+	if lsmod | grep -q '^scsi_debug '; then
+		echo "# FAIL: scsi_debug still in use after 60 s: $(lsmod | grep '^scsi_debug ')"
+		exit 1
+	fi
+	modprobe scsi_debug dev_size_mb=32 lbpu=1 lbprz=1 unmap_granularity=8 \
+		add_host="$hosts" "$@" || exit $KSFT_SKIP
 	udevadm settle
 	disks=()
 	for h in $(ls -d $sd/adapter*/host* | sort -V); do
 		disks+=("$(basename "$(ls -d "$h"/target*/*/block/* | head -1)")")
 	done
+	if [ ${#disks[@]} != "$hosts" ]; then
+		echo "# FAIL: scsi_debug made ${#disks[@]} disks, not $hosts"
+		exit 1
+	fi
 }
-sdebug per_host_store=1 add_host=3
+sdebug 3 per_host_store=1
 pv1=${disks[0]} pv2=${disks[1]} thin=${disks[2]}
 echo "# PVs $pv1 $pv2, thin disk $thin"
 
@@ -362,7 +381,7 @@ check "no mapping left after the devices are gone" \
 # paths of one LUN.  scsi_debug gives each path its own identifier, so
 # multipath is told to group by the model, which only they share.
 step 8
-sdebug add_host=2
+sdebug 2
 mkdir -p /etc/multipath
 mount -t tmpfs none /etc/multipath
 mkdir -p /etc/multipath/conf.d
