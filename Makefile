@@ -80,10 +80,10 @@ canary: setup
 demo:
 	tools/testing/demo/demo.sh
 
-# The race test for 10^5 changes and the removal test with 50 livepatch
+# The race test for 10^5 changes and answers, the removal test with 50 livepatch
 # cycles, on both kernels.
 soak: setup
-	BLKSEEK_RACE_OPS=100000 BLKSEEK_CYCLES=50 BLKSEEK_STACK_MOVES=50 \
+	BLKSEEK_RACE_OPS=100000 BLKSEEK_RACE_ANSWERS=100000 BLKSEEK_CYCLES=50 BLKSEEK_STACK_MOVES=50 \
 	BLKSEEK_TESTS="blkseek_race blkseek_stack.sh blkseek_removal.sh blkseek_dmesg.sh" tools/testing/vm/vm-run
 
 # The whole suite under a 6.12 debug kernel (KASAN, PROVE_LOCKING,

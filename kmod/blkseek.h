@@ -52,12 +52,14 @@ void blkseek_target_put(struct blkseek_target *t);
  * @dev: the disk's device number, for the tracepoint
  * @diskseq: the disk's sequence number, the key of the reply cache
  * @buf: reply buffer of BLKSEEK_GLS_BUF_LEN bytes
+ * @reply: room for the runs of a whole reply, BLKSEEK_REPLY_RUNS
  */
 struct blkseek_cmd {
 	struct scsi_device *sdev;
 	dev_t dev;
 	u64 diskseq;
 	u8 *buf;
+	struct blkseek_run *reply;
 };
 
 int blkseek_read_caps(struct blkseek_cmd *q, struct blkseek_caps *caps);
@@ -161,14 +163,22 @@ bool blkseek_stack_watch_sound(unsigned int kind);
 int blkseek_stack_watch_start(void);
 void blkseek_stack_watch_stop(void);
 
+int blkseek_cmd_watch_start(void);
+void blkseek_cmd_watch_stop(void);
+bool blkseek_cmd_watch_attached(void);
+
 int blkseek_ioctl_register(void);
 void blkseek_ioctl_unregister(void);
 
 int blkseek_cache_runs(struct blkseek_cmd *q, u64 lba, struct blkseek_run *runs,
 		       unsigned int max_runs);
-unsigned int blkseek_cache_begin(struct blkseek_cmd *q);
-void blkseek_cache_store(struct blkseek_cmd *q, unsigned int token,
+/* blkseek_cache_begin(): the reply that follows may not be kept */
+#define BLKSEEK_CACHE_NO_TOKEN	U64_MAX
+u64 blkseek_cache_begin(struct blkseek_cmd *q);
+void blkseek_cache_store(struct blkseek_cmd *q, u64 token,
 			 const struct blkseek_run *runs, int n);
+void blkseek_cache_device_changed(const struct scsi_device *sdev,
+				  bool timed_out);
 bool blkseek_cache_caps(struct blkseek_cmd *q, struct blkseek_caps *caps);
 void blkseek_cache_store_caps(struct blkseek_cmd *q,
 			      const struct blkseek_caps *caps);

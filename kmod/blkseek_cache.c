@@ -1,28 +1,47 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A small cache of GET LBA STATUS replies and READ CAPACITY(16) answers.
+ * A cache of GET LBA STATUS replies and READ CAPACITY(16) answers.
  *
- * Without it a walk asks twice per run boundary and every lseek sends a
- * READ CAPACITY(16).  With it a full walk by a copier costs about one
- * command per lseek.
+ * Without it a walk asks again at every run boundary and every lseek sends
+ * a READ CAPACITY(16).  With it a copier pays about one command per reply:
+ * a reply holds up to 255 runs, and it stays usable while the copier reads.
  *
  * Entries are keyed by the disk's diskseq, which never repeats across
- * disks (a pointer or dev_t can be reused).  A reply is used only while it
- * is provably current for this host:
- *  - when it was fetched, no other command was in flight or dispatched:
- *    the device was idle (scsi_device_busy() == 0) before it was sent, and
- *    iorequest_cnt advanced by exactly one (our command) when it returned;
- *  - since then no command of any kind reached the device (iorequest_cnt,
- *    which counts every dispatched command, SG_IO passthrough included,
- *    is unchanged) and none is in flight now;
- *  - it is younger than cache_ms (other initiators of a shared LUN are
- *    invisible to this host; the bound keeps such staleness short).
- * Any write, discard or page-cache write-back therefore invalidates it.
+ * disks (a pointer or dev_t can be reused).  A reply is used only while
+ * nothing can have changed the provisioning state it describes, as far as
+ * this host can see, and for at most cache_ms (other initiators of a
+ * shared LUN are invisible to this host; the bound keeps their staleness
+ * short).  What "nothing changed" means depends on what this kernel lets
+ * blkseek observe:
+ *
+ * Dispatch mode (blkseek_cmd_watch.c attached its probes to the SCSI
+ * dispatch tracepoints): every command dispatched to a disk whose entry
+ * is here, completed or timed out is classified by
+ * blkseek_cdb_keeps_provisioning(); any other command (a write, UNMAP,
+ * WRITE SAME, FORMAT, SG_IO passthrough of any of them, an unknown opcode)
+ * bumps the entry's @changes at dispatch and again at completion or
+ * timeout.  A reply is kept only if @changes did not move from before the
+ * command was sent to after it returned, and used only while @changes
+ * still has that value.  A write in flight while the reply was made bumps
+ * @changes when it completes, so a reply that may predate it dies then.
+ * A timed-out write may still be executed until the error handler is done
+ * with it: it disarms the entry, and the entry is armed again only when
+ * the device is seen idle (that write finished).  A new entry is armed the
+ * same way, so that commands dispatched before the probes could see the
+ * entry are finished.
+ *
+ * Count mode (no probes): as before dispatch mode existed.  A reply is
+ * kept only if the device was idle when it was sent and iorequest_cnt,
+ * which counts every dispatched command, advanced by exactly one (ours);
+ * it is used only while that count is unchanged and nothing is in flight.
+ *
  * READ CAPACITY answers (LBPME, LBPRZ, block size) change only when the
  * device is reformatted; they are kept for 30 s whatever the traffic, as
  * long as the cache is on (cache_ms > 0).
  */
+#include <linux/atomic.h>
 #include <linux/jiffies.h>
+#include <linux/minmax.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <scsi/scsi_device.h>
@@ -30,20 +49,44 @@
 #include "blkseek.h"
 #include "blkseek_stats.h"
 
-#define CACHE_ENTRIES	8
+/* Disks walked at once without evicting each other's replies. */
+#define CACHE_ENTRIES	16
 /* READ CAPACITY answers change only when a disk is reformatted. */
 #define CAPS_TTL_MS	30000
 
+/**
+ * struct cache_entry - what is cached for one disk
+ * @diskseq: the disk's, 0 when free
+ * @sdev: its SCSI device, only compared by the dispatch probe, never
+ *	dereferenced; NULL when free
+ * @changes: bumped by the probe for each command that may change
+ *	provisioning state, at dispatch and at completion or timeout; never
+ *	reset, so a token taken before the entry was reused cannot match
+ * @armed: dispatch mode: the device was seen idle since the entry was
+ *	made or since a command that may change state timed out
+ * @used: jiffies of last use, for eviction
+ * @runs_valid: @runs hold a reply
+ * @runs_changes: @changes when the reply was asked for (dispatch mode)
+ * @iorequest_cnt: the device's count after the reply (count mode)
+ * @runs_stamp: jiffies when the reply came
+ * @nr_runs: runs in @runs
+ * @runs: the reply, from the LBA asked on
+ * @caps_valid: @caps hold an answer
+ * @caps_stamp: jiffies when it came
+ * @caps: the READ CAPACITY(16) answer
+ */
 struct cache_entry {
-	u64 diskseq;			/* 0: free */
-	unsigned long used;		/* jiffies of last use, for eviction */
-	/* the last reply */
+	u64 diskseq;
+	struct scsi_device *sdev;
+	atomic_t changes;
+	bool armed;
+	unsigned long used;
 	bool runs_valid;
+	unsigned int runs_changes;
 	unsigned int iorequest_cnt;
 	unsigned long runs_stamp;
 	unsigned int nr_runs;
-	struct blkseek_run runs[BLKSEEK_WALK_RUNS];
-	/* READ CAPACITY(16) */
+	struct blkseek_run runs[BLKSEEK_REPLY_RUNS];
 	bool caps_valid;
 	unsigned long caps_stamp;
 	struct blkseek_caps caps;
@@ -59,14 +102,14 @@ static bool fresh(unsigned long stamp, unsigned int ms)
 	       time_before(jiffies, stamp + msecs_to_jiffies(ms));
 }
 
-/* The entry of @diskseq, or NULL; with @create, a free or the oldest one. */
-static struct cache_entry *entry_of(u64 diskseq, bool create)
+/* The entry of @q's disk, or NULL; with @create, a free or the oldest one. */
+static struct cache_entry *entry_of(struct blkseek_cmd *q, bool create)
 {
 	struct cache_entry *e, *victim = &cache[0];
 
 	lockdep_assert_held(&cache_lock);
 	for (e = cache; e < cache + CACHE_ENTRIES; e++) {
-		if (e->diskseq == diskseq) {
+		if (e->diskseq == q->diskseq) {
 			e->used = jiffies;
 			return e;
 		}
@@ -76,10 +119,47 @@ static struct cache_entry *entry_of(u64 diskseq, bool create)
 	}
 	if (!create)
 		return NULL;
-	memset(victim, 0, sizeof(*victim));
-	victim->diskseq = diskseq;
+	/* the old disk's tokens die with it; the probe sees the new sdev */
+	atomic_inc(&victim->changes);
+	victim->diskseq = q->diskseq;
+	WRITE_ONCE(victim->sdev, q->sdev);
+	victim->armed = false;
+	victim->runs_valid = false;
+	victim->caps_valid = false;
 	victim->used = jiffies;
 	return victim;
+}
+
+/* Runs of @e from @lba on into @runs; how many (0: @lba not in them). */
+static int runs_from(const struct cache_entry *e, u64 lba,
+		     struct blkseek_run *runs, unsigned int max_runs)
+{
+	unsigned int i, n;
+
+	for (i = 0; i < e->nr_runs; i++)
+		if (lba >= e->runs[i].lba &&
+		    lba - e->runs[i].lba < e->runs[i].count)
+			break;
+	n = min(e->nr_runs - i, max_runs);
+	if (!n)
+		return 0;
+	memcpy(runs, &e->runs[i], n * sizeof(*runs));
+	runs[0].count -= lba - runs[0].lba;
+	runs[0].lba = lba;
+	return n;
+}
+
+/* Nothing has changed the provisioning state since @e's reply came. */
+static bool reply_current(struct blkseek_cmd *q, const struct cache_entry *e)
+{
+	if (!e->runs_valid ||
+	    !fresh(e->runs_stamp, READ_ONCE(blkseek_cache_ms)))
+		return false;
+	if (blkseek_cmd_watch_attached())
+		return e->armed &&
+		       e->runs_changes == (unsigned int)atomic_read(&e->changes);
+	return e->iorequest_cnt == atomic_read(&q->sdev->iorequest_cnt) &&
+	       !scsi_device_busy(q->sdev);
 }
 
 /**
@@ -94,31 +174,15 @@ static struct cache_entry *entry_of(u64 diskseq, bool create)
 int blkseek_cache_runs(struct blkseek_cmd *q, u64 lba, struct blkseek_run *runs,
 		       unsigned int max_runs)
 {
-	unsigned int cnt = atomic_read(&q->sdev->iorequest_cnt);
 	struct cache_entry *e;
-	unsigned int i, n = 0;
+	int n = 0;
 
 	if (!q->diskseq)
 		return 0;
 	spin_lock(&cache_lock);
-	e = entry_of(q->diskseq, false);
-	if (!e || !e->runs_valid || e->iorequest_cnt != cnt ||
-	    !fresh(e->runs_stamp, READ_ONCE(blkseek_cache_ms)) ||
-	    scsi_device_busy(q->sdev))
-		goto out;
-	for (i = 0; i < e->nr_runs && n < max_runs; i++) {
-		const struct blkseek_run *r = &e->runs[i];
-
-		if (!n && (lba < r->lba || lba - r->lba >= r->count))
-			continue;
-		runs[n] = *r;
-		if (!n) {
-			runs[0].count -= lba - r->lba;
-			runs[0].lba = lba;
-		}
-		n++;
-	}
-out:
+	e = entry_of(q, false);
+	if (e && reply_current(q, e))
+		n = runs_from(e, lba, runs, max_runs);
 	spin_unlock(&cache_lock);
 	blkseek_count(n ? BLKSEEK_STAT_CACHE_HITS : BLKSEEK_STAT_CACHE_MISSES);
 	return n;
@@ -128,43 +192,107 @@ out:
  * blkseek_cache_begin() - note the device's state before a GET LBA STATUS
  * @q: the command state
  *
- * Return: a token for blkseek_cache_store(): the dispatch count, or
- * UINT_MAX when the device is busy and the reply may not be cached.
+ * Dispatch mode: makes the disk's entry (the probe then watches its
+ * device) and arms it if the device is idle.  Count mode: reads the
+ * device's dispatch count.
+ *
+ * Return: a token for blkseek_cache_store(), or BLKSEEK_CACHE_NO_TOKEN
+ * when the reply may not be kept.  Dispatch mode: the entry's index and
+ * change count, so that the reply is kept only in that entry.
  */
-unsigned int blkseek_cache_begin(struct blkseek_cmd *q)
+u64 blkseek_cache_begin(struct blkseek_cmd *q)
 {
-	unsigned int cnt = atomic_read(&q->sdev->iorequest_cnt);
+	struct cache_entry *e;
+	u64 token = BLKSEEK_CACHE_NO_TOKEN;
+	unsigned int cnt;
 
-	/* read the count first: a command slipping in after it shows there */
-	smp_rmb();
-	return scsi_device_busy(q->sdev) ? UINT_MAX : cnt;
+	if (!q->diskseq || !READ_ONCE(blkseek_cache_ms))
+		return token;
+	if (!blkseek_cmd_watch_attached()) {
+		cnt = atomic_read(&q->sdev->iorequest_cnt);
+		/* read the count first: a command slipping in after it shows */
+		smp_rmb();
+		return scsi_device_busy(q->sdev) ? token : cnt;
+	}
+	spin_lock(&cache_lock);
+	e = entry_of(q, true);
+	/*
+	 * Pairs with the budget a command takes before its dispatch probe
+	 * reads the entry's sdev: either that probe sees the entry, or the
+	 * command shows here as busy.  Idle: every command the probe may have
+	 * missed, and every timed-out one, has finished.
+	 */
+	smp_mb();
+	if (!e->armed && !scsi_device_busy(q->sdev))
+		e->armed = true;
+	if (e->armed)
+		token = (u64)(e - cache) << 32 |
+			(unsigned int)atomic_read(&e->changes);
+	spin_unlock(&cache_lock);
+	return token;
 }
 
 /**
- * blkseek_cache_store() - keep a reply if nothing else touched the device
+ * blkseek_cache_store() - keep a reply if nothing could have changed it
  * @q: the command state
  * @token: from blkseek_cache_begin() before the command was sent
  * @runs: the reply's runs
  * @n: how many
  */
-void blkseek_cache_store(struct blkseek_cmd *q, unsigned int token,
+void blkseek_cache_store(struct blkseek_cmd *q, u64 token,
 			 const struct blkseek_run *runs, int n)
 {
+	bool watched = blkseek_cmd_watch_attached();
 	unsigned int cnt = atomic_read(&q->sdev->iorequest_cnt);
 	struct cache_entry *e;
 
-	if (!q->diskseq || token == UINT_MAX || cnt != token + 1 || n <= 0 ||
-	    n > BLKSEEK_WALK_RUNS || scsi_device_busy(q->sdev) ||
-	    !READ_ONCE(blkseek_cache_ms))
+	if (token == BLKSEEK_CACHE_NO_TOKEN || n <= 0 ||
+	    n > BLKSEEK_REPLY_RUNS || !READ_ONCE(blkseek_cache_ms))
+		return;
+	if (!watched && (cnt != (unsigned int)token + 1 ||
+			 scsi_device_busy(q->sdev)))
 		return;
 	spin_lock(&cache_lock);
-	e = entry_of(q->diskseq, true);
+	if (watched) {
+		e = &cache[(token >> 32) % CACHE_ENTRIES];
+		if (e->diskseq != q->diskseq || !e->armed ||
+		    (unsigned int)token != (unsigned int)atomic_read(&e->changes))
+			goto out;
+	} else {
+		e = entry_of(q, true);
+	}
 	memcpy(e->runs, runs, n * sizeof(*runs));
 	e->nr_runs = n;
+	e->runs_changes = (unsigned int)token;
 	e->iorequest_cnt = cnt;
 	e->runs_stamp = jiffies;
 	e->runs_valid = true;
+out:
 	spin_unlock(&cache_lock);
+}
+
+/**
+ * blkseek_cache_device_changed() - a command that may change provisioning
+ *	state was dispatched to, completed on or timed out on @sdev
+ * @sdev: the device, only compared
+ * @timed_out: it timed out: the device may still execute it until the
+ *	error handler is done
+ *
+ * Called by the dispatch probes, in any context: no lock, no sleep.
+ */
+void blkseek_cache_device_changed(const struct scsi_device *sdev,
+				  bool timed_out)
+{
+	struct cache_entry *e;
+
+	for (e = cache; e < cache + CACHE_ENTRIES; e++) {
+		if (READ_ONCE(e->sdev) != sdev)
+			continue;
+		if (timed_out)
+			WRITE_ONCE(e->armed, false);
+		atomic_inc(&e->changes);
+		blkseek_count(BLKSEEK_STAT_CACHE_CHANGES);
+	}
 }
 
 /**
@@ -182,7 +310,7 @@ bool blkseek_cache_caps(struct blkseek_cmd *q, struct blkseek_caps *caps)
 	if (!q->diskseq)
 		return false;
 	spin_lock(&cache_lock);
-	e = entry_of(q->diskseq, false);
+	e = entry_of(q, false);
 	if (e && e->caps_valid && fresh(e->caps_stamp, CAPS_TTL_MS)) {
 		*caps = e->caps;
 		hit = true;
@@ -204,7 +332,7 @@ void blkseek_cache_store_caps(struct blkseek_cmd *q,
 	if (!q->diskseq || !READ_ONCE(blkseek_cache_ms))
 		return;
 	spin_lock(&cache_lock);
-	e = entry_of(q->diskseq, true);
+	e = entry_of(q, true);
 	e->caps = *caps;
 	e->caps_stamp = jiffies;
 	e->caps_valid = true;

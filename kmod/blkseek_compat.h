@@ -18,6 +18,9 @@
 #ifndef CONFIG_LIVEPATCH
 #error "blkseek: the kernel has no CONFIG_LIVEPATCH (blkseek is a livepatch of blkdev_llseek)"
 #endif
+#ifndef CONFIG_TRACEPOINTS
+#error "blkseek: the kernel has no CONFIG_TRACEPOINTS (the reply cache watches SCSI dispatch)"
+#endif
 #ifndef BLKSEEK_HAVE_KLP_ENABLE_PATCH
 #error "blkseek: the kernel headers have no klp_enable_patch() (include/linux/livepatch.h)"
 #endif

@@ -181,3 +181,50 @@ int blkseek_rc16_parse(const u8 *buf, size_t len, struct blkseek_caps *caps)
 	caps->lbprz = buf[14] & 0x40;
 	return caps->block_size ? 0 : -EIO;
 }
+
+/**
+ * blkseek_cdb_keeps_provisioning() - can a command not change what GET LBA
+ *	STATUS reports?
+ * @cdb: the command descriptor block
+ * @len: its length in bytes
+ *
+ * A short list of commands that only read: data (READ 6/10/12/16), the
+ * device's description (INQUIRY, MODE SENSE, LOG SENSE, REPORT LUNS,
+ * MAINTENANCE IN such as REPORT SUPPORTED OPERATION CODES), its capacity
+ * and provisioning (READ CAPACITY 10, and of SERVICE ACTION IN(16) only
+ * READ CAPACITY(16) and GET LBA STATUS), or its state (TEST UNIT READY,
+ * REQUEST SENSE), and SYNCHRONIZE CACHE, which makes durable what earlier
+ * writes changed but changes nothing itself.  Every other opcode, known or
+ * not, may change provisioning state (writes, UNMAP, WRITE SAME, FORMAT
+ * UNIT, SANITIZE, COMPARE AND WRITE, ATA pass-through, vendor commands).
+ *
+ * Return: true only for a command of that list.
+ */
+bool blkseek_cdb_keeps_provisioning(const u8 *cdb, unsigned int len)
+{
+	if (!len)
+		return false;
+	switch (cdb[0]) {
+	case 0x00:	/* TEST UNIT READY */
+	case 0x03:	/* REQUEST SENSE */
+	case 0x08:	/* READ(6) */
+	case 0x12:	/* INQUIRY */
+	case 0x1a:	/* MODE SENSE(6) */
+	case 0x25:	/* READ CAPACITY(10) */
+	case 0x28:	/* READ(10) */
+	case 0x35:	/* SYNCHRONIZE CACHE(10) */
+	case 0x4d:	/* LOG SENSE */
+	case 0x5a:	/* MODE SENSE(10) */
+	case 0x88:	/* READ(16) */
+	case 0x91:	/* SYNCHRONIZE CACHE(16) */
+	case 0xa0:	/* REPORT LUNS */
+	case 0xa3:	/* MAINTENANCE IN */
+	case 0xa8:	/* READ(12) */
+		return true;
+	case BLKSEEK_SAI_OPCODE:
+		return len > 1 && ((cdb[1] & 0x1f) == BLKSEEK_SA_RC16 ||
+				   (cdb[1] & 0x1f) == BLKSEEK_SA_GLS);
+	default:
+		return false;
+	}
+}

@@ -19,6 +19,8 @@
 #define BLKSEEK_GLS_HDR_LEN	8
 #define BLKSEEK_GLS_DESC_LEN	16
 #define BLKSEEK_RC16_LEN	32
+/* Descriptors a 4 KiB GET LBA STATUS reply carries: (4096 - 8) / 16. */
+#define BLKSEEK_REPLY_RUNS	255
 
 /**
  * enum blkseek_state - provisioning state of a run of blocks
@@ -63,5 +65,6 @@ void blkseek_rc16_cdb(u8 *cdb, u32 alloc_len);
 int blkseek_gls_parse(const u8 *buf, size_t len, u64 lba,
 		      struct blkseek_run *runs, unsigned int max_runs);
 int blkseek_rc16_parse(const u8 *buf, size_t len, struct blkseek_caps *caps);
+bool blkseek_cdb_keeps_provisioning(const u8 *cdb, unsigned int len);
 
 #endif /* BLKSEEK_GLS_H */

@@ -120,9 +120,12 @@ static int __init blkseek_init(void)
 	err = blkseek_stats_register(&THIS_MODULE->mkobj.kobj);
 	if (err)
 		return err;
-	err = blkseek_stack_watch_start();
+	err = blkseek_cmd_watch_start();
 	if (err)
 		goto out_stats;
+	err = blkseek_stack_watch_start();
+	if (err)
+		goto out_cmd_watch;
 	err = blkseek_ioctl_register();
 	if (err)
 		goto out_watch;
@@ -136,6 +139,8 @@ out_ioctl:
 out_watch:
 	blkseek_stack_watch_stop();
 	blkseek_stack_exit();
+out_cmd_watch:
+	blkseek_cmd_watch_stop();
 out_stats:
 	blkseek_stats_unregister();
 	return err;
@@ -147,6 +152,7 @@ static void __exit blkseek_exit(void)
 	blkseek_ioctl_unregister();
 	blkseek_stack_watch_stop();
 	blkseek_stack_exit();
+	blkseek_cmd_watch_stop();
 	blkseek_stats_unregister();
 }
 

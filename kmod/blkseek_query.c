@@ -80,7 +80,7 @@ int blkseek_fetch_runs(void *ctx, u64 lba, struct blkseek_run *runs,
 {
 	struct blkseek_cmd *q = ctx;
 	u8 cdb[BLKSEEK_CDB_LEN];
-	unsigned int token;
+	u64 token;
 	ktime_t start;
 	int n;
 
@@ -93,14 +93,19 @@ int blkseek_fetch_runs(void *ctx, u64 lba, struct blkseek_run *runs,
 	blkseek_count(BLKSEEK_STAT_CMDS_GLS);
 	n = query_send(q, cdb, BLKSEEK_GLS_BUF_LEN);
 	if (n >= 0) {
-		n = blkseek_gls_parse(q->buf, n, lba, runs, max_runs);
+		/* the whole reply, for the cache; the walk takes its first runs */
+		n = blkseek_gls_parse(q->buf, n, lba, q->reply,
+				      BLKSEEK_REPLY_RUNS);
 		if (n < 0)
 			blkseek_count(BLKSEEK_STAT_FB_MALFORMED);
 		else
 			blkseek_count_add(BLKSEEK_STAT_DESCRIPTORS, n);
 	}
-	if (n > 0)
-		blkseek_cache_store(q, token, runs, n);
+	if (n > 0) {
+		blkseek_cache_store(q, token, q->reply, n);
+		n = min_t(unsigned int, n, max_runs);
+		memcpy(runs, q->reply, n * sizeof(*runs));
+	}
 	trace_blkseek_query(q->dev, lba, n < 0 ? n : 0,
 			    n > 0 ? runs[0].count : 0,
 			    n > 0 ? runs[0].state : 0,

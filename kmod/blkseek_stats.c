@@ -50,6 +50,8 @@ static struct stat_attr stat_attrs[] = {
 	STAT(dirty_flushes, BLKSEEK_STAT_DIRTY_FLUSHES),
 	STAT(cache_hits, BLKSEEK_STAT_CACHE_HITS),
 	STAT(cache_misses, BLKSEEK_STAT_CACHE_MISSES),
+	STAT(cache_changes, BLKSEEK_STAT_CACHE_CHANGES),
+	STAT(cache_dispatch_mode, BLKSEEK_STAT_CACHE_DISPATCH),
 	STAT(stacked_mappings, BLKSEEK_STAT_STACK_MAPPINGS),
 	STAT(stacked_stale, BLKSEEK_STAT_STACK_STALE),
 	STAT(stacked_redone, BLKSEEK_STAT_STACK_REDONE),

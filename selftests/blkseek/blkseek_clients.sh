@@ -15,7 +15,6 @@
 # are what the client asked for: with the default 128 KiB the kernel also
 # reads up to 128 KiB past each extent a client reads with buffered I/O.
 KSFT_SKIP=4
-sd=/sys/bus/pseudo/drivers/scsi_debug
 lp=/sys/kernel/livepatch/blkseek
 work=$(mktemp -d)
 here=$(cd "$(dirname "$0")" && pwd)
@@ -31,12 +30,8 @@ for t in nbdcopy nbdinfo nbdkit sg_get_lba_status; do
 done
 [ -d $lp ] || { echo "# blkseek not loaded"; exit $KSFT_SKIP; }
 
-modprobe -r scsi_debug 2>/dev/null
-modprobe scsi_debug dev_size_mb=64 lbpu=1 lbprz=1 unmap_granularity=8 || exit $KSFT_SKIP
-udevadm settle 2>/dev/null
-name=$(basename "$(ls -d $sd/adapter*/host*/target*/*/block/* | head -1)")
-dev=/dev/$name
-for _ in $(seq 100); do [ -b "$dev" ] && break; sleep 0.1; done
+. "$here/blkseek_lib.sh"
+sdebug_reload dev_size_mb=64 lbpu=1 lbprz=1 unmap_granularity=8
 size=$(blockdev --getsize64 "$dev")
 
 # data at 0 (where a partition table would be) and 15 more 256 KiB

@@ -7,7 +7,6 @@
 # tool refuses its source, a smaller and a mounted destination.
 KSFT_SKIP=4
 copy=${BLKSEEK_REPO:-}/tools/blkseek-copy
-sd=/sys/bus/pseudo/drivers/scsi_debug
 fail=0
 
 [ -x "$copy" ] || { echo "# no $copy (BLKSEEK_REPO unset?)"; exit $KSFT_SKIP; }
@@ -17,14 +16,11 @@ check() {	# check WHAT CONDITION...
 	if "$@"; then echo "# ok: $what"; else echo "# FAIL: $what"; fail=1; fi
 }
 
-modprobe -r scsi_debug 2>/dev/null
-modprobe scsi_debug dev_size_mb=32 add_host=2 per_host_store=1 lbpu=1 lbprz=1 \
-	unmap_granularity=8 || exit $KSFT_SKIP
-udevadm settle 2>/dev/null
-disks=($(for b in $sd/adapter*/host*/target*/*/block/*; do basename "$b"; done | sort))
+. "$(dirname "$(readlink -f "$0")")/blkseek_lib.sh"
+sdebug_reload dev_size_mb=32 add_host=2 per_host_store=1 lbpu=1 lbprz=1 \
+	unmap_granularity=8
 [ ${#disks[@]} -ge 2 ] || { echo "# need two scsi_debug disks"; exit $KSFT_SKIP; }
 src=/dev/${disks[0]} dst=/dev/${disks[1]}
-for d in "$src" "$dst"; do for _ in $(seq 100); do [ -b "$d" ] && break; sleep 0.1; done; done
 
 # stale data on the destination, a sparse source (5 x 64 KiB + 4 KiB)
 dd if=/dev/urandom of="$dst" bs=1M count=32 oflag=direct status=none

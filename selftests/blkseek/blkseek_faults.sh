@@ -15,14 +15,15 @@ fail=0
 MiB=1048576
 
 [ -d /sys/module/blkseek ] || { echo "# blkseek not loaded"; exit $KSFT_SKIP; }
-modprobe -r scsi_debug 2>/dev/null
-modprobe scsi_debug dev_size_mb=16 lbpu=1 lbprz=1 unmap_granularity=8 ||
-	exit $KSFT_SKIP
-udevadm settle 2>/dev/null
-sdev=$(basename "$(ls -d $sd/adapter*/host*/target*/*:*:*:* | head -1)")
-name=$(ls /sys/bus/scsi/devices/"$sdev"/block)
-dev=/dev/$name
-for _ in $(seq 100); do [ -b "$dev" ] && break; sleep 0.1; done
+. "$dir/blkseek_lib.sh"
+sdebug_reload dev_size_mb=16 lbpu=1 lbprz=1 unmap_granularity=8
+sdev=$(basename "$(readlink -f /sys/block/"$name"/device)")
+# Other commands meet the faults too (udev reads the disk after each
+# reset): with sd's default 30 s timeout and 10 s for error handling, an
+# lseek queued behind them waits minutes.  Short ones keep the error
+# handler's rounds, and so the bound below, about the lseek's own commands.
+echo 2 > /sys/block/"$name"/device/timeout
+echo 2 > /sys/block/"$name"/device/eh_timeout
 dd if=/dev/urandom of="$dev" bs=64k count=1 seek=16 oflag=direct status=none
 udevadm settle 2>/dev/null
 
@@ -56,11 +57,23 @@ check_round() {	# check_round LABEL
 }
 
 recover() {
+	local state=/sys/block/$name/device/state
+	local host=/sys/class/scsi_host/host${sdev%%:*}/state
+
 	echo 0 > $sd/opts
 	echo 0 > $sd/every_nth
-	# error handling may have set the device offline
-	state=/sys/block/$name/device/state
-	[ "$(cat $state)" = running ] || echo running > $state
+	# The error handler may still be at work on a command of the round
+	# (an abort, a reset; slow in a loaded VM) and may set the device
+	# offline when done: wait until the host runs and nothing is in
+	# flight, bringing the device back each time it is offline.
+	for _ in $(seq 600); do
+		[ "$(cat "$state")" = running ] || echo running > "$state"
+		[ "$(cat "$host")" = running ] &&
+			[ "$(awk '{ print $1 + $2 }' /sys/block/"$name"/inflight)" = 0 ] &&
+			[ "$(cat "$state")" = running ] && return
+		sleep 0.1
+	done
+	echo "# recover: after 60 s host $(cat "$host"), device $(cat "$state"), in flight $(cat /sys/block/"$name"/inflight)"
 }
 
 exact() {	# exact LABEL: faults stopped, answers exact again
@@ -116,5 +129,7 @@ else
 fi
 
 echo "$old_timeout" > $param/timeout_ms
+# what the kernel said, for a failure's diagnosis
+[ $fail = 0 ] || dmesg | tail -40 | sed 's/^/# dmesg: /'
 modprobe -r scsi_debug
 exit $fail

@@ -19,14 +19,10 @@ fail=0
 
 [ -d $lp ] || { echo "# blkseek livepatch not loaded"; exit $KSFT_SKIP; }
 
+. "$dir/blkseek_lib.sh"
+
 disk() {	# load scsi_debug and write some data; sets $name $dev
-	modprobe -r scsi_debug 2>/dev/null
-	modprobe scsi_debug dev_size_mb=16 lbpu=1 lbprz=1 unmap_granularity=8 "$@" ||
-		exit $KSFT_SKIP
-	udevadm settle 2>/dev/null
-	name=$(basename "$(ls -d $sd/adapter*/host*/target*/*/block/* | head -1)")
-	dev=/dev/$name
-	for _ in $(seq 100); do [ -b "$dev" ] && break; sleep 0.1; done
+	sdebug_reload dev_size_mb=16 lbpu=1 lbprz=1 unmap_granularity=8 "$@"
 	dd if=/dev/urandom of="$dev" bs=64k count=4 seek=40 oflag=direct status=none
 	udevadm settle 2>/dev/null
 }

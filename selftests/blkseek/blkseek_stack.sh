@@ -20,7 +20,6 @@
 # composed from sg_get_lba_status on the disks and the tables of
 # `dmsetup table` (or the backing file's own map).
 KSFT_SKIP=4
-sd=/sys/bus/pseudo/drivers/scsi_debug
 here=$(cd "$(dirname "$0")" && pwd)
 stack=${BLKSEEK_REPO:-}/tools/blkseek-stack
 map=${BLKSEEK_REPO:-}/tools/blkseek-map
@@ -62,30 +61,13 @@ sed "s|@SBINDIR@|$(dirname "$stack")|" \
 	"$BLKSEEK_REPO/tools/packaging/udev/90-blkseek-stack.rules" > "$rules"
 udevadm control --reload || { echo "# no udevd"; exit $KSFT_SKIP; }
 
+. "$here/blkseek_lib.sh"
 sdebug() {	# sdebug HOSTS PARAMS...: scsi_debug loaded afresh with HOSTS
 		# hosts (add_host=HOSTS); sets disks, one per host
 	local hosts=$1
 	shift
-	# a test before may leave it busy a while (udev probes, a timed-out
-	# command of blkseek_faults.sh): a reload with other parameters
-	# needs it gone
-	udevadm settle
-	for _ in $(seq 200); do
-		lsmod | grep -q '^scsi_debug ' || break
-		modprobe -r scsi_debug 2>/dev/null && break
-		sleep 0.3
-	done
-	if lsmod | grep -q '^scsi_debug '; then
-		echo "# FAIL: scsi_debug still in use after 60 s: $(lsmod | grep '^scsi_debug ')"
-		exit 1
-	fi
-	modprobe scsi_debug dev_size_mb=32 lbpu=1 lbprz=1 unmap_granularity=8 \
-		add_host="$hosts" "$@" || exit $KSFT_SKIP
-	udevadm settle
-	disks=()
-	for h in $(ls -d $sd/adapter*/host* | sort -V); do
-		disks+=("$(basename "$(ls -d "$h"/target*/*/block/* | head -1)")")
-	done
+	sdebug_reload dev_size_mb=32 lbpu=1 lbprz=1 unmap_granularity=8 \
+		add_host="$hosts" "$@"
 	if [ ${#disks[@]} != "$hosts" ]; then
 		echo "# FAIL: scsi_debug made ${#disks[@]} disks, not $hosts"
 		exit 1

@@ -14,14 +14,6 @@ fail=0
 
 [ -d $stats ] || { echo "# no $stats (blkseek not loaded)"; exit $KSFT_SKIP; }
 
-check() {	# check WHAT EXPECTED GOT
-	if [ "$2" = "$3" ]; then
-		echo "# ok: $1 = $3"
-	else
-		echo "# FAIL: $1: expected $2, got $3"
-		fail=1
-	fi
-}
 
 snap() { for f in $stats/*; do echo "$(basename "$f")=$(cat "$f")"; done; }
 delta() {	# delta NAME: change since the last "mark"
@@ -30,40 +22,33 @@ delta() {	# delta NAME: change since the last "mark"
 declare -A before
 mark() { local f; for f in $stats/*; do before[$(basename "$f")]=$(cat "$f"); done; }
 
-sdebug() {	# sdebug PARAMS...: reload scsi_debug, set $dev and $name
-	modprobe -r scsi_debug 2>/dev/null
-	modprobe scsi_debug "$@" || exit $KSFT_SKIP
-	udevadm settle 2>/dev/null
-	name=$(basename "$(ls -d /sys/bus/pseudo/drivers/scsi_debug/adapter*/host*/target*/*/block/* | head -1)")
-	dev=/dev/$name
-	for _ in $(seq 100); do [ -b "$dev" ] && break; sleep 0.1; done
-}
+. "$dir/blkseek_lib.sh"
 
 # world-readable
 for f in $stats/*; do
 	[ "$(stat -c %a "$f")" = 444 ] || { echo "# FAIL: mode of $f"; fail=1; }
 done
 
-sdebug dev_size_mb=16 lbpu=1 lbprz=1 unmap_granularity=8
+sdebug_reload dev_size_mb=16 lbpu=1 lbprz=1 unmap_granularity=8
 dd if=/dev/urandom of="$dev" bs=64k count=1 seek=16 oflag=direct status=none
 udevadm settle 2>/dev/null	# udev reads the disk after a write
 cmds0=$(($(cat /sys/block/$name/device/iorequest_cnt)))
 mark
-check "SEEK_DATA 0" 1048576 "$("$probe" "$dev" data 0)"
-check "lseeks" 1 "$(delta lseeks)"
-check "answers_data" 1 "$(delta answers_data)"
-check "read_capacity_commands" 1 "$(delta read_capacity_commands)"
+check_eq "SEEK_DATA 0" 1048576 "$("$probe" "$dev" data 0)"
+check_eq "lseeks" 1 "$(delta lseeks)"
+check_eq "answers_data" 1 "$(delta answers_data)"
+check_eq "read_capacity_commands" 1 "$(delta read_capacity_commands)"
 # a hole then data: two GET LBA STATUS, one descriptor each
-check "get_lba_status_commands" 2 "$(delta get_lba_status_commands)"
-check "descriptors" 2 "$(delta descriptors)"
-check "scsi_commands" 3 "$(delta scsi_commands)"
+check_eq "get_lba_status_commands" 2 "$(delta get_lba_status_commands)"
+check_eq "descriptors" 2 "$(delta descriptors)"
+check_eq "scsi_commands" 3 "$(delta scsi_commands)"
 cmds1=$(($(cat /sys/block/$name/device/iorequest_cnt)))
-check "commands the device counted" 3 $((cmds1 - cmds0))
+check_eq "commands the device counted" 3 $((cmds1 - cmds0))
 mark
-check "SEEK_HOLE 0" 0 "$("$probe" "$dev" hole 0)"
-check "answers_hole" 1 "$(delta answers_hole)"
-check "SEEK_DATA past the data" ENXIO "$("$probe" "$dev" data 2097152)"
-check "answers_enxio" 1 "$(delta answers_enxio)"
+check_eq "SEEK_HOLE 0" 0 "$("$probe" "$dev" hole 0)"
+check_eq "answers_hole" 1 "$(delta answers_hole)"
+check_eq "SEEK_DATA past the data" ENXIO "$("$probe" "$dev" data 2097152)"
+check_eq "answers_enxio" 1 "$(delta answers_enxio)"
 
 # (dirty_flushes is checked by blkseek_fallback's buffered write test,
 # which keeps the writer open: udev writes a whole disk back when the
@@ -79,9 +64,9 @@ if [ -d $tr/events/blkseek/blkseek_query ]; then
 	echo 0 > $tr/events/blkseek/blkseek_query/enable
 	majmin=$(cat /sys/block/$name/dev)
 	ev=$(grep -c "blkseek_query: dev $majmin lba 0 result 0 blocks 2048 state deallocated latency_ns [0-9]" $tr/trace)
-	check "trace events for the hole at 0" 1 "$ev"
+	check_eq "trace events for the hole at 0" 1 "$ev"
 	ev=$(grep -c "blkseek_query: dev $majmin lba 2048 result 0 blocks 128 state mapped" $tr/trace)
-	check "trace events for the data at 1 MiB" 1 "$ev"
+	check_eq "trace events for the data at 1 MiB" 1 "$ev"
 	grep blkseek_query $tr/trace | head -3 | sed 's/^/# /'
 elif dmesg | grep -q 'blkseek: module has bad taint, not creating trace events'; then
 	# 6.1 creates no trace events for livepatch-tainted (K) modules
@@ -111,7 +96,7 @@ walk() {	# walk: SEEK_DATA/SEEK_HOLE from 0 to the end; prints the lseeks
 	done
 	echo $n
 }
-sdebug dev_size_mb=64 lbpu=1 lbprz=1 unmap_granularity=8
+sdebug_reload dev_size_mb=64 lbpu=1 lbprz=1 unmap_granularity=8
 for i in $(seq 0 39); do
 	dd if=/dev/urandom of="$dev" bs=64k count=1 seek=$((i * 24 + 3)) oflag=direct status=none
 done
@@ -125,22 +110,22 @@ for ms in 60000 0; do
 	ratio=$(awk -v c=$((c1 - c0)) -v n="$n" 'BEGIN { printf "%.3f", c / n }')
 	echo "# cache_ms=$ms: $n lseeks, $((c1 - c0)) commands, $ratio commands per lseek"
 	[ "$ms" = 0 ] && continue
-	check "walk lseeks (40 extents)" 81 "$n"
+	check_eq "walk lseeks (40 extents)" 81 "$n"
 	awk -v r="$ratio" 'BEGIN { exit !(r <= 1.05) }' ||
 		{ echo "# FAIL: $ratio commands per lseek with the cache, more than 1.05"; fail=1; }
 done
 echo "$cache_ms" > /sys/module/blkseek/parameters/cache_ms
 
 # fallback reasons
-sdebug dev_size_mb=16 lbpu=1 lbprz=0 unmap_granularity=8
+sdebug_reload dev_size_mb=16 lbpu=1 lbprz=0 unmap_granularity=8
 mark
 "$probe" "$dev" data 0 > /dev/null
-check "fallback_no_lbprz (lbprz=0)" 1 "$(delta fallback_no_lbprz)"
-check "no GET LBA STATUS for lbprz=0" 0 "$(delta get_lba_status_commands)"
-sdebug dev_size_mb=16 lbpu=0
+check_eq "fallback_no_lbprz (lbprz=0)" 1 "$(delta fallback_no_lbprz)"
+check_eq "no GET LBA STATUS for lbprz=0" 0 "$(delta get_lba_status_commands)"
+sdebug_reload dev_size_mb=16 lbpu=0
 mark
 "$probe" "$dev" data 0 > /dev/null
-check "fallback_no_lbp (lbpu=0)" 1 "$(delta fallback_no_lbp)"
+check_eq "fallback_no_lbp (lbpu=0)" 1 "$(delta fallback_no_lbp)"
 modprobe -r scsi_debug
 
 echo "# counters now:"

@@ -14,14 +14,6 @@ probe="$dir/blkseek_probe"
 lp=/sys/kernel/livepatch/blkseek
 fail=0
 
-check() {	# check WHAT EXPECTED GOT
-	if [ "$2" = "$3" ]; then
-		echo "# ok: $1 = $3"
-	else
-		echo "# FAIL: $1: expected $2, got $3"
-		fail=1
-	fi
-}
 
 wait_for() {	# wait_for CONDITION...: up to 120 s
 	local i
@@ -33,22 +25,19 @@ wait_for() {	# wait_for CONDITION...: up to 120 s
 }
 
 [ -d $lp ] || { echo "# blkseek livepatch not loaded"; exit $KSFT_SKIP; }
-modprobe -r scsi_debug 2>/dev/null
-modprobe scsi_debug dev_size_mb=16 lbpu=1 lbprz=1 unmap_granularity=8 ||
-	exit $KSFT_SKIP
-udevadm settle 2>/dev/null
-dev=/dev/$(basename "$(ls -d /sys/bus/pseudo/drivers/scsi_debug/adapter*/host*/target*/*/block/* | head -1)")
+. "$dir/blkseek_lib.sh"
+sdebug_reload dev_size_mb=16 lbpu=1 lbprz=1 unmap_granularity=8
 wait_for test -b "$dev" || { echo "# no scsi_debug disk"; exit 1; }
 dd if=/dev/urandom of="$dev" bs=64k count=1 seek=16 oflag=direct status=none
 
 answers() {	# the module answers: data at 1 MiB, hole at 0
-	check "$1: SEEK_DATA 0" 1048576 "$("$probe" "$dev" data 0)"
-	check "$1: SEEK_HOLE 0" 0 "$("$probe" "$dev" hole 0)"
+	check_eq "$1: SEEK_DATA 0" 1048576 "$("$probe" "$dev" data 0)"
+	check_eq "$1: SEEK_HOLE 0" 0 "$("$probe" "$dev" hole 0)"
 }
 
 stock() {
-	check "$1: SEEK_DATA 0" EINVAL "$("$probe" "$dev" data 0)"
-	check "$1: SEEK_HOLE 0" EINVAL "$("$probe" "$dev" hole 0)"
+	check_eq "$1: SEEK_DATA 0" EINVAL "$("$probe" "$dev" data 0)"
+	check_eq "$1: SEEK_HOLE 0" EINVAL "$("$probe" "$dev" hole 0)"
 }
 
 cycles=${BLKSEEK_UNLOAD_CYCLES:-3}
@@ -68,14 +57,14 @@ for c in $(seq "$cycles"); do
 	if [ "$c" = 1 ] && [ -f "${BLKSEEK_REFUSE_KO:-}" ]; then
 		dmesg -C
 		err=$(insmod "$BLKSEEK_REFUSE_KO" 2>&1)
-		check "insmod of a module patching a missing function" 1 "$?"
+		check_eq "insmod of a module patching a missing function" 1 "$?"
 		echo "# insmod: $err"
-		check "it said ENOENT" 1 "$(echo "$err" | grep -c 'No such file or directory\|Unknown symbol\|No such')"
+		check_eq "it said ENOENT" 1 "$(echo "$err" | grep -c 'No such file or directory\|Unknown symbol\|No such')"
 		msg=$(dmesg | grep 'blkseek: not loading')
 		echo "# dmesg: $msg"
-		check "the kernel log names the function and the reason" 1 \
+		check_eq "the kernel log names the function and the reason" 1 \
 			"$(echo "$msg" | grep -c 'no patchable blkseek_no_such_function()')"
-		check "nothing left: module, livepatch, /dev/blkseek" "gone gone gone" \
+		check_eq "nothing left: module, livepatch, /dev/blkseek" "gone gone gone" \
 			"$([ -d /sys/module/blkseek ] && echo left || echo gone) $([ -d $lp ] && echo left || echo gone) $([ -e /dev/blkseek ] && echo left || echo gone)"
 		stock "after the refused load"
 	fi

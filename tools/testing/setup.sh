@@ -27,7 +27,8 @@ packages=(
 	qemu-system-x86 busybox-static kmod udev file
 	python3-argcomplete python3-requests python3-pkg-resources
 	sg3-utils nbdkit libnbd-bin fdisk util-linux xz-utils
-	lvm2 dmsetup kpartx cryptsetup-bin xfsprogs
+	lvm2 dmsetup kpartx cryptsetup-bin xfsprogs multipath-tools
+	tgt open-iscsi
 	dkms groff-base man-db g++ borgbackup mmdebstrap
 )
 # make check-debug builds a kernel from linux-source-6.12

@@ -10,7 +10,14 @@
 #  2. walk cost against size: the same 1000 extents on 256 MiB and 2 GiB
 #  3. an LV over two disks (blkseek-stack): SCSI commands per lseek
 #     against walking the two disks themselves
-#  4. sparse copies of a 256 MiB disk at 1, 6, 25 and 100 % mapped
+#  4. copies read through a 100 MB/s cap (cgroup v2 io.max; under TCG
+#     scsi_debug serves reads as memcpy): nbdcopy of a 256 MiB LUN with
+#     1000 random 64 KiB extents, against its floor (the 256 KiB requests
+#     it makes that hold data) and against the userspace SG_IO walk time
+#     plus the floor's bytes at the cap; SCSI commands per lseek; from
+#     scsi_debug (one descriptor per reply) and from a tgt iSCSI LUN
+#     (many, tools/testing/bench/tgt-lun.sh)
+#  5. sparse copies of a 256 MiB disk at 1, 6, 25 and 100 % mapped
 #     (256 KiB extents): nbdcopy with blkseek, blkseek-copy, dd of the
 #     whole disk, then (module unloaded, same disks) nbdcopy without it
 set -u
@@ -32,7 +39,9 @@ sdebug() {	# sdebug PARAMS...: reload scsi_debug, set dev and name
 	dev=/dev/$name
 	for _ in $(seq 100); do [ -b "$dev" ] && break; sleep 0.1; done
 }
-fill() {	# fill SLOT_BYTES NSLOTS N SEED: N distinct random slots written
+fill() {	# fill SLOT_BYTES NSLOTS N SEED: N distinct random slots written;
+	# prints the bytes of the 256 KiB blocks that hold data (the floor)
+	# and lists their offsets in $floor_list
 	python3 - "$dev" "$@" <<'EOF'
 import mmap, os, random, sys
 dev, slot, nslots, n, seed = sys.argv[1], *map(int, sys.argv[2:])
@@ -40,9 +49,14 @@ fd = os.open(dev, os.O_WRONLY | os.O_DIRECT)
 buf = mmap.mmap(-1, slot)
 buf.write(os.urandom(slot))
 random.seed(seed)
+chunks = set()
 for s in sorted(random.sample(range(nslots), n)):
     os.pwritev(fd, [buf], s * slot)
+    chunks.update(range(s * slot >> 18, ((s + 1) * slot - 1 >> 18) + 1))
 os.close(fd)
+print(len(chunks) << 18)
+with open(os.environ.get("floor_list", "/dev/null"), "w") as f:
+    f.write("".join("%d\n" % (c << 18) for c in sorted(chunks)))
 EOF
 	udevadm settle 2>/dev/null
 }
@@ -64,7 +78,7 @@ echo
 echo "### Map walk: 1 GiB, 1000 random 64 KiB extents"
 echo
 sdebug dev_size_mb=1024 lbpu=1 lbprz=1 unmap_granularity=128
-fill 65536 16384 1000 1
+fill 65536 16384 1000 1 > /dev/null
 g=$("$gls" "$dev")
 echo "| walker | time (best of 3) | SCSI commands | lseeks | commands per lseek |"
 echo "| --- | --- | --- | --- | --- |"
@@ -95,7 +109,7 @@ echo "| device | blkseek-map --lseek (best of 3) | gls-walk (best of 3) |"
 echo "| --- | --- | --- |"
 for mb in 256 2048; do
 	sdebug dev_size_mb=$mb lbpu=1 lbprz=1 unmap_granularity=128
-	fill 65536 4096 1000 1
+	fill 65536 4096 1000 1 > /dev/null
 	echo "| $mb MiB | $(best 3 "$map" --lseek --quiet "$dev") s | $(best 3 "$gls" "$dev") s |"
 done
 echo
@@ -110,7 +124,7 @@ for h in $(ls -d $sd/adapter*/host* | sort -V); do
 	pvs+=("/dev/$(basename "$(ls -d "$h"/target*/*/block/* | head -1)")")
 done
 for i in 0 1; do
-	dev=${pvs[$i]} fill 65536 4096 500 $((3 + i))
+	dev=${pvs[$i]} fill 65536 4096 500 $((3 + i)) > /dev/null
 done
 lvm=(--devices "${pvs[0]},${pvs[1]}")
 lvm pvcreate -q "${lvm[@]}" "${pvs[@]}" > /dev/null
@@ -138,6 +152,89 @@ echo "Commands per lseek, LV / disks: **$stack_ratio** (target <= 1.05)."
 echo
 dmsetup remove benchvg-lv
 
+echo "### Copy through a 100 MB/s read cap: 256 MiB, 1000 random 64 KiB extents"
+echo
+# cgroup v2 io.max on the disk; nbdcopy's reads are its own (page cache
+# dropped first, readahead off).  scsi_debug answers GET LBA STATUS with one descriptor;
+# tgt, from its backing file, with as many as the reply holds.
+cap=$((100 * 1000 * 1000))
+cg=/sys/fs/cgroup
+grep -q " $cg cgroup2 " /proc/mounts || mount -t cgroup2 none $cg
+echo +io > $cg/cgroup.subtree_control 2>/dev/null
+mkdir -p $cg/blkseek-bench
+capped() {	# capped CMD...: run CMD (or a function) in the capped cgroup
+	(echo "$BASHPID" > $cg/blkseek-bench/cgroup.procs && "$@")
+}
+declare -A copy_ratio copy_cpl
+echo "| LUN | cache | nbdcopy time | expected (walk + floor at the cap) | time / expected | read / floor | lseeks | GET LBA STATUS + READ CAPACITY | commands per lseek |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+floor_list=/tmp/blkseek-bench-floor
+export floor_list
+read_floor() {	# read_floor: the floor's 256 KiB pieces read, nothing else
+	python3 - "$dev" "$floor_list" <<'EOF'
+import os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+for off in open(sys.argv[2]):
+    os.pread(fd, 262144, int(off))
+os.close(fd)
+EOF
+}
+capped_copies() {	# capped_copies LUN: nbdcopy of $dev, cache on and off
+	local floor tw tf expect ms l0 q0 r0 r1 t0 t1 l q row ra
+	floor=$(fill 65536 4096 1000 5)
+	echo "$(cat /sys/block/$name/dev) rbps=$cap" > $cg/blkseek-bench/io.max
+	# no readahead: what is read is what nbdcopy asks for (with the
+	# default 128 KiB the kernel also reads past each piece it reads)
+	ra=$(blockdev --getra "$dev")
+	blockdev --setra 0 "$dev"
+	tw=$(best 3 "$gls" "$dev")
+	expect=$(awk -v w="$tw" -v f="$floor" -v c=$cap 'BEGIN { printf "%.2f", w + f / c }')
+	echo 3 > /proc/sys/vm/drop_caches
+	t0=$(now); capped read_floor; t1=$(now); tf=$(secs "$t0" "$t1")
+	for ms in "$cache_ms" 0; do
+		echo "$ms" > /sys/module/blkseek/parameters/cache_ms
+		echo 3 > /proc/sys/vm/drop_caches
+		l0=$(cat $stats/lseeks)
+		q0=$(($(cat $stats/get_lba_status_commands) + $(cat $stats/read_capacity_commands)))
+		r0=$(rd); t0=$(now); capped nbdcopy "$dev" "$out"; t1=$(now); r1=$(rd)
+		l=$(($(cat $stats/lseeks) - l0))
+		q=$(($(cat $stats/get_lba_status_commands) + $(cat $stats/read_capacity_commands) - q0))
+		cmp -s "$dev" "$out" || echo "nbdcopy's copy of $1 differs (cache_ms=$ms)" >&2
+		rm -f "$out"
+		row=$(awk -v t="$(secs "$t0" "$t1")" -v e="$expect" -v r=$((r1 - r0)) -v f="$floor" \
+			-v l="$l" -v q="$q" 'BEGIN {
+			printf "%.2f s | %s s | %.2f | %.3f | %d | %d | %.3f", t, e, t / e, r / f, l, q, q / l }')
+		echo "| $1 | cache_ms=$ms | $row |"
+		if [ "$ms" = "$cache_ms" ]; then
+			copy_ratio[$1]=$(echo "$row" | awk -F' [|] ' '{ print $3 }')
+			copy_cpl[$1]=$(echo "$row" | awk -F' [|] ' '{ print $7 }')
+		fi
+	done
+	echo "$cache_ms" > /sys/module/blkseek/parameters/cache_ms
+	echo "max" > $cg/blkseek-bench/io.max 2>/dev/null
+	blockdev --setra "$ra" "$dev"
+	notes+="$1: floor $floor bytes (the 256 KiB requests holding data), userspace SG_IO walk (gls-walk, best of 3) $tw s, the floor's pieces read alone through the cap $tf s (python, buffered, no readahead). "
+}
+notes=
+sdebug dev_size_mb=256 lbpu=1 lbprz=1 unmap_granularity=8
+capped_copies scsi_debug
+modprobe -r scsi_debug
+lun=/tmp/blkseek-bench-lun.img
+truncate -s 256M $lun
+if name=$("$repo/tools/testing/bench/tgt-lun.sh" up $lun); then
+	dev=/dev/$name
+	capped_copies tgt
+	"$repo/tools/testing/bench/tgt-lun.sh" down
+else
+	echo "| tgt | - | no tgt LUN: tgt-lun.sh failed | | | | | | |"
+fi
+rm -f $lun
+rmdir $cg/blkseek-bench 2>/dev/null
+echo
+echo "$notes"
+echo "Cap $cap bytes/s. Cache mode: $([ "$(cat $stats/cache_dispatch_mode)" = 1 ] && echo "dispatch (reads keep a reply)" || echo "count")."
+echo
+
 echo "### Sparse copy of a 256 MiB disk (256 KiB extents)"
 echo
 size=$((256 << 20))
@@ -146,7 +243,7 @@ pcts="1 6 25 100"
 for p in $pcts; do
 	n=$((1024 * p / 100))
 	sdebug dev_size_mb=256 lbpu=1 lbprz=1 unmap_granularity=8
-	fill 262144 1024 $n 2
+	fill 262144 1024 $n 2 > /dev/null
 	echo 3 > /proc/sys/vm/drop_caches
 	l0=$(cat $stats/lseeks); c0=$(cat $stats/scsi_commands)
 	r0=$(rd); t0=$(now); nbdcopy "$dev" "$out"; t1=$(now); r1=$(rd)
@@ -168,7 +265,7 @@ declare -A t_stock r_stock
 for p in $pcts; do
 	n=$((1024 * p / 100))
 	sdebug dev_size_mb=256 lbpu=1 lbprz=1 unmap_granularity=8
-	fill 262144 1024 $n 2
+	fill 262144 1024 $n 2 > /dev/null
 	echo 3 > /proc/sys/vm/drop_caches
 	r0=$(rd); t0=$(now); nbdcopy "$dev" "$out"; t1=$(now); r1=$(rd)
 	t_stock[$p]=$(secs "$t0" "$t1"); r_stock[$p]=$((r1 - r0)); rm -f "$out"
@@ -203,6 +300,11 @@ echo
 echo "- walk time ratio: $(verdict "$ratio" '<=' 1.0)"
 echo "- SCSI commands per lseek over the walk: $(verdict "$cpl" '<=' 1.05)"
 echo "- SCSI commands per lseek, LV over two disks / the disks: $(verdict "$stack_ratio" '<=' 1.05)"
+for l in scsi_debug tgt; do
+	[ -n "${copy_ratio[$l]:-}" ] || { echo "- copy through the cap from $l: not measured"; continue; }
+	echo "- copy through the cap from $l: nbdcopy time / (walk + floor at the cap) $(verdict "${copy_ratio[$l]}" '<=' 1.3);" \
+		"commands per lseek $(verdict "${copy_cpl[$l]}" '<=' "$([ $l = tgt ] && echo 0.1 || echo 1.0)")"
+done
 for p in $pcts; do
 	mapped=$((size * p / 100 / 262144 * 262144))
 	sl=$(awk -v ts="${t_stock[$p]}" -v tn="${t_nbd[$p]}" -v size=$size -v m=$mapped \

@@ -307,6 +307,54 @@ static void test_rc16_parse(void)
 	CHECK_EQ(blkseek_rc16_parse(b, 32, &c), -EIO);
 }
 
+/* Which commands keep the cache: the documented list and nothing else. */
+static void test_cdb_keeps_provisioning(void)
+{
+	static const u8 keep[] = { 0x00, 0x03, 0x08, 0x12, 0x1a, 0x25, 0x28,
+				   0x35, 0x4d, 0x5a, 0x88, 0x91, 0xa0, 0xa3,
+				   0xa8 };
+	u8 cdb[16] = { 0 };
+	unsigned int op, sa, i, kept = 0;
+
+	for (op = 0; op < 256; op++) {
+		bool want = false;
+
+		for (i = 0; i < sizeof(keep); i++)
+			want |= keep[i] == op;
+		cdb[0] = op;
+		cdb[1] = 0x12;
+		if (op != 0x9e)
+			CHECK_EQ(blkseek_cdb_keeps_provisioning(cdb, 16), want);
+		kept += blkseek_cdb_keeps_provisioning(cdb, 16);
+	}
+	/* the list, plus GET LBA STATUS */
+	CHECK_EQ(kept, sizeof(keep) + 1);
+	/* writes, UNMAP, WRITE SAME, FORMAT, SANITIZE, COMPARE AND WRITE,
+	 * ATA pass-through, XDWRITEREAD, WRITE AND VERIFY, MODE SELECT
+	 */
+	for (op = 0; op < 256; op++) {
+		static const u8 change[] = { 0x0a, 0x2a, 0xaa, 0x8a, 0x42, 0x41,
+					     0x93, 0x04, 0x48, 0x89, 0x85, 0xa1,
+					     0x53, 0x2e, 0x8e, 0x15, 0x55,
+					     0x9f, 0x7f };
+
+		for (i = 0; i < sizeof(change); i++)
+			if (change[i] == op) {
+				cdb[0] = op;
+				CHECK(!blkseek_cdb_keeps_provisioning(cdb, 16));
+			}
+	}
+	/* SERVICE ACTION IN(16): only READ CAPACITY(16) and GET LBA STATUS */
+	cdb[0] = 0x9e;
+	for (sa = 0; sa < 256; sa++) {
+		cdb[1] = sa;
+		CHECK_EQ(blkseek_cdb_keeps_provisioning(cdb, 16),
+			 (sa & 0x1f) == 0x10 || (sa & 0x1f) == 0x12);
+	}
+	CHECK(!blkseek_cdb_keeps_provisioning(cdb, 1));
+	CHECK(!blkseek_cdb_keeps_provisioning(cdb, 0));
+}
+
 /* ---- the walk ---- */
 
 static unsigned long long rng_state;
@@ -812,6 +860,7 @@ int main(void)
 {
 	printf("TAP version 13\n");
 	run("gls_cdb", test_gls_cdb);
+	run("cdb_keeps_provisioning", test_cdb_keeps_provisioning);
 	run("rc16_cdb", test_rc16_cdb);
 	run("parse_single", test_parse_single);
 	run("parse_many_descriptors", test_parse_many);

@@ -1,0 +1,121 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The reply cache watches the SCSI commands dispatched to the disk: a
+# reply stays in use across reads (a copier reads between its lseeks), and
+# any command that may change provisioning state drops it, whoever sends
+# it: O_DIRECT and buffered writes, discards, SG_IO passthrough of WRITE
+# SAME, WRITE(16) and UNMAP.  Answers are compared with what was written.
+KSFT_SKIP=4
+dir=$(dirname "$(readlink -f "$0")")
+probe="$dir/blkseek_probe"
+stats=/sys/module/blkseek/stats
+param=/sys/module/blkseek/parameters
+K64=65536
+fail=0
+
+[ -d $stats ] || { echo "# no $stats (blkseek not loaded)"; exit $KSFT_SKIP; }
+for t in sg_write_same sg_unmap sg_raw blkdiscard; do
+	command -v $t > /dev/null || { echo "# no $t"; exit $KSFT_SKIP; }
+done
+. "$dir/blkseek_lib.sh"
+
+count() { cat $stats/"$1"; }
+commands() { echo $(($(count get_lba_status_commands) + $(count read_capacity_commands))); }
+
+if [ "$(count cache_dispatch_mode)" != 1 ]; then
+	echo "# FAIL: the cache does not watch SCSI dispatch on $(uname -r) (dmesg says why)"
+	fail=1
+fi
+old_ms=$(cat $param/cache_ms)
+# longest lifetime: on a slow kernel a walk outlives the default 1 s
+echo 60000 > $param/cache_ms
+
+# 40 extents of 64 KiB, 24 x 64 KiB apart
+sdebug_reload dev_size_mb=64 lbpu=1 lbprz=1 unmap_granularity=8
+size=$(blockdev --getsize64 "$dev")
+lbs=$(blockdev --getss "$dev")
+for i in $(seq 0 39); do
+	dd if=/dev/urandom of="$dev" bs=$K64 count=1 seek=$((i * 24 + 3)) oflag=direct status=none
+done
+udevadm settle 2>/dev/null
+
+# 1. A walk as a copier makes it: SEEK_DATA, read the data, SEEK_HOLE.
+c0=$(commands)
+n=0 off=0 bad=0
+while :; do
+	d=$("$probe" "$dev" data $off); n=$((n + 1))
+	[ "$d" = ENXIO ] && break
+	[[ "$d" =~ ^[0-9]+$ ]] || { echo "# FAIL: SEEK_DATA $off = $d"; fail=1; break; }
+	dd if="$dev" of=/dev/null bs=$K64 count=1 skip=$((d / K64)) iflag=direct status=none
+	h=$("$probe" "$dev" hole "$d"); n=$((n + 1))
+	[ "$h" = $((d + K64)) ] || bad=$((bad + 1))
+	[[ "$h" =~ ^[0-9]+$ ]] && [ "$h" -lt "$size" ] || break
+	off=$h
+done
+c1=$(commands)
+ratio=$(awk -v c=$((c1 - c0)) -v n=$n 'BEGIN { printf "%.3f", c / n }')
+echo "# walk with a read between lseeks: $n lseeks, $((c1 - c0)) commands, $ratio per lseek"
+check_eq "walk lseeks (40 extents)" 81 "$n"
+check_eq "SEEK_HOLE answers not at the extent's end" 0 "$bad"
+# without the dispatch probes each read drops the reply: about 1.5
+awk -v r="$ratio" 'BEGIN { exit !(r <= 1.05) }' ||
+	{ echo "# FAIL: $ratio commands per lseek, more than 1.05"; fail=1; }
+
+# 2. The last reply (extent 1's, at 27 x 64 KiB) survives a read: asked
+# again after it, no command is sent.
+check_eq "SEEK_DATA in the hole after extent 0" $((27 * K64)) "$("$probe" "$dev" data $((4 * K64)))"
+c0=$(commands)
+dd if="$dev" of=/dev/null bs=$K64 count=1 skip=10 iflag=direct status=none
+check_eq "after a read, SEEK_DATA at extent 1" $((27 * K64)) "$("$probe" "$dev" data $((27 * K64)))"
+check_eq "commands after the read (the cached reply used)" 0 $(($(commands) - c0))
+
+# 3. A hole's reply is the last one cached (SEEK_HOLE inside it), then a
+# writer puts data inside the hole: the next SEEK_DATA must find it, not
+# the next extent the stale reply leads to.  The holes after extents 1..4.
+pattern=$(mktemp)
+head -c $K64 /dev/urandom > "$pattern"
+spot=0
+changed() {	# changed LABEL COMMAND...: COMMAND writes 64 KiB at $at
+	local label=$1 base=$(((spot * 24 + 28) * K64)) ch0
+	shift
+	at=$((base + 4 * K64))
+	spot=$((spot + 1))
+	check_eq "$label: SEEK_HOLE before" $base "$("$probe" "$dev" hole $base)"
+	ch0=$(count cache_changes)
+	"$@" > /dev/null 2>&1 || { echo "# FAIL: $label: $* failed"; fail=1; }
+	check_eq "$label: SEEK_DATA after" $at "$("$probe" "$dev" data $base)"
+	[ "$(count cache_changes)" -gt "$ch0" ] ||
+		{ echo "# FAIL: $label: cache_changes did not move"; fail=1; }
+}
+blk() { echo $(($1 / lbs)); }
+be() { printf '%0*x' $(($2 * 2)) "$1" | sed 's/../& /g'; }	# be VALUE BYTES
+changed "O_DIRECT write" dd if="$pattern" of="$dev" bs=$K64 seek=$(((spot * 24 + 32))) \
+	oflag=direct conv=notrunc status=none
+changed "buffered write" dd if="$pattern" of="$dev" bs=$K64 seek=$(((spot * 24 + 32))) \
+	conv=notrunc,fsync status=none
+head -c "$lbs" "$pattern" > "$pattern.1"
+changed "SG_IO WRITE SAME(16)" sg_write_same --16 --in="$pattern.1" \
+	--lba="$(blk $(((spot * 24 + 32) * K64)))" --num=$((K64 / lbs)) "$dev"
+# shellcheck disable=SC2046 # be prints one word per byte
+changed "SG_IO WRITE(16)" sg_raw -s $K64 -i "$pattern" "$dev" 8a 00 \
+	$(be "$(blk $(((spot * 24 + 32) * K64)))" 8) $(be $((K64 / lbs)) 4) 00 00
+
+# 4. An extent's reply is the last one cached (SEEK_DATA at it), then it is
+# deallocated: the next SEEK_HOLE finds the hole at its start.
+unmapped() {	# unmapped LABEL COMMAND...: COMMAND deallocates extent $e
+	local label=$1 at=$(((e * 24 + 3) * K64))
+	shift
+	check_eq "$label: SEEK_DATA before" "$at" "$("$probe" "$dev" data $at)"
+	"$@" > /dev/null 2>&1 || { echo "# FAIL: $label: $* failed"; fail=1; }
+	check_eq "$label: SEEK_HOLE after" "$at" "$("$probe" "$dev" hole $at)"
+	e=$((e + 1))
+}
+e=30
+unmapped "SG_IO UNMAP" sg_unmap --lba="$(blk $(((e * 24 + 3) * K64)))" --num=$((K64 / lbs)) "$dev"
+unmapped "BLKDISCARD" blkdiscard -o $(((e * 24 + 3) * K64)) -l $K64 "$dev"
+
+echo "$old_ms" > $param/cache_ms
+rm -f "$pattern" "$pattern.1"
+modprobe -r scsi_debug
+exit $fail

@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash disable=SC2034 # name, dev, disks, fail: for the sourcing test
+#
+# Sourced by the shell selftests: scsi_debug loaded afresh for a test, and
+# a check of one value.
+
+# check_eq WHAT EXPECTED GOT: prints ok or FAIL; a failure sets fail=1
+check_eq() {
+	if [ "$2" = "$3" ]; then
+		echo "# ok: $1 = $3"
+	else
+		echo "# FAIL: $1: expected $2, got $3"
+		fail=1
+	fi
+}
+
+# sdebug_reload PARAMS...: unload scsi_debug and load it with PARAMS.
+# Sets disks (the disk names, one per host, in host order), name (the
+# first) and dev (/dev/$name).  A test before may leave scsi_debug busy a
+# while (udev probes, a client closing, a timed-out command being
+# aborted): a load with other parameters needs it gone, so wait for that
+# and fail clearly rather than run on the old disks.
+sdebug_reload() {
+	local sd=/sys/bus/pseudo/drivers/scsi_debug h b
+
+	udevadm settle 2>/dev/null
+	for _ in $(seq 200); do
+		lsmod | grep -q '^scsi_debug ' || break
+		modprobe -r scsi_debug 2>/dev/null && break
+		sleep 0.3
+	done
+	if lsmod | grep -q '^scsi_debug '; then
+		echo "# FAIL: scsi_debug still in use after 60 s: $(lsmod | grep '^scsi_debug ')"
+		exit 1
+	fi
+	modprobe scsi_debug "$@" || exit "${KSFT_SKIP:-4}"
+	udevadm settle 2>/dev/null
+	disks=()
+	for h in $(ls -d $sd/adapter*/host* | sort -V); do
+		for b in "$h"/target*/*/block/*; do
+			[ -e "$b" ] && disks+=("$(basename "$b")")
+		done
+	done
+	if [ ${#disks[@]} = 0 ]; then
+		echo "# FAIL: scsi_debug $* made no disk"
+		exit 1
+	fi
+	name=${disks[0]}
+	dev=/dev/$name
+	for b in "${disks[@]}"; do
+		for _ in $(seq 100); do [ -b "/dev/$b" ] && break; sleep 0.1; done
+	done
+}
