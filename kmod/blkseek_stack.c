@@ -159,6 +159,17 @@ static void stack_unlink(struct blkseek_stack *st, struct blkseek_stack *tomb,
 	list_add(&st->node, dead);
 }
 
+/* Put every mapping of @list (unlinked from the registry), emptying it. */
+static void stack_put_all(struct list_head *list)
+{
+	struct blkseek_stack *st, *tmp;
+
+	list_for_each_entry_safe(st, tmp, list, node) {
+		list_del(&st->node);
+		blkseek_stack_put(st);
+	}
+}
+
 /*
  * Release the lower files of stale mappings (a tombstone takes their
  * place) and drop removed disks' mappings.
@@ -190,10 +201,7 @@ static void stack_reap(struct work_struct *work)
 		}
 		spin_unlock(&stack_lock);
 		kfree(tomb);
-		list_for_each_entry_safe(st, tmp, &dead, node) {
-			list_del(&st->node);
-			blkseek_stack_put(st);
-		}
+		stack_put_all(&dead);
 	} while (again);
 }
 
@@ -322,10 +330,7 @@ static int stack_install(struct gendisk *disk, u64 generation,
 		}
 	}
 	spin_unlock(&stack_lock);
-	list_for_each_entry_safe(old, tmp, &dead, node) {
-		list_del(&old->node);
-		blkseek_stack_put(old);
-	}
+	stack_put_all(&dead);
 	return err;
 }
 
@@ -393,11 +398,6 @@ out:
  */
 void blkseek_stack_exit(void)
 {
-	struct blkseek_stack *st, *tmp;
-
 	flush_work(&reap_work);
-	list_for_each_entry_safe(st, tmp, &stacks, node) {
-		list_del(&st->node);
-		blkseek_stack_put(st);
-	}
+	stack_put_all(&stacks);
 }
