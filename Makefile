@@ -84,6 +84,7 @@ demo:
 # cycles, on both kernels.
 soak: setup
 	BLKSEEK_RACE_OPS=100000 BLKSEEK_RACE_ANSWERS=100000 BLKSEEK_CYCLES=50 BLKSEEK_STACK_MOVES=50 \
+	BLKSEEK_TIMEOUT_SCALE=3 \
 	BLKSEEK_TESTS="blkseek_race blkseek_stack.sh blkseek_removal.sh blkseek_dmesg.sh" tools/testing/vm/vm-run
 
 # The whole suite under a 6.12 debug kernel (KASAN, PROVE_LOCKING,

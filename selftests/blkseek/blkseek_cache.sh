@@ -115,6 +115,45 @@ e=30
 unmapped "SG_IO UNMAP" sg_unmap --lba="$(blk $(((e * 24 + 3) * K64)))" --num=$((K64 / lbs)) "$dev"
 unmapped "BLKDISCARD" blkdiscard -o $(((e * 24 + 3) * K64)) -l $K64 "$dev"
 
+# 5. Two disks walked at once, their lseeks interleaved, with reads: each
+# keeps its own reply (no eviction by the other), about one command per
+# lseek.
+sdebug_reload dev_size_mb=16 lbpu=1 lbprz=1 unmap_granularity=8 add_host=2 per_host_store=1
+size=$(blockdev --getsize64 "$dev")
+for d in "${disks[@]}"; do
+	for i in $(seq 0 19); do
+		dd if="$pattern" of="/dev/$d" bs=$K64 count=1 seek=$((i * 12 + 5)) \
+			oflag=direct conv=notrunc status=none
+	done
+done
+udevadm settle 2>/dev/null
+off=(0 0) phase=(data data) ended=(0 0) n=0
+step() {	# step I: the next lseek of disk I's walk, a read after SEEK_DATA
+	local i=$1 r
+	r=$("$probe" "/dev/${disks[$i]}" "${phase[$i]}" "${off[$i]}")
+	n=$((n + 1))
+	if ! [[ "$r" =~ ^[0-9]+$ ]]; then
+		ended[$i]=1
+	elif [ "${phase[$i]}" = data ]; then
+		dd if="/dev/${disks[$i]}" of=/dev/null bs=$K64 count=1 skip=$((r / K64)) \
+			iflag=direct status=none
+		off[$i]=$r phase[$i]=hole
+	else
+		off[$i]=$r phase[$i]=data
+		[ "$r" -lt "$size" ] || ended[$i]=1
+	fi
+}
+c0=$(commands)
+while [ "${ended[0]}${ended[1]}" != 11 ]; do
+	for i in 0 1; do [ "${ended[$i]}" = 1 ] || step $i; done
+done
+c1=$(commands)
+ratio=$(awk -v c=$((c1 - c0)) -v n=$n 'BEGIN { printf "%.3f", c / n }')
+echo "# two disks walked at once: $n lseeks, $((c1 - c0)) commands, $ratio per lseek"
+check_eq "lseeks of the two walks (20 extents each)" 82 "$n"
+awk -v r="$ratio" 'BEGIN { exit !(r <= 1.05) }' ||
+	{ echo "# FAIL: $ratio commands per lseek walking two disks at once, more than 1.05"; fail=1; }
+
 echo "$old_ms" > $param/cache_ms
 rm -f "$pattern" "$pattern.1"
 modprobe -r scsi_debug
