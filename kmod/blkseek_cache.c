@@ -149,6 +149,38 @@ static int runs_from(const struct cache_entry *e, u64 lba,
 	return n;
 }
 
+/*
+ * The entry's change count, then whether it is armed.  The probe disarms
+ * before it bumps (blkseek_cache_device_changed()): a count read here that
+ * includes a timed-out command's bump comes with its disarm.
+ */
+static unsigned int changes_of(const struct cache_entry *e, bool *armed)
+{
+	unsigned int changes = (unsigned int)atomic_read(&e->changes);
+
+	/* pairs with smp_mb__before_atomic() in the probe */
+	smp_rmb();
+	*armed = READ_ONCE(e->armed);
+	return changes;
+}
+
+/* Dispatch mode: no command that may change state was seen since. */
+static bool dispatch_reply_current(const struct cache_entry *e)
+{
+	bool armed;
+	unsigned int changes = changes_of(e, &armed);
+
+	return armed && e->runs_changes == changes;
+}
+
+/* Count mode: no command at all was dispatched since, none is in flight. */
+static bool count_reply_current(struct blkseek_cmd *q,
+				const struct cache_entry *e)
+{
+	return e->iorequest_cnt == atomic_read(&q->sdev->iorequest_cnt) &&
+	       !scsi_device_busy(q->sdev);
+}
+
 /* Nothing has changed the provisioning state since @e's reply came. */
 static bool reply_current(struct blkseek_cmd *q, const struct cache_entry *e)
 {
@@ -156,10 +188,20 @@ static bool reply_current(struct blkseek_cmd *q, const struct cache_entry *e)
 	    !fresh(e->runs_stamp, READ_ONCE(blkseek_cache_ms)))
 		return false;
 	if (blkseek_cmd_watch_attached())
-		return e->armed &&
-		       e->runs_changes == (unsigned int)atomic_read(&e->changes);
-	return e->iorequest_cnt == atomic_read(&q->sdev->iorequest_cnt) &&
-	       !scsi_device_busy(q->sdev);
+		return dispatch_reply_current(e);
+	return count_reply_current(q, e);
+}
+
+/* Keep @n runs of a reply in @e, stamped with @changes or @cnt. */
+static void keep_reply(struct cache_entry *e, const struct blkseek_run *runs,
+		       int n, unsigned int changes, unsigned int cnt)
+{
+	memcpy(e->runs, runs, n * sizeof(*runs));
+	e->nr_runs = n;
+	e->runs_changes = changes;
+	e->iorequest_cnt = cnt;
+	e->runs_stamp = jiffies;
+	e->runs_valid = true;
 }
 
 /**
@@ -188,6 +230,71 @@ int blkseek_cache_runs(struct blkseek_cmd *q, u64 lba, struct blkseek_run *runs,
 	return n;
 }
 
+/* Dispatch mode: the entry's index and change count, if it is armed. */
+static u64 dispatch_begin(struct blkseek_cmd *q)
+{
+	u64 token = BLKSEEK_CACHE_NO_TOKEN;
+	struct cache_entry *e;
+	unsigned int changes;
+	bool armed;
+
+	spin_lock(&cache_lock);
+	e = entry_of(q, true);
+	/*
+	 * Pairs with the budget a command takes before its dispatch probe
+	 * reads the entry's sdev: either that probe sees the entry, or the
+	 * command shows here as busy.  Idle: every command the probe may have
+	 * missed, and every timed-out one, has finished.
+	 */
+	smp_mb();
+	if (!e->armed && !scsi_device_busy(q->sdev))
+		e->armed = true;
+	changes = changes_of(e, &armed);
+	if (armed)
+		token = (u64)(e - cache) << 32 | changes;
+	spin_unlock(&cache_lock);
+	return token;
+}
+
+/* Dispatch mode: keep the reply if its entry's count did not move. */
+static void dispatch_store(struct blkseek_cmd *q, u64 token,
+			   const struct blkseek_run *runs, int n)
+{
+	struct cache_entry *e = &cache[(token >> 32) % CACHE_ENTRIES];
+	unsigned int changes;
+	bool armed;
+
+	spin_lock(&cache_lock);
+	changes = changes_of(e, &armed);
+	if (e->diskseq == q->diskseq && armed &&
+	    changes == (unsigned int)token)
+		keep_reply(e, runs, n, changes, 0);
+	spin_unlock(&cache_lock);
+}
+
+/* Count mode: the device's dispatch count, if nothing is in flight. */
+static u64 count_begin(struct blkseek_cmd *q)
+{
+	unsigned int cnt = atomic_read(&q->sdev->iorequest_cnt);
+
+	/* read the count first: a command slipping in after it shows */
+	smp_rmb();
+	return scsi_device_busy(q->sdev) ? BLKSEEK_CACHE_NO_TOKEN : cnt;
+}
+
+/* Count mode: keep the reply if ours was the only command since. */
+static void count_store(struct blkseek_cmd *q, u64 token,
+			const struct blkseek_run *runs, int n)
+{
+	unsigned int cnt = atomic_read(&q->sdev->iorequest_cnt);
+
+	if (cnt != (unsigned int)token + 1 || scsi_device_busy(q->sdev))
+		return;
+	spin_lock(&cache_lock);
+	keep_reply(entry_of(q, true), runs, n, 0, cnt);
+	spin_unlock(&cache_lock);
+}
+
 /**
  * blkseek_cache_begin() - note the device's state before a GET LBA STATUS
  * @q: the command state
@@ -202,34 +309,11 @@ int blkseek_cache_runs(struct blkseek_cmd *q, u64 lba, struct blkseek_run *runs,
  */
 u64 blkseek_cache_begin(struct blkseek_cmd *q)
 {
-	struct cache_entry *e;
-	u64 token = BLKSEEK_CACHE_NO_TOKEN;
-	unsigned int cnt;
-
 	if (!q->diskseq || !READ_ONCE(blkseek_cache_ms))
-		return token;
-	if (!blkseek_cmd_watch_attached()) {
-		cnt = atomic_read(&q->sdev->iorequest_cnt);
-		/* read the count first: a command slipping in after it shows */
-		smp_rmb();
-		return scsi_device_busy(q->sdev) ? token : cnt;
-	}
-	spin_lock(&cache_lock);
-	e = entry_of(q, true);
-	/*
-	 * Pairs with the budget a command takes before its dispatch probe
-	 * reads the entry's sdev: either that probe sees the entry, or the
-	 * command shows here as busy.  Idle: every command the probe may have
-	 * missed, and every timed-out one, has finished.
-	 */
-	smp_mb();
-	if (!e->armed && !scsi_device_busy(q->sdev))
-		e->armed = true;
-	if (e->armed)
-		token = (u64)(e - cache) << 32 |
-			(unsigned int)atomic_read(&e->changes);
-	spin_unlock(&cache_lock);
-	return token;
+		return BLKSEEK_CACHE_NO_TOKEN;
+	if (blkseek_cmd_watch_attached())
+		return dispatch_begin(q);
+	return count_begin(q);
 }
 
 /**
@@ -242,33 +326,13 @@ u64 blkseek_cache_begin(struct blkseek_cmd *q)
 void blkseek_cache_store(struct blkseek_cmd *q, u64 token,
 			 const struct blkseek_run *runs, int n)
 {
-	bool watched = blkseek_cmd_watch_attached();
-	unsigned int cnt = atomic_read(&q->sdev->iorequest_cnt);
-	struct cache_entry *e;
-
 	if (token == BLKSEEK_CACHE_NO_TOKEN || n <= 0 ||
 	    n > BLKSEEK_REPLY_RUNS || !READ_ONCE(blkseek_cache_ms))
 		return;
-	if (!watched && (cnt != (unsigned int)token + 1 ||
-			 scsi_device_busy(q->sdev)))
-		return;
-	spin_lock(&cache_lock);
-	if (watched) {
-		e = &cache[(token >> 32) % CACHE_ENTRIES];
-		if (e->diskseq != q->diskseq || !e->armed ||
-		    (unsigned int)token != (unsigned int)atomic_read(&e->changes))
-			goto out;
-	} else {
-		e = entry_of(q, true);
-	}
-	memcpy(e->runs, runs, n * sizeof(*runs));
-	e->nr_runs = n;
-	e->runs_changes = (unsigned int)token;
-	e->iorequest_cnt = cnt;
-	e->runs_stamp = jiffies;
-	e->runs_valid = true;
-out:
-	spin_unlock(&cache_lock);
+	if (blkseek_cmd_watch_attached())
+		dispatch_store(q, token, runs, n);
+	else
+		count_store(q, token, runs, n);
 }
 
 /**
@@ -288,8 +352,11 @@ void blkseek_cache_device_changed(const struct scsi_device *sdev,
 	for (e = cache; e < cache + CACHE_ENTRIES; e++) {
 		if (READ_ONCE(e->sdev) != sdev)
 			continue;
-		if (timed_out)
+		if (timed_out) {
 			WRITE_ONCE(e->armed, false);
+			/* ordered before the bump: see changes_of() */
+			smp_mb__before_atomic();
+		}
 		atomic_inc(&e->changes);
 		blkseek_count(BLKSEEK_STAT_CACHE_CHANGES);
 	}

@@ -76,6 +76,11 @@ module_param_cb(cache_ms, &uint_range_ops, &cache_range, 0644);
 MODULE_PARM_DESC(cache_ms,
 		 "Longest use of a cached reply, ms; 0 disables the cache (0..60000, default 1000)");
 
+static bool cache_watch = true;
+module_param(cache_watch, bool, 0444);
+MODULE_PARM_DESC(cache_watch,
+		 "Watch the SCSI commands dispatched to disks, so that reads keep a cached reply; 0: count mode, any command drops it (default 1)");
+
 /*
  * The function replaced.  The selftests build a variant naming a function
  * no kernel has (BLKSEEK_PATCHED) to see the load refused.
@@ -120,7 +125,7 @@ static int __init blkseek_init(void)
 	err = blkseek_stats_register(&THIS_MODULE->mkobj.kobj);
 	if (err)
 		return err;
-	err = blkseek_cmd_watch_start();
+	err = cache_watch ? blkseek_cmd_watch_start() : 0;
 	if (err)
 		goto out_stats;
 	err = blkseek_stack_watch_start();

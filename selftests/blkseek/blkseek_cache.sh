@@ -40,22 +40,30 @@ for i in $(seq 0 39); do
 done
 udevadm settle 2>/dev/null
 
-# 1. A walk as a copier makes it: SEEK_DATA, read the data, SEEK_HOLE.
-c0=$(commands)
-n=0 off=0 bad=0
-while :; do
-	d=$("$probe" "$dev" data $off); n=$((n + 1))
-	[ "$d" = ENXIO ] && break
-	[[ "$d" =~ ^[0-9]+$ ]] || { echo "# FAIL: SEEK_DATA $off = $d"; fail=1; break; }
-	dd if="$dev" of=/dev/null bs=$K64 count=1 skip=$((d / K64)) iflag=direct status=none
-	h=$("$probe" "$dev" hole "$d"); n=$((n + 1))
-	[ "$h" = $((d + K64)) ] || bad=$((bad + 1))
-	[[ "$h" =~ ^[0-9]+$ ]] && [ "$h" -lt "$size" ] || break
-	off=$h
-done
-c1=$(commands)
-ratio=$(awk -v c=$((c1 - c0)) -v n=$n 'BEGIN { printf "%.3f", c / n }')
-echo "# walk with a read between lseeks: $n lseeks, $((c1 - c0)) commands, $ratio per lseek"
+# walk_with_reads DEV: a walk as a copier makes it: SEEK_DATA, read the
+# data, SEEK_HOLE.  Sets n (lseeks), bad (SEEK_HOLE answers not 64 KiB
+# after their SEEK_DATA) and ratio (commands per lseek).
+walk_with_reads() {
+	local size c0 d h off=0
+
+	size=$(blockdev --getsize64 "$1")
+	n=0 bad=0 c0=$(commands)
+	while :; do
+		d=$("$probe" "$1" data $off); n=$((n + 1))
+		[ "$d" = ENXIO ] && break
+		[[ "$d" =~ ^[0-9]+$ ]] || { echo "# FAIL: SEEK_DATA $off = $d"; fail=1; break; }
+		dd if="$1" of=/dev/null bs=$K64 count=1 skip=$((d / K64)) iflag=direct status=none
+		h=$("$probe" "$1" hole "$d"); n=$((n + 1))
+		[ "$h" = $((d + K64)) ] || bad=$((bad + 1))
+		[[ "$h" =~ ^[0-9]+$ ]] && [ "$h" -lt "$size" ] || break
+		off=$h
+	done
+	ratio=$(awk -v c=$(($(commands) - c0)) -v n=$n 'BEGIN { printf "%.3f", c / n }')
+	echo "# walk of $1 with a read between lseeks: $n lseeks, $ratio commands per lseek"
+}
+
+# 1. A walk with reads keeps about one command per lseek.
+walk_with_reads "$dev"
 check_eq "walk lseeks (40 extents)" 81 "$n"
 check_eq "SEEK_HOLE answers not at the extent's end" 0 "$bad"
 # without the dispatch probes each read drops the reply: about 1.5
@@ -153,6 +161,57 @@ echo "# two disks walked at once: $n lseeks, $((c1 - c0)) commands, $ratio per l
 check_eq "lseeks of the two walks (20 extents each)" 82 "$n"
 awk -v r="$ratio" 'BEGIN { exit !(r <= 1.05) }' ||
 	{ echo "# FAIL: $ratio commands per lseek walking two disks at once, more than 1.05"; fail=1; }
+
+# 6. Count mode, as on a kernel whose tracepoints the probes cannot
+# attach to (cache_watch=0): any command drops the reply, reads included,
+# and the writers are seen all the same.  On disk 1 of the two above:
+# extents at (12 i + 5) x 64 KiB.
+reload_blkseek() {	# reload_blkseek PARAMS...: blkseek loaded again with PARAMS
+	local lp=/sys/kernel/livepatch/blkseek
+
+	echo 0 > $lp/enabled
+	for _ in $(seq 1200); do [ -d $lp ] || break; sleep 0.1; done
+	rmmod blkseek && insmod "${BLKSEEK_KO:?}" "$@" && echo 60000 > $param/cache_ms
+}
+if ! reload_blkseek cache_watch=0; then
+	echo "# FAIL: cannot load blkseek again with cache_watch=0"
+	exit 1
+fi
+check_eq "cache_dispatch_mode with cache_watch=0" 0 "$(count cache_dispatch_mode)"
+d1=/dev/${disks[1]}
+udevadm settle 2>/dev/null
+# the last reply is extent 0's
+check_eq "count mode: SEEK_DATA at 0" $((5 * K64)) "$("$probe" "$d1" data 0)"
+c0=$(commands)
+check_eq "count mode: SEEK_DATA at extent 0" $((5 * K64)) "$("$probe" "$d1" data $((5 * K64)))"
+check_eq "count mode: commands with nothing between (the cached reply used)" 0 $(($(commands) - c0))
+dd if="$d1" of=/dev/null bs=$K64 count=1 skip=5 iflag=direct status=none
+c0=$(commands)
+check_eq "count mode: SEEK_DATA at extent 0 after a read" $((5 * K64)) \
+	"$("$probe" "$d1" data $((5 * K64)))"
+[ $(($(commands) - c0)) -ge 1 ] ||
+	{ echo "# FAIL: count mode: a read left the reply in use"; fail=1; }
+check_eq "count mode: SEEK_HOLE in the hole after extent 0" $((6 * K64)) \
+	"$("$probe" "$d1" hole $((6 * K64)))"
+dd if="$pattern" of="$d1" bs=$K64 seek=10 oflag=direct conv=notrunc status=none
+check_eq "count mode: SEEK_DATA after an O_DIRECT write in that hole" $((10 * K64)) \
+	"$("$probe" "$d1" data $((6 * K64)))"
+check_eq "count mode: SEEK_DATA at extent 1" $((17 * K64)) "$("$probe" "$d1" data $((17 * K64)))"
+sg_unmap --lba="$(blk $((17 * K64)))" --num=$((K64 / lbs)) "$d1" > /dev/null 2>&1 ||
+	{ echo "# FAIL: sg_unmap of extent 1 failed"; fail=1; }
+check_eq "count mode: SEEK_HOLE at extent 1 after SG_IO UNMAP" $((17 * K64)) \
+	"$("$probe" "$d1" hole $((17 * K64)))"
+walk_with_reads "/dev/${disks[0]}"
+check_eq "count mode: walk lseeks (20 extents)" 41 "$n"
+check_eq "count mode: SEEK_HOLE answers not at the extent's end" 0 "$bad"
+# each read drops the reply: the SEEK_HOLE after it asks twice
+awk -v r="$ratio" 'BEGIN { exit !(r >= 1.3) }' ||
+	{ echo "# FAIL: count mode: $ratio commands per lseek, expected about 1.5"; fail=1; }
+if ! reload_blkseek; then
+	echo "# FAIL: cannot load blkseek again"
+	exit 1
+fi
+check_eq "cache_dispatch_mode after loading again" 1 "$(count cache_dispatch_mode)"
 
 echo "$old_ms" > $param/cache_ms
 rm -f "$pattern" "$pattern.1"

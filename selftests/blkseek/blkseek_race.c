@@ -91,6 +91,29 @@ struct writer_arg {
 	unsigned int seed;
 };
 
+/*
+ * A thread's disk, opened with @flags, and a 4 KiB aligned region-sized
+ * buffer of @fill bytes; false (nothing kept) when either fails.
+ */
+static bool open_disk(const struct race *race, int flags, int fill, int *fd,
+		      char **buf)
+{
+	if (posix_memalign((void **)buf, 4096, REGION))
+		return false;
+	memset(*buf, fill, REGION);
+	*fd = open(race->d.path, flags);
+	if (*fd >= 0)
+		return true;
+	free(*buf);
+	return false;
+}
+
+static void close_disk(int fd, char *buf)
+{
+	close(fd);		/* buffered data may still be dirty until here */
+	free(buf);
+}
+
 static void *writer(void *p)
 {
 	struct writer_arg *a = p;
@@ -98,11 +121,8 @@ static void *writer(void *p)
 	char *buf;
 	int fd;
 
-	if (posix_memalign((void **)&buf, 4096, REGION))
-		return NULL;
-	memset(buf, 0x5a + a->direct, REGION);
-	fd = open(race->d.path, O_RDWR | (a->direct ? O_DIRECT : 0));
-	if (fd < 0)
+	if (!open_disk(race, O_RDWR | (a->direct ? O_DIRECT : 0),
+		       0x5a + a->direct, &fd, &buf))
 		return NULL;
 	while (more(race, &race->ops_left)) {
 		unsigned int i = pick(&a->seed);
@@ -115,8 +135,7 @@ static void *writer(void *p)
 		atomic_fetch_add(&race->writes, 1);
 		pace(race);
 	}
-	close(fd);		/* buffered data may still be dirty until here */
-	free(buf);
+	close_disk(fd, buf);
 	return NULL;
 }
 
@@ -183,11 +202,7 @@ static void *sg_changer(void *p)
 	char *buf;
 	int fd;
 
-	if (posix_memalign((void **)&buf, 4096, REGION))
-		return NULL;
-	memset(buf, 0x6b, REGION);
-	fd = open(race->d.path, O_RDWR);
-	if (fd < 0)
+	if (!open_disk(race, O_RDWR, 0x6b, &fd, &buf))
 		return NULL;
 	while (more(race, &race->sg_left)) {
 		unsigned int i = pick(&a->seed);
@@ -221,8 +236,7 @@ static void *sg_changer(void *p)
 			atomic_fetch_add(&race->violations, 1000000);
 		pace(race);
 	}
-	close(fd);
-	free(buf);
+	close_disk(fd, buf);
 	return NULL;
 }
 
@@ -234,13 +248,8 @@ static void *reader(void *p)
 	char *buf;
 	int fd;
 
-	if (posix_memalign((void **)&buf, 4096, REGION))
+	if (!open_disk(race, O_RDONLY | O_DIRECT, 0, &fd, &buf))
 		return NULL;
-	fd = open(race->d.path, O_RDONLY | O_DIRECT);
-	if (fd < 0) {
-		free(buf);
-		return NULL;
-	}
 	while (!atomic_load(&race->stop)) {
 		if (pread(fd, buf, REGION, (off_t)pick(&a->seed) * REGION) !=
 		    REGION)
@@ -248,8 +257,7 @@ static void *reader(void *p)
 		atomic_fetch_add(&race->reads, 1);
 		usleep(2000);
 	}
-	close(fd);
-	free(buf);
+	close_disk(fd, buf);
 	return NULL;
 }
 

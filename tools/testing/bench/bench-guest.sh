@@ -25,20 +25,14 @@ repo=$1
 map=$repo/tools/blkseek-map
 copy=$repo/tools/blkseek-copy
 gls=$repo/tools/testing/bench/gls-walk
-sd=/sys/bus/pseudo/drivers/scsi_debug
 stats=/sys/module/blkseek/stats
 out=/tmp/bench-out
 
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
-sdebug() {	# sdebug PARAMS...: reload scsi_debug, set dev and name
-	modprobe -r scsi_debug 2>/dev/null
-	modprobe scsi_debug "$@" || { echo "scsi_debug $* failed" >&2; exit 1; }
-	udevadm settle 2>/dev/null
-	name=$(basename "$(ls -d $sd/adapter*/host*/target*/*/block/* | head -1)")
-	dev=/dev/$name
-	for _ in $(seq 100); do [ -b "$dev" ] && break; sleep 0.1; done
-}
+# sdebug_reload PARAMS...: scsi_debug loaded afresh; sets disks, name, dev
+# shellcheck source=../../../selftests/blkseek/blkseek_lib.sh
+. "$repo/selftests/blkseek/blkseek_lib.sh"
 fill() {	# fill SLOT_BYTES NSLOTS N SEED: N distinct random slots written;
 	# prints the bytes of the 256 KiB blocks that hold data (the floor)
 	# and lists their offsets in $floor_list
@@ -77,7 +71,7 @@ echo "## $(uname -r)"
 echo
 echo "### Map walk: 1 GiB, 1000 random 64 KiB extents"
 echo
-sdebug dev_size_mb=1024 lbpu=1 lbprz=1 unmap_granularity=128
+sdebug_reload dev_size_mb=1024 lbpu=1 lbprz=1 unmap_granularity=128
 fill 65536 16384 1000 1 > /dev/null
 g=$("$gls" "$dev")
 echo "| walker | time (best of 3) | SCSI commands | lseeks | commands per lseek |"
@@ -108,7 +102,7 @@ echo
 echo "| device | blkseek-map --lseek (best of 3) | gls-walk (best of 3) |"
 echo "| --- | --- | --- |"
 for mb in 256 2048; do
-	sdebug dev_size_mb=$mb lbpu=1 lbprz=1 unmap_granularity=128
+	sdebug_reload dev_size_mb=$mb lbpu=1 lbprz=1 unmap_granularity=128
 	fill 65536 4096 1000 1 > /dev/null
 	echo "| $mb MiB | $(best 3 "$map" --lseek --quiet "$dev") s | $(best 3 "$gls" "$dev") s |"
 done
@@ -118,11 +112,8 @@ echo "### Stacked: an LV over two disks against the disks themselves"
 echo
 # two disks of their own stores, 500 random 64 KiB extents each; an LV
 # made of both whole (two segments), told to blkseek by blkseek-stack
-sdebug dev_size_mb=256 lbpu=1 lbprz=1 unmap_granularity=128 per_host_store=1 add_host=2
-pvs=()
-for h in $(ls -d $sd/adapter*/host* | sort -V); do
-	pvs+=("/dev/$(basename "$(ls -d "$h"/target*/*/block/* | head -1)")")
-done
+sdebug_reload dev_size_mb=256 lbpu=1 lbprz=1 unmap_granularity=128 per_host_store=1 add_host=2
+pvs=("/dev/${disks[0]}" "/dev/${disks[1]}")
 for i in 0 1; do
 	dev=${pvs[$i]} fill 65536 4096 500 $((3 + i)) > /dev/null
 done
@@ -214,7 +205,7 @@ capped_copies() {	# capped_copies LUN: nbdcopy of $dev, cache on and off
 	notes+="$1: floor $floor bytes (the 256 KiB requests holding data), userspace SG_IO walk (gls-walk, best of 3) $tw s, the floor's pieces read alone through the cap $tf s (python, buffered). "
 }
 notes=
-sdebug dev_size_mb=256 lbpu=1 lbprz=1 unmap_granularity=8
+sdebug_reload dev_size_mb=256 lbpu=1 lbprz=1 unmap_granularity=8
 capped_copies scsi_debug
 modprobe -r scsi_debug
 lun=/tmp/blkseek-bench-lun.img
@@ -240,7 +231,7 @@ declare -A t_nbd t_bc t_dd r_nbd r_bc r_dd l_nbd c_nbd
 pcts="1 6 25 100"
 for p in $pcts; do
 	n=$((1024 * p / 100))
-	sdebug dev_size_mb=256 lbpu=1 lbprz=1 unmap_granularity=8
+	sdebug_reload dev_size_mb=256 lbpu=1 lbprz=1 unmap_granularity=8
 	fill 262144 1024 $n 2 > /dev/null
 	echo 3 > /proc/sys/vm/drop_caches
 	l0=$(cat $stats/lseeks); c0=$(cat $stats/scsi_commands)
@@ -262,7 +253,7 @@ rmmod blkseek
 declare -A t_stock r_stock
 for p in $pcts; do
 	n=$((1024 * p / 100))
-	sdebug dev_size_mb=256 lbpu=1 lbprz=1 unmap_granularity=8
+	sdebug_reload dev_size_mb=256 lbpu=1 lbprz=1 unmap_granularity=8
 	fill 262144 1024 $n 2 > /dev/null
 	echo 3 > /proc/sys/vm/drop_caches
 	r0=$(rd); t0=$(now); nbdcopy "$dev" "$out"; t1=$(now); r1=$(rd)
