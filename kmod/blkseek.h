@@ -43,6 +43,7 @@ struct blkseek_target {
 	unsigned int lbs_shift;
 };
 
+bool blkseek_disk_made_by(const struct gendisk *disk, const char *name);
 int blkseek_target_get(struct file *file, struct blkseek_target *t);
 void blkseek_target_put(struct blkseek_target *t);
 

@@ -14,6 +14,21 @@
 
 #include "blkseek.h"
 
+/**
+ * blkseek_disk_made_by() - was a disk made by a given module?
+ * @disk: the disk, pinned by the caller
+ * @name: a module's name ("sd_mod", "dm_mod", "loop")
+ *
+ * Return: true if @disk's block device operations belong to @name (a
+ * driver built in owns none).
+ */
+bool blkseek_disk_made_by(const struct gendisk *disk, const char *name)
+{
+	struct module *owner = disk->fops ? disk->fops->owner : NULL;
+
+	return owner && !strcmp(module_name(owner), name);
+}
+
 /*
  * Only disks of sd answer; anything else keeps the stock lseek.  @disk's
  * parent @sdev_dev is a scsi_device.  Its driver is named "sd" whether sd
@@ -24,10 +39,9 @@
 static bool disk_of_sd(struct gendisk *disk, struct device *sdev_dev)
 {
 	struct device_driver *drv = READ_ONCE(sdev_dev->driver);
-	struct module *owner = disk->fops ? disk->fops->owner : NULL;
 
 	return (drv && !strcmp(drv->name, "sd")) ||
-	       (owner && !strcmp(module_name(owner), "sd_mod"));
+	       blkseek_disk_made_by(disk, "sd_mod");
 }
 
 /**

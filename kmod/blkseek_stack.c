@@ -226,13 +226,9 @@ long blkseek_stack_gen_ioctl(struct blkseek_stack_gen __user *ugen)
 /* The disk's kind, as the driver that made it says; 0 when neither. */
 static unsigned int disk_kind(struct gendisk *disk)
 {
-	struct module *owner = disk->fops ? disk->fops->owner : NULL;
-
-	if (!owner)
-		return 0;
-	if (!strcmp(module_name(owner), "dm_mod"))
+	if (blkseek_disk_made_by(disk, "dm_mod"))
 		return BLKSEEK_STACK_DM;
-	if (!strcmp(module_name(owner), "loop"))
+	if (blkseek_disk_made_by(disk, "loop"))
 		return BLKSEEK_STACK_LOOP;
 	return 0;
 }
