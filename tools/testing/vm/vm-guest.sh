@@ -63,9 +63,6 @@ if [ -n "${BLKSEEK_BENCH:-}" ]; then
 	exit $rc
 fi
 
-# (a slow kernel's longer timeout per program is in the suite's settings:
-# tools/testing/vm/vm-run)
-
 # The runner appends each test's output to /dev/stdout: here a pipe, to
 # the KTAP file and to RESULTS/<kver>.times (when each test ended, for
 # tools/testing/vm/vm-run's per-test durations).
