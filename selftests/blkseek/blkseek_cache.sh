@@ -166,14 +166,7 @@ awk -v r="$ratio" 'BEGIN { exit !(r <= 1.05) }' ||
 # attach to (cache_watch=0): any command drops the reply, reads included,
 # and the writers are seen all the same.  On disk 1 of the two above:
 # extents at (12 i + 5) x 64 KiB.
-reload_blkseek() {	# reload_blkseek PARAMS...: blkseek loaded again with PARAMS
-	local lp=/sys/kernel/livepatch/blkseek
-
-	echo 0 > $lp/enabled
-	for _ in $(seq 1200); do [ -d $lp ] || break; sleep 0.1; done
-	rmmod blkseek && insmod "${BLKSEEK_KO:?}" "$@" && echo 60000 > $param/cache_ms
-}
-if ! reload_blkseek cache_watch=0; then
+if ! blkseek_reload cache_watch=0 || ! echo 60000 > $param/cache_ms; then
 	echo "# FAIL: cannot load blkseek again with cache_watch=0"
 	exit 1
 fi
@@ -207,7 +200,7 @@ check_eq "count mode: SEEK_HOLE answers not at the extent's end" 0 "$bad"
 # each read drops the reply: the SEEK_HOLE after it asks twice
 awk -v r="$ratio" 'BEGIN { exit !(r >= 1.3) }' ||
 	{ echo "# FAIL: count mode: $ratio commands per lseek, expected about 1.5"; fail=1; }
-if ! reload_blkseek; then
+if ! blkseek_reload || ! echo 60000 > $param/cache_ms; then
 	echo "# FAIL: cannot load blkseek again"
 	exit 1
 fi

@@ -118,9 +118,7 @@ fi
 
 # the control: stock kernel behaviour (EINVAL), module out
 echo 0 > /sys/module/blkseek/parameters/cache_ms
-echo 0 > $lp/enabled
-for _ in $(seq 1200); do [ -d $lp ] || break; sleep 0.1; done
-if [ -d $lp ] || ! rmmod blkseek; then
+if ! blkseek_unload; then
 	echo "# FAIL: could not unload blkseek for the control"
 	fail=1
 else
@@ -134,11 +132,7 @@ else
 		check "stock: borg reads the whole disk ($reads_borg >= $full)" \
 			[ "$reads_borg" -ge $full ]
 	fi
-	insmod "${BLKSEEK_KO:?}" || { echo "# FAIL: insmod again"; fail=1; }
-	for _ in $(seq 600); do
-		[ "$(cat $lp/transition 2>/dev/null)" = 0 ] && break
-		sleep 0.1
-	done
+	blkseek_load || { echo "# FAIL: insmod again"; fail=1; }
 fi
 
 blockdev --setra "$ra" "$dev"

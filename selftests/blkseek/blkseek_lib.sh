@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash disable=SC2034 # name, dev, disks, fail: for the sourcing test
 #
-# Sourced by the shell selftests: scsi_debug loaded afresh for a test, and
-# a check of one value.
+# Sourced by the shell selftests and the bench: scsi_debug loaded afresh
+# for a test, blkseek disabled, unloaded and loaded again, and a check of
+# one value.
 
 # check_eq WHAT EXPECTED GOT: prints ok or FAIL; a failure sets fail=1
 check_eq() {
@@ -50,4 +51,42 @@ sdebug_reload() {
 	for b in "${disks[@]}"; do
 		for _ in $(seq 100); do [ -b "/dev/$b" ] && break; sleep 0.1; done
 	done
+}
+
+# blkseek_disable [SECONDS]: disable blkseek's livepatch and wait up to
+# SECONDS (default 120) for the kernel to finish the transition and
+# remove it; fails if it is still there then.
+blkseek_disable() {
+	local lp=/sys/kernel/livepatch/blkseek
+
+	[ -d $lp ] && echo 0 > $lp/enabled
+	for _ in $(seq $((${1:-120} * 10))); do
+		[ -d $lp ] || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# blkseek_load PARAMS...: insmod $BLKSEEK_KO with PARAMS and wait up to
+# 60 s for the livepatch transition to complete; fails if it did not.
+blkseek_load() {
+	local lp=/sys/kernel/livepatch/blkseek
+
+	insmod "${BLKSEEK_KO:?}" "$@" || return 1
+	for _ in $(seq 600); do
+		[ "$(cat $lp/transition 2>/dev/null)" = 0 ] && return 0
+		sleep 0.1
+	done
+	echo "# blkseek_load: livepatch transition not complete after 60 s"
+	return 1
+}
+
+# blkseek_unload: blkseek disabled (blkseek_disable) and removed.
+blkseek_unload() {
+	blkseek_disable 120 && rmmod blkseek
+}
+
+# blkseek_reload PARAMS...: blkseek unloaded and loaded again with PARAMS.
+blkseek_reload() {
+	blkseek_unload && blkseek_load "$@"
 }

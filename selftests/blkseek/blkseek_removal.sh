@@ -80,18 +80,17 @@ if [ -n "${BLKSEEK_KO:-}" ] && [ -f "$BLKSEEK_KO" ]; then
 	under_load=0
 	slowest=0
 	for c in $(seq "$cycles"); do
-		for _ in $(seq 600); do [ "$(cat $lp/transition)" = 0 ] && break; sleep 0.1; done
 		start_hammer 4 100
 		sleep 1
 		t0=$(date +%s%N)
-		echo 0 > $lp/enabled
-		for _ in $(seq 650); do [ -d $lp ] || break; sleep 0.1; done
+		blkseek_disable 65
+		disabled=$?
 		ms=$((($(date +%s%N) - t0) / 1000000))
 		[ $ms -gt $slowest ] && slowest=$ms
-		if [ -d $lp ]; then echo "# FAIL: cycle $c: disable did not complete"; fail=1; break; fi
+		if [ $disabled != 0 ]; then echo "# FAIL: cycle $c: disable did not complete"; fail=1; break; fi
 		kill -0 $hpid 2>/dev/null && under_load=$((under_load + 1))
 		rmmod blkseek || { echo "# FAIL: cycle $c: rmmod"; fail=1; break; }
-		insmod "$BLKSEEK_KO" ${BLKSEEK_CYCLE_CACHE_MS:+cache_ms=$BLKSEEK_CYCLE_CACHE_MS} ||
+		blkseek_load ${BLKSEEK_CYCLE_CACHE_MS:+cache_ms=$BLKSEEK_CYCLE_CACHE_MS} ||
 			{ echo "# FAIL: cycle $c: insmod"; fail=1; break; }
 		# the hammer's lines are printed only when the cycle failed
 		wait_hammer "cycle $c" > "$out.c" || { cat "$out.c"; rm -f "$out.c"; break; }
@@ -99,7 +98,6 @@ if [ -n "${BLKSEEK_KO:-}" ] && [ -f "$BLKSEEK_KO" ]; then
 		done_cycles=$c
 	done
 	echo "# $done_cycles disable/rmmod/insmod cycles under lseek; disable took at most $slowest ms; $under_load of them with lseeks still running at rmmod"
-	for _ in $(seq 600); do [ "$(cat $lp/transition 2>/dev/null)" = 0 ] && break; sleep 0.1; done
 else
 	echo "# BLKSEEK_KO not set: livepatch cycles skipped"
 fi

@@ -337,12 +337,8 @@ nbdcopy_check "LV" "$lv" "$work/lv.after.truth"
 # sets them again when /dev/blkseek appears
 step 6
 if [ -n "${BLKSEEK_KO:-}" ] && [ -f "$BLKSEEK_KO" ]; then
-	lp=/sys/kernel/livepatch/blkseek
-	echo 0 > $lp/enabled
-	for _ in $(seq 600); do [ -d $lp ] || break; sleep 0.1; done
-	check "unloaded with mappings set" rmmod blkseek
-	insmod "$BLKSEEK_KO"
-	for _ in $(seq 600); do [ "$(cat $lp/transition 2>/dev/null)" = 0 ] && break; sleep 0.1; done
+	check "unloaded with mappings set" blkseek_unload
+	check "loaded again" blkseek_load
 	udevadm settle
 	lsmap "$lv" > "$work/lv.reload"
 	same "LV answered again after insmod (udev)" "$work/lv.after.truth" "$work/lv.reload"

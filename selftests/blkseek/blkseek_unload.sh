@@ -40,41 +40,50 @@ stock() {
 	check_eq "$1: SEEK_HOLE 0" EINVAL "$("$probe" "$dev" hole 0)"
 }
 
+refusal() {	# the refusing variant fails to load and leaves nothing
+	if [ -z "${BLKSEEK_REFUSE_KO:-}" ]; then
+		echo "# BLKSEEK_REFUSE_KO not set: the refusal at load is not checked"
+		return
+	fi
+	if [ ! -f "$BLKSEEK_REFUSE_KO" ]; then
+		echo "# FAIL: the refusing variant was not built: $BLKSEEK_REFUSE_KO"
+		fail=1
+		return
+	fi
+	dmesg -C
+	err=$(insmod "$BLKSEEK_REFUSE_KO" 2>&1)
+	check_eq "insmod of a module patching a missing function" 1 "$?"
+	echo "# insmod: $err"
+	check_eq "it said ENOENT" 1 "$(echo "$err" | grep -c 'No such file or directory\|Unknown symbol\|No such')"
+	msg=$(dmesg | grep 'blkseek: not loading')
+	echo "# dmesg: $msg"
+	check_eq "the kernel log names the function and the reason" 1 \
+		"$(echo "$msg" | grep -c 'no patchable blkseek_no_such_function()')"
+	check_eq "nothing left: module, livepatch, /dev/blkseek" "gone gone gone" \
+		"$([ -d /sys/module/blkseek ] && echo left || echo gone) $([ -d $lp ] && echo left || echo gone) $([ -e /dev/blkseek ] && echo left || echo gone)"
+	stock "after the refused load"
+}
+
 cycles=${BLKSEEK_UNLOAD_CYCLES:-3}
 for c in $(seq "$cycles"); do
-	wait_for grep -qx 0 $lp/transition
 	answers "loaded ($c)"
 	if rmmod blkseek 2>/dev/null; then
 		echo "# FAIL: rmmod succeeded while the patch is enabled"
 		fail=1
 		break
 	fi
-	echo 0 > $lp/enabled
-	wait_for test ! -d $lp || { echo "# FAIL: patch not disabled"; fail=1; break; }
+	blkseek_disable || { echo "# FAIL: patch not disabled"; fail=1; break; }
 	stock "disabled ($c)"
 	rmmod blkseek || { echo "# FAIL: rmmod after disable"; fail=1; break; }
 	stock "removed ($c)"
-	if [ "$c" = 1 ] && [ -f "${BLKSEEK_REFUSE_KO:-}" ]; then
-		dmesg -C
-		err=$(insmod "$BLKSEEK_REFUSE_KO" 2>&1)
-		check_eq "insmod of a module patching a missing function" 1 "$?"
-		echo "# insmod: $err"
-		check_eq "it said ENOENT" 1 "$(echo "$err" | grep -c 'No such file or directory\|Unknown symbol\|No such')"
-		msg=$(dmesg | grep 'blkseek: not loading')
-		echo "# dmesg: $msg"
-		check_eq "the kernel log names the function and the reason" 1 \
-			"$(echo "$msg" | grep -c 'no patchable blkseek_no_such_function()')"
-		check_eq "nothing left: module, livepatch, /dev/blkseek" "gone gone gone" \
-			"$([ -d /sys/module/blkseek ] && echo left || echo gone) $([ -d $lp ] && echo left || echo gone) $([ -e /dev/blkseek ] && echo left || echo gone)"
-		stock "after the refused load"
-	fi
+	[ "$c" = 1 ] && refusal
 	if [ -z "$BLKSEEK_KO" ] || [ ! -f "$BLKSEEK_KO" ]; then
 		echo "# BLKSEEK_KO not set: not reloading"
 		break
 	fi
-	insmod "$BLKSEEK_KO" || { echo "# FAIL: insmod $BLKSEEK_KO"; fail=1; break; }
+	blkseek_load || { echo "# FAIL: insmod $BLKSEEK_KO"; fail=1; break; }
 done
-[ -d $lp ] && wait_for grep -qx 0 $lp/transition && answers "reloaded"
+[ -d $lp ] && answers "reloaded"
 
 modprobe -r scsi_debug 2>/dev/null
 exit $fail

@@ -247,9 +247,7 @@ for p in $pcts; do
 done
 # without the module: the same disks (same seeds)
 echo 0 > /sys/module/blkseek/parameters/cache_ms
-echo 0 > /sys/kernel/livepatch/blkseek/enabled
-for _ in $(seq 1200); do [ -d /sys/kernel/livepatch/blkseek ] || break; sleep 0.1; done
-rmmod blkseek
+blkseek_unload
 declare -A t_stock r_stock
 for p in $pcts; do
 	n=$((1024 * p / 100))
