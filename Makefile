@@ -40,7 +40,7 @@ else
 	$(MAKE) -C $(KDIR) M=$(PWD) modules
 endif
 
-vm:
+vm: setup
 	@test -n "$(KVER)" -a -n "$(CMD)" || { echo "usage: make vm KVER=<release> CMD='<command>'"; exit 2; }
 	tools/testing/vm/vng-boot $(KVER) '$(CMD)'
 
