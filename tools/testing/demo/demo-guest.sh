@@ -8,6 +8,8 @@
 set -u
 repo=$1
 ko=$2
+# shellcheck source=../../../selftests/blkseek/blkseek_lib.sh
+. "$repo/selftests/blkseek/blkseek_lib.sh"
 map="$repo/tools/blkseek-map"
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -52,11 +54,7 @@ echo "(exit code $?)"
 copy "nbdcopy, stock kernel:"
 
 say "insmod blkseek.ko"
-insmod "$ko" || exit 1
-for i in $(seq 300); do
-	[ "$(cat /sys/kernel/livepatch/blkseek/transition 2>/dev/null)" = 0 ] && break
-	sleep 0.1
-done
+BLKSEEK_KO=$ko blkseek_load || exit 1
 grep . /sys/kernel/livepatch/blkseek/enabled /sys/kernel/livepatch/blkseek/transition
 
 say "blkseek-map $dev"

@@ -39,14 +39,10 @@ fi
 (while sleep 120; do dmesg > "$results/$kver.dmesg"; done) &
 snapshots=$!
 
+# shellcheck source=../../../selftests/blkseek/blkseek_lib.sh
+. "$repo/selftests/blkseek/blkseek_lib.sh"
 [ -f "$ko" ] || fail_boot "module not built for $kver"
-insmod "$ko" || fail_boot "insmod failed"
-for _ in $(seq 600); do
-	[ "$(cat /sys/kernel/livepatch/blkseek/transition 2>/dev/null)" = 0 ] && break
-	sleep 0.1
-done
-[ "$(cat /sys/kernel/livepatch/blkseek/transition 2>/dev/null)" = 0 ] ||
-	fail_boot "livepatch transition did not complete"
+blkseek_load || fail_boot "insmod failed, or its livepatch transition did not complete"
 echo "# livepatch blkseek enabled, taint $(cat /proc/sys/kernel/tainted)"
 echo "# loaded blkseek $(cat /sys/module/blkseek/version), srcversion $(cat /sys/module/blkseek/srcversion)"
 [ "$(cat /sys/module/blkseek/srcversion)" = "$(modinfo -F srcversion "$ko")" ] ||
