@@ -7,6 +7,9 @@
  * the size, or another errno than ENXIO (past the end / no data), EINVAL
  * (the stock answer while blkseek is off) and ENODEV/ENXIO for a deleted
  * device.  SIGTERM stops it early.  A helper for the shell selftests.
+ * Once every thread has DEV open it prints "# open in N threads": only
+ * then may the test remove the device under it, however slow the kernel.
+ * SECONDS count from that line.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -30,6 +33,7 @@ static long long size;
 static time_t until;
 static unsigned int pause_us;
 static volatile sig_atomic_t stop;
+static pthread_barrier_t opened;
 static atomic_long answers, einval, enxio, other_err, bad;
 
 static void *hammer(void *arg)
@@ -37,6 +41,7 @@ static void *hammer(void *arg)
 	unsigned int seed = (unsigned int)(long)arg;
 	int fd = open(path, O_RDONLY);
 
+	pthread_barrier_wait(&opened);
 	if (fd < 0) {
 		atomic_fetch_add(&other_err, 1);
 		return NULL;
@@ -94,10 +99,15 @@ int main(int argc, char **argv)
 	}
 	close(fd);
 	size = sz;
-	until = time(NULL) + atoi(argv[2]);
 	signal(SIGTERM, on_term);	/* stop early, still print the totals */
+	pthread_barrier_init(&opened, NULL, nthreads + 1);
 	for (i = 0; i < nthreads; i++)
 		pthread_create(&t[i], NULL, hammer, (void *)(long)(i + 1));
+	/* the threads read it after the barrier */
+	until = time(NULL) + atoi(argv[2]);
+	pthread_barrier_wait(&opened);
+	printf("# open in %d threads\n", nthreads);
+	fflush(stdout);
 	for (i = 0; i < nthreads; i++)
 		pthread_join(t[i], NULL);
 	printf("answers %ld einval %ld enxio %ld enodev %ld bad %ld\n",

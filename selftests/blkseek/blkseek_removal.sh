@@ -27,10 +27,18 @@ disk() {	# load scsi_debug and write some data; sets $name $dev
 	udevadm settle 2>/dev/null
 }
 
-start_hammer() {	# start_hammer SECONDS [PAUSE_US]: in the background, output in $out
+# start_hammer SECONDS [PAUSE_US]: in the background, output in $out;
+# returns once its threads have the disk open (or it has ended), so that
+# what the test removes next is removed under them however slow the kernel
+start_hammer() {
 	out=$(mktemp)
-	timeout $(($1 + 60)) "$hammer" "$dev" "$1" 3 "${2:-0}" > "$out" 2>&1 &
+	timeout $(($1 + 120)) "$hammer" "$dev" "$1" 3 "${2:-0}" > "$out" 2>&1 &
 	hpid=$!
+	for _ in $(seq 600); do
+		grep -q '^# open in' "$out" && return
+		kill -0 $hpid 2>/dev/null || return
+		sleep 0.1
+	done
 }
 
 wait_hammer() {	# wait_hammer LABEL: non-zero (and fail=1) when it failed
