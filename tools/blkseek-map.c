@@ -6,9 +6,16 @@
  * loaded; otherwise, and for files, lseek(SEEK_DATA) / lseek(SEEK_HOLE)
  * are walked (two kinds: data, hole).
  *
- * Exit status: 0 success, 1 error (usage, open, stat, lseek, output),
- * 2 the kernel answers SEEK_DATA/SEEK_HOLE with EINVAL on a block device
- * (stock kernels do; blkseek.ko makes SCSI disks answer).
+ * The JSON map is nbdinfo --map --json's: an array of extents with
+ * offset, length, type and description (see blkseek-map.8).
+ *
+ * --check DEVICE (map-check.c) says whether a device's holes can be
+ * answered, from SCSI commands sent through SG_IO.
+ *
+ * Exit status: 0 success, 1 error (open, stat, lseek, output), 2 usage,
+ * 3 the kernel answers SEEK_DATA/SEEK_HOLE with EINVAL on a block device
+ * (stock kernels do; blkseek.ko makes SCSI disks answer); --check: 0 holes
+ * answered, 3 not answered, 4 answered once blkseek is loaded.
  */
 #define _GNU_SOURCE
 #define _FILE_OFFSET_BITS 64
@@ -30,15 +37,23 @@
 #include <linux/blkseek.h>
 
 #include "extent-walk.h"
+#include "json-writer.h"
+#include "map-check.h"
 
 #define PROG		"blkseek-map"
 
+/* the tools' convention: 0 ok, 1 failure, 2 usage, 3 and up the verdicts */
 #define EXIT_OK		0
 #define EXIT_ERR	1
-#define EXIT_NOSEEK	2
+#define EXIT_USAGE	2
+#define EXIT_NOSEEK	MAP_NO_ANSWERS	/* 3: the kernel cannot answer */
 
-/* KIND_HOLE: unallocated (ioctl) or a hole (lseek); KIND_ZERO: allocated, reads zero */
-enum kind { KIND_DATA, KIND_HOLE, KIND_ZERO };
+/*
+ * KIND_HOLE: unallocated and reads zero (ioctl), or a hole (lseek);
+ * KIND_ZERO: allocated, reads zero; KIND_UNALLOC: unallocated, but reads
+ * are not guaranteed to return zeroes (ioctl only).
+ */
+enum kind { KIND_DATA, KIND_HOLE, KIND_ZERO, KIND_UNALLOC, NR_KINDS };
 
 struct extent {
 	uint64_t offset;
@@ -53,9 +68,7 @@ struct map {
 	struct extent *ext;
 	size_t nr;
 	size_t cap;
-	uint64_t data;
-	uint64_t hole;
-	uint64_t zero;
+	uint64_t bytes[NR_KINDS];	/* totals per kind */
 	bool ioctl;			/* mapped with the extent query */
 	uint32_t dev_flags;		/* its BLKSEEK_DEV_* */
 	unsigned long inconsistent;	/* contradicting kernel answers */
@@ -65,6 +78,8 @@ struct opts {
 	bool json;
 	bool quiet;
 	bool lseek;
+	bool totals;
+	bool check;
 	const char *path;
 };
 
@@ -74,6 +89,8 @@ static const char *kind_name(const struct map *m, enum kind kind)
 		return "data";
 	if (kind == KIND_ZERO)
 		return "zero";
+	if (kind == KIND_UNALLOC)
+		return "unalloc-nonzero";
 	return m->ioctl ? "unallocated" : "hole";
 }
 
@@ -100,12 +117,7 @@ static int map_add(struct map *m, uint64_t offset, uint64_t length,
 	if (!length)
 		return 0;
 
-	if (kind == KIND_DATA)
-		m->data += length;
-	else if (kind == KIND_ZERO)
-		m->zero += length;
-	else
-		m->hole += length;
+	m->bytes[kind] += length;
 
 	if (last && last->kind == kind &&
 	    last->offset + last->length == offset) {
@@ -169,7 +181,8 @@ static int map_walk(int fd, struct map *m, bool lseek_only)
 			break;
 		}
 		/* past a shrunk end: one unallocated extent to the old size */
-		k = e.unallocated ? KIND_HOLE : e.zero ? KIND_ZERO : KIND_DATA;
+		k = e.unallocated ? (e.zero ? KIND_HOLE : KIND_UNALLOC) :
+		    e.zero ? KIND_ZERO : KIND_DATA;
 		if (map_add(m, pos, e.end - pos, k)) {
 			err_msg(m->path, "%s", strerror(ENOMEM));
 			ret = EXIT_ERR;
@@ -256,7 +269,28 @@ static double pct(uint64_t part, uint64_t whole)
 	return whole ? 100.0 * (double)part / (double)whole : 0.0;
 }
 
-static void print_table(const struct map *m)
+/* The totals: one line per kind, the number of extents, the share of data. */
+static void print_totals(const struct map *m)
+{
+	char h[32];
+
+	printf("total size:  %" PRIu64 " (%s)\n",
+	       m->size, human(m->size, h, sizeof(h)));
+	printf("data bytes:  %" PRIu64 " (%s)\n", m->bytes[KIND_DATA],
+	       human(m->bytes[KIND_DATA], h, sizeof(h)));
+	printf("%-12s %" PRIu64 " (%s)\n", m->ioctl ? "unallocated:" : "hole bytes:",
+	       m->bytes[KIND_HOLE], human(m->bytes[KIND_HOLE], h, sizeof(h)));
+	if (m->ioctl && m->bytes[KIND_UNALLOC])
+		printf("unalloc-nonzero: %" PRIu64 " (%s)\n", m->bytes[KIND_UNALLOC],
+		       human(m->bytes[KIND_UNALLOC], h, sizeof(h)));
+	if (m->ioctl)
+		printf("zero bytes:  %" PRIu64 " (%s)\n", m->bytes[KIND_ZERO],
+		       human(m->bytes[KIND_ZERO], h, sizeof(h)));
+	printf("extents:     %zu\n", m->nr);
+	printf("mapped:      %.1f%%\n", pct(m->bytes[KIND_DATA], m->size));
+}
+
+static void print_table(const struct map *m, bool totals_only)
 {
 	char h1[32], h2[32];
 	size_t i;
@@ -266,115 +300,93 @@ static void print_table(const struct map *m)
 	       m->ioctl ? "blkseek extent query (ioctl)" :
 	       "lseek SEEK_DATA/SEEK_HOLE");
 	if (m->ioctl)
-		printf("device: %s%s\n",
+		printf("device: %s%s%s\n",
 		       m->dev_flags & BLKSEEK_DEV_ANSWERS ?
 		       "provisioning state answered" :
 		       "cannot answer (everything is data)",
 		       m->dev_flags & BLKSEEK_DEV_UNMAP_ZEROES ?
-		       ", unallocated blocks read as zeroes" : "");
-	printf("%20s %20s  %-11s  %10s  %10s\n",
-	       "OFFSET", "LENGTH", "KIND", "AT", "SIZE");
-	for (i = 0; i < m->nr; i++) {
-		const struct extent *e = &m->ext[i];
+		       ", unallocated blocks read as zeroes" : "",
+		       m->dev_flags & BLKSEEK_DEV_FORWARDED ?
+		       ", through the lower devices" : "");
+	if (!totals_only) {
+		printf("%20s %20s  %-15s  %10s  %10s\n",
+		       "OFFSET", "LENGTH", "KIND", "AT", "SIZE");
+		for (i = 0; i < m->nr; i++) {
+			const struct extent *e = &m->ext[i];
 
-		printf("%20" PRIu64 " %20" PRIu64 "  %-11s  %10s  %10s\n",
-		       e->offset, e->length, kind_name(m, e->kind),
-		       human(e->offset, h1, sizeof(h1)),
-		       human(e->length, h2, sizeof(h2)));
-	}
-	printf("total size:  %" PRIu64 " (%s)\n",
-	       m->size, human(m->size, h1, sizeof(h1)));
-	printf("data bytes:  %" PRIu64 " (%s)\n",
-	       m->data, human(m->data, h1, sizeof(h1)));
-	printf("%-12s %" PRIu64 " (%s)\n", m->ioctl ? "unallocated:" : "hole bytes:",
-	       m->hole, human(m->hole, h1, sizeof(h1)));
-	if (m->ioctl)
-		printf("zero bytes:  %" PRIu64 " (%s)\n",
-		       m->zero, human(m->zero, h1, sizeof(h1)));
-	printf("extents:     %zu\n", m->nr);
-	printf("mapped:      %.1f%%\n", pct(m->data, m->size));
-}
-
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
-static size_t utf8_len(const unsigned char *s)
-{
-	size_t n, i;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		cp = s[0] & 0x1f;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		n = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	/* overlong, surrogate or past U+10FFFF */
-	if ((n == 3 && cp < 0x800) || (cp >= 0xd800 && cp <= 0xdfff) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return n;
-}
-
-/* Print s as a JSON string; invalid UTF-8 bytes become U+FFFD. */
-static void json_string(const char *str)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t n;
-
-	putchar('"');
-	while (*s) {
-		if (*s == '"' || *s == '\\') {
-			printf("\\%c", *s++);
-		} else if (*s < 0x20) {
-			printf("\\u%04x", *s++);
-		} else if (!(n = utf8_len(s))) {
-			fputs("\\ufffd", stdout);
-			s++;
-		} else {
-			fwrite(s, 1, n, stdout);
-			s += n;
+			printf("%20" PRIu64 " %20" PRIu64 "  %-15s  %10s  %10s\n",
+			       e->offset, e->length, kind_name(m, e->kind),
+			       human(e->offset, h1, sizeof(h1)),
+			       human(e->length, h2, sizeof(h2)));
 		}
 	}
-	putchar('"');
+	print_totals(m);
 }
 
+/* The extent's type and description as nbdinfo --map --json gives them. */
+static unsigned int kind_type(enum kind kind)
+{
+	static const unsigned int type[] = {
+		[KIND_DATA] = 0, [KIND_UNALLOC] = 1, [KIND_ZERO] = 2, [KIND_HOLE] = 3,
+	};
+
+	return type[kind];
+}
+
+static const char *type_description(unsigned int type)
+{
+	static const char *const desc[] = { "data", "hole", "zero", "hole,zero" };
+
+	return desc[type & 3];
+}
+
+/* nbdinfo --map --json: [{"offset", "length", "type", "description"}, ...] */
 static void print_json(const struct map *m)
 {
+	struct json_writer w;
 	size_t i;
 
-	fputs("{\"path\":", stdout);
-	json_string(m->path);
-	printf(",\"size\":%" PRIu64 ",\"method\":\"%s\",", m->size,
-	       m->ioctl ? "ioctl" : "lseek");
-	if (m->ioctl)
-		printf("\"answers\":%s,\"unallocated_reads_zero\":%s,",
-		       m->dev_flags & BLKSEEK_DEV_ANSWERS ? "true" : "false",
-		       m->dev_flags & BLKSEEK_DEV_UNMAP_ZEROES ? "true" : "false");
-	fputs("\"extents\":[", stdout);
+	json_init(&w, stdout, true);
+	json_array_begin(&w);
 	for (i = 0; i < m->nr; i++) {
 		const struct extent *e = &m->ext[i];
 
-		printf("%s{\"offset\":%" PRIu64 ",\"length\":%" PRIu64
-		       ",\"kind\":\"%s\"}", i ? "," : "",
-		       e->offset, e->length, kind_name(m, e->kind));
+		json_object_begin(&w);
+		json_kv_u64(&w, "offset", e->offset);
+		json_kv_u64(&w, "length", e->length);
+		json_kv_u64(&w, "type", kind_type(e->kind));
+		json_kv_string(&w, "description", type_description(kind_type(e->kind)));
+		json_object_end(&w);
 	}
-	printf("],\"totals\":{\"data\":%" PRIu64 ",\"hole\":%" PRIu64,
-	       m->data, m->hole);
-	if (m->ioctl)
-		printf(",\"zero\":%" PRIu64, m->zero);
-	printf(",\"extents\":%zu}}\n", m->nr);
+	json_array_end(&w);
+	json_end(&w);
+}
+
+/* nbdinfo --map --totals --json: [{"size", "percent", "type", "description"}, ...] */
+static void print_json_totals(const struct map *m)
+{
+	uint64_t bytes[4] = { 0 };
+	struct json_writer w;
+	unsigned int t;
+	size_t i;
+
+	for (i = 0; i < m->nr; i++)
+		bytes[kind_type(m->ext[i].kind)] += m->ext[i].length;
+	json_init(&w, stdout, true);
+	json_array_begin(&w);
+	for (t = 0; t < 4; t++) {
+		if (!bytes[t])
+			continue;
+		json_object_begin(&w);
+		json_kv_u64(&w, "size", bytes[t]);
+		json_key(&w, "percent");
+		json_double(&w, pct(bytes[t], m->size), 3);
+		json_kv_u64(&w, "type", t);
+		json_kv_string(&w, "description", type_description(t));
+		json_object_end(&w);
+	}
+	json_array_end(&w);
+	json_end(&w);
 }
 
 /* ------------------------------------------------------------------ cli */
@@ -382,24 +394,34 @@ static void print_json(const struct map *m)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: " PROG " [--json] [--quiet] [--lseek] PATH\n"
+		"Usage: " PROG " [--json] [--totals] [--quiet] [--lseek] PATH\n"
+		"       " PROG " --check DEVICE\n"
 		"       " PROG " --help | --version\n"
 		"\n"
 		"Print the data/hole map of a block device, partition or regular\n"
 		"file.  Block devices are asked with the blkseek extent query when\n"
 		"/dev/blkseek exists (kinds data, zero, unallocated), otherwise\n"
 		"lseek(SEEK_DATA) and lseek(SEEK_HOLE) are walked (data, hole).\n"
-		"The header and the JSON \"method\" say which was used.\n"
+		"The header says which was used.\n"
 		"\n"
+		"  -c, --check    check whether DEVICE's holes can be answered (SCSI\n"
+		"                 commands through SG_IO, works without the module);\n"
+		"                 ends with one verdict line\n"
 		"  -l, --lseek    walk SEEK_DATA/SEEK_HOLE even when the ioctl exists\n"
-		"  -j, --json     print one JSON object instead of a table\n"
+		"  -j, --json     print the map as JSON, as nbdinfo --map --json does:\n"
+		"                 [{\"offset\",\"length\",\"type\",\"description\"},...]\n"
+		"  -t, --totals   print only the totals (with --json: nbdinfo's\n"
+		"                 [{\"size\",\"percent\",\"type\",\"description\"},...])\n"
 		"  -q, --quiet    print nothing on stdout and no warnings;\n"
 		"                 only the exit status and errors\n"
 		"  -h, --help     show this help\n"
 		"  -V, --version  show the version\n"
 		"\n"
-		"Exit status: 0 success; 1 error; 2 the kernel cannot answer\n"
-		"SEEK_DATA/SEEK_HOLE on this block device (EINVAL).\n");
+		"Exit status: 0 success (--check: holes are answered); 1 failure;\n"
+		"2 usage error; 3 no answers: the kernel cannot answer SEEK_DATA/\n"
+		"SEEK_HOLE on this block device (EINVAL), or --check: the device\n"
+		"cannot be answered; 4 --check: the device can be answered once\n"
+		"blkseek is loaded and enabled (it is not).\n");
 }
 
 /* Returns -1 to go on, or an exit status. */
@@ -407,15 +429,17 @@ static int parse_args(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
 		{ "json",    no_argument, NULL, 'j' },
+		{ "totals",  no_argument, NULL, 't' },
 		{ "quiet",   no_argument, NULL, 'q' },
 		{ "lseek",   no_argument, NULL, 'l' },
+		{ "check",   no_argument, NULL, 'c' },
 		{ "help",    no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "jqlhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jtqlchV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
 			o->lseek = true;
@@ -423,8 +447,14 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'j':
 			o->json = true;
 			break;
+		case 't':
+			o->totals = true;
+			break;
 		case 'q':
 			o->quiet = true;
+			break;
+		case 'c':
+			o->check = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -434,13 +464,18 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			return EXIT_OK;
 		default:
 			usage(stderr);
-			return EXIT_ERR;
+			return EXIT_USAGE;
 		}
 	}
 	if (argc - optind != 1) {
 		fprintf(stderr, "%s: expected exactly one PATH\n", PROG);
 		usage(stderr);
-		return EXIT_ERR;
+		return EXIT_USAGE;
+	}
+	if (o->check && (o->json || o->totals || o->lseek || o->quiet)) {
+		fprintf(stderr, "%s: --check takes no other option\n", PROG);
+		usage(stderr);
+		return EXIT_USAGE;
 	}
 	o->path = argv[optind];
 	return -1;
@@ -464,6 +499,10 @@ int main(int argc, char **argv)
 	ret = parse_args(argc, argv, &o);
 	if (ret >= 0)
 		return ret == EXIT_OK ? flush_stdout() : ret;
+	if (o.check) {
+		ret = map_check(o.path);
+		return flush_stdout() ?: ret;
+	}
 
 	m.path = o.path;
 	fd = map_open(&m);
@@ -481,10 +520,12 @@ int main(int argc, char **argv)
 			PROG, m.path, m.inconsistent);
 
 	if (!o.quiet) {
-		if (o.json)
+		if (o.json && o.totals)
+			print_json_totals(&m);
+		else if (o.json)
 			print_json(&m);
 		else
-			print_table(&m);
+			print_table(&m, o.totals);
 	}
 	ret = flush_stdout();
 out:

@@ -82,8 +82,9 @@ while [ "$lba" -lt "$blocks" ]; do
 	echo "$((start)) $((count)) $kind" >> "$truth"
 	lba=$((start + count))
 done
-# blkseek-map --json's extents against the device's descriptors, as byte
-# runs of data (mapped) and not data (deallocated/anchored reads zero)
+# blkseek-map --json's extents (nbdinfo --map --json's format: type 0 is
+# data) against the device's descriptors, as byte runs of data (mapped)
+# and not data (deallocated/anchored reads zero)
 "$map" --json "$dev" > /tmp/demo-map.json || exit 1
 python3 - "$truth" /tmp/demo-map.json <<'PY' || exit 1
 import json, sys
@@ -100,7 +101,7 @@ def merged(rs):
         else:
             out.append((off, ln, d))
     return out
-mine = merged((e["offset"], e["length"], e["kind"] == "data") for e in m["extents"])
+mine = merged((e["offset"], e["length"], e["type"] == 0) for e in m)
 dev = merged(runs)
 same = mine == dev
 print("blkseek-map %s the device's answer (%d runs, %d data bytes)"
@@ -111,7 +112,7 @@ PY
 
 say "copying with nbdcopy (nbdkit file plugin serving $dev)"
 copy "nbdcopy, with blkseek:"
-mapped=$("$map" --json "$dev" | python3 -c 'import json,sys; print(json.load(sys.stdin)["totals"]["data"] // 512)')
+mapped=$("$map" --json --totals "$dev" | python3 -c 'import json,sys; print(sum(t["size"] for t in json.load(sys.stdin) if t["type"] == 0) // 512)')
 echo "mapped sectors per blkseek-map: $mapped"
 disk=$(( $(blockdev --getsize64 "$dev") / 512 ))
 echo "disk sectors: $disk"

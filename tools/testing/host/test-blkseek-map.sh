@@ -53,10 +53,12 @@ write_at() {
 }
 
 # verify JSONFILE SIZE [START:LENGTH ...]
-# Checks the JSON map: well-formed, "path"/"size"/"method", extents cover
-# [0,SIZE) exactly, alternate kinds (merged), totals add up, every written
-# range is data, and data extends at most to the 64K granules touched by
-# writes (all written ranges here are 64K aligned unless noted, so exact).
+# Checks the JSON map (nbdinfo --map --json's array of offset, length,
+# type, description): well-formed, extents cover [0,SIZE) exactly, types
+# 0 (data) and 3 (hole,zero) with their descriptions, alternate (merged),
+# every written range is data, and data extends at most to the 64K
+# granules touched by writes (all written ranges here are 64K aligned
+# unless noted, so exact).
 verify() {
 	python3 - "$@" <<'EOF'
 import json, sys
@@ -67,33 +69,28 @@ with open(path) as f:
     j = json.load(f)
 def die(msg):
     print('#', msg, file=sys.stderr)
-    print('# got:', json.dumps(j['extents'])[:2000], file=sys.stderr)
+    print('# got:', json.dumps(j)[:2000], file=sys.stderr)
     sys.exit(1)
-if j.get('method') != 'lseek' or j.get('size') != size:
-    die('bad method/size: %r %r' % (j.get('method'), j.get('size')))
-pos, data, hole, prev = 0, 0, 0, None
-for e in j['extents']:
+if not isinstance(j, list):
+    die('not an array')
+pos, prev = 0, None
+for e in j:
+    if sorted(e) != ['description', 'length', 'offset', 'type']:
+        die('members %r' % sorted(e))
     if e['offset'] != pos or e['length'] <= 0:
         die('gap/overlap/empty extent at %d' % pos)
-    if e['kind'] not in ('data', 'hole'):
-        die('bad kind %r' % e['kind'])
-    if e['kind'] == prev:
-        die('adjacent %s extents not merged at %d' % (prev, pos))
-    prev = e['kind']
-    if e['kind'] == 'data':
-        data += e['length']
-    else:
-        hole += e['length']
+    if (e['type'], e['description']) not in ((0, 'data'), (3, 'hole,zero')):
+        die('bad type %r' % e)
+    if e['type'] == prev:
+        die('adjacent type %s extents not merged at %d' % (prev, pos))
+    prev = e['type']
     pos += e['length']
 if pos != size:
     die('extents end at %d, size %d' % (pos, size))
-t = j['totals']
-if (t['data'], t['hole'], t['extents']) != (data, hole, len(j['extents'])):
-    die('totals %r do not match extents' % t)
 def kind_at(off):
-    for e in j['extents']:
+    for e in j:
         if e['offset'] <= off < e['offset'] + e['length']:
-            return e['kind']
+            return e['description']
 for s, l in written:
     for off in range(s, s + l, 4096):
         if kind_at(off) != 'data':
@@ -101,8 +98,8 @@ for s, l in written:
 granules = set()
 for s, l in written:
     granules.update(range(s // G, (s + l + G - 1) // G))
-for e in j['extents']:
-    if e['kind'] != 'data':
+for e in j:
+    if e['type'] != 0:
         continue
     for off in range(e['offset'] // G * G, e['offset'] + e['length'], G):
         if off // G not in granules:
@@ -143,9 +140,10 @@ check "--version prints dkms.conf's $version" \
 	bash -c '[ "$("$0" --version)" = "blkseek-map $1" ]' "$MAP" "$version"
 check "--help exits 0 and shows usage" \
 	bash -c '"$0" --help | grep -q "Usage: blkseek-map"' "$MAP"
-expect_fail "no PATH exits 1" 1 "Usage"
-expect_fail "two PATHs exit 1" 1 "exactly one PATH" /a /b
-expect_fail "unknown option exits 1" 1 "Usage" --bogus /dev/null
+expect_fail "no PATH exits 2 (usage)" 2 "Usage"
+expect_fail "two PATHs exit 2 (usage)" 2 "exactly one PATH" /a /b
+expect_fail "unknown option exits 2 (usage)" 2 "Usage" --bogus /dev/null
+expect_fail "--check with --json exits 2 (usage)" 2 "takes no other option" --check --json /dev/null
 
 # --- layouts ------------------------------------------------------------
 f=$work/mixed
@@ -156,10 +154,10 @@ map_ok "data 0..64K, hole, data 1M..1M+64K, trailing hole" \
 	"$f" $((2 * M)) 0:$K $M:$K
 check "mixed file gives exactly 4 extents" python3 -c '
 import json, sys
-e = json.load(open(sys.argv[1]))["extents"]
-want = [(0, 65536, "data"), (65536, 983040, "hole"),
-        (1048576, 65536, "data"), (1114112, 983040, "hole")]
-sys.exit([(x["offset"], x["length"], x["kind"]) for x in e] != want)
+e = json.load(open(sys.argv[1]))
+want = [(0, 65536, 0, "data"), (65536, 983040, 3, "hole,zero"),
+        (1048576, 65536, 0, "data"), (1114112, 983040, 3, "hole,zero")]
+sys.exit([(x["offset"], x["length"], x["type"], x["description"]) for x in e] != want)
 ' "$work/out.json"
 
 f=$work/small
@@ -178,7 +176,7 @@ map_ok "all-hole file" "$f" $((3 * M))
 check "all-hole file is one hole extent" python3 -c '
 import json, sys
 j = json.load(open(sys.argv[1]))
-sys.exit(j["extents"] != [{"offset": 0, "length": 3145728, "kind": "hole"}])
+sys.exit(j != [{"offset": 0, "length": 3145728, "type": 3, "description": "hole,zero"}])
 ' "$work/out.json"
 
 f=$work/all-data
@@ -187,7 +185,7 @@ map_ok "all-data file" "$f" $M 0:$M
 check "all-data file is one data extent" python3 -c '
 import json, sys
 j = json.load(open(sys.argv[1]))
-sys.exit(j["extents"] != [{"offset": 0, "length": 1048576, "kind": "data"}])
+sys.exit(j != [{"offset": 0, "length": 1048576, "type": 0, "description": "data"}])
 ' "$work/out.json"
 
 f=$work/unaligned
@@ -200,7 +198,7 @@ map_ok "empty file" "$f" 0
 check "empty file has no extents" python3 -c '
 import json, sys
 j = json.load(open(sys.argv[1]))
-sys.exit(j["extents"] != [] or j["totals"] != {"data": 0, "hole": 0, "extents": 0})
+sys.exit(j != [])
 ' "$work/out.json"
 
 f=$work/many
@@ -245,18 +243,37 @@ check "table: totals footer" bash -c '
 	grep -q "^extents: *4$" "$0" &&
 	grep -q "^mapped: *6.2%$" "$0"' "$work/table"
 
+check "--json --totals: nbdinfo's totals, same types as the extents" bash -c '
+	"$0" --json "$1" > "$2/m.json" && "$0" --json --totals "$1" > "$2/t.json" &&
+	"$3" -c "
+import json, sys
+m, t = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+by = {}
+for e in m:
+    by[(e[\"type\"], e[\"description\"])] = by.get((e[\"type\"], e[\"description\"]), 0) + e[\"length\"]
+got = {(x[\"type\"], x[\"description\"]): x[\"size\"] for x in t}
+assert got == by == {(0, \"data\"): 131072, (3, \"hole,zero\"): 1966080}, (got, by)
+assert [x[\"percent\"] for x in t] == [6.25, 93.75], t
+assert all(sorted(x) == [\"description\", \"percent\", \"size\", \"type\"] for x in t)
+" "$2/m.json" "$2/t.json"' "$MAP" "$f" "$work" "$PY"
+check "--totals: the table's totals without the rows" bash -c '
+	out=$("$0" --totals "$1") && ! grep -q "^ *OFFSET" <<< "$out" &&
+	grep -q "^hole bytes: *1966080 (1.9 MiB)$" <<< "$out"' "$MAP" "$f"
+check "table: every row kind has its totals line (hole rows, hole bytes)" bash -c '
+	"$0" "$1" > "$2/tb" && grep -qE "^ +65536 +983040 +hole " "$2/tb" &&
+	grep -q "^hole bytes:" "$2/tb"' "$MAP" "$f" "$work"
+
 check "--quiet prints nothing and exits 0" bash -c '
 	out=$("$0" --quiet "$1" 2>&1) && [ -z "$out" ]' "$MAP" "$f"
 
 f=$work/$'we"ird\\ \tname\n\xff\xc3\xa9'
 cp "$work/mixed" "$f"
 "$MAP" --json "$f" >"$work/odd.json" 2>"$work/err"
-check "--json escapes an odd path (quote, backslash, control, non-UTF-8)" \
+check "--json of an odd path (quote, backslash, control, non-UTF-8) is valid" \
 	python3 -c '
-import json, os, sys
-want = os.fsencode(sys.argv[2]).decode("utf-8", "replace")
-sys.exit(json.load(open(sys.argv[1]))["path"] != want)
-' "$work/odd.json" "$f"
+import json, sys
+sys.exit(len(json.load(open(sys.argv[1]))) != 4)
+' "$work/odd.json"
 rm -f "$f"
 
 # --- concurrently changing target --------------------------------------
@@ -288,10 +305,10 @@ import json, sys
 for path in sys.argv[1:]:
     j = json.load(open(path))
     pos, prev = 0, None
-    for e in j["extents"]:
-        assert e["offset"] == pos and e["length"] > 0 and e["kind"] != prev, path
-        pos, prev = pos + e["length"], e["kind"]
-    assert pos == j["size"], path
+    for e in j:
+        assert e["offset"] == pos and e["length"] > 0 and e["type"] != prev, path
+        pos, prev = pos + e["length"], e["type"]
+    assert 2 << 20 <= pos <= 4 << 20, path
 EOF
 then
 	bad=1
@@ -346,14 +363,30 @@ if [ -z "$einval_dev" ]; then
 	done
 fi
 if [ -n "$einval_dev" ]; then
-	expect_fail "block device without SEEK_DATA ($einval_dev) exits 2" 2 \
+	expect_fail "block device without SEEK_DATA ($einval_dev) exits 3" 3 \
 		"the kernel cannot answer SEEK_DATA/SEEK_HOLE on this device (is blkseek.ko loaded and enabled?)" \
 		"$einval_dev"
-	expect_fail "same with --json: exit 2, no partial JSON" 2 \
+	expect_fail "same with --json: exit 3, no partial JSON" 3 \
 		"cannot answer" --json "$einval_dev"
 else
 	skip "block device without SEEK_DATA exits 2" \
 		"no readable non-SCSI block device"
+fi
+
+# --- --check (the SCSI side needs a VM: selftests/blkseek/blkseek_check.sh)
+expect_fail "--check of a regular file exits 2 (usage)" 2 \
+	"--check takes a block device" --check "$work/mixed"
+expect_fail "--check of a missing device exits 1" 1 \
+	"No such file or directory" --check "$work/does-not-exist"
+if [ -n "$einval_dev" ]; then
+	"$MAP" --check "$einval_dev" > "$work/check" 2> "$work/err"
+	rc=$?
+	check "--check of a non-SCSI device ($einval_dev): exit 3, one verdict line last" \
+		bash -c '[ "$0" = 3 ] && [ "$(grep -c "^verdict: " "$1")" = 1 ] &&
+			 tail -1 "$1" | grep -q "^verdict: no answers: all data: " &&
+			 grep -q "^blkseek: " "$1" && grep -q "^device: " "$1"' "$rc" "$work/check"
+else
+	skip "--check of a non-SCSI device" "no readable non-SCSI block device"
 fi
 
 echo "$pass passed, $fail failed"
