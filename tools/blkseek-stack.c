@@ -6,6 +6,7 @@
  * and change of a dm or loop device (tools/packaging/udev).
  *
  *   blkseek-stack [-v] [DEVICE...]    (no DEVICE: every dm and loop disk)
+ *   blkseek-stack --help | --version
  *
  * For each device: read the generation, read the mapping (the dm table by
  * DM_TABLE_STATUS, the loop status by LOOP_GET_STATUS64), open the lower
@@ -14,12 +15,18 @@
  * read again.  A device that is neither all dm-linear, one dm-multipath
  * target nor a loop gets its mapping cleared: the stock answer (EINVAL).
  *
- * Exit status: 0, or 1 when a mapping could not be set.
+ * The DEVICE arguments are checked (each a dm or loop block device) even
+ * when blkseek is not loaded.
+ *
+ * Exit status (the tools' convention): 0, 1 when a DEVICE is missing or a
+ * mapping could not be set, 2 for a usage error (an unknown option, a
+ * DEVICE that is not a dm or loop device).
  */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -311,17 +318,97 @@ static int sync_one(int ctl, const char *dev)
 	return ret;
 }
 
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: blkseek-stack [-v] [DEVICE...]\n"
+		"       blkseek-stack --help | --version\n"
+		"\n"
+		"Tell blkseek how dm-linear, dm-multipath and loop devices map onto\n"
+		"their lower devices, so that their SEEK_DATA/SEEK_HOLE are answered.\n"
+		"With no DEVICE, every dm and loop device.  Run by udev; with blkseek\n"
+		"not loaded there is nothing to tell (the DEVICEs are checked all\n"
+		"the same).\n"
+		"\n"
+		"  -v, --verbose  print each device done and its number of segments\n"
+		"  -h, --help     show this help\n"
+		"  -V, --version  show the version\n"
+		"\n"
+		"Exit status: 0 every mapping set or cleared (or blkseek not loaded);\n"
+		"1 failure (a DEVICE missing, a mapping not set); 2 usage error (an\n"
+		"unknown option, a DEVICE that is not a dm or loop device).\n");
+}
+
+/* A DEVICE argument: a dm or loop block device.  0, or an exit status. */
+static int check_device(const char *dev)
+{
+	char sys[64], link[4096];
+	const char *name;
+	struct stat st;
+	ssize_t n;
+
+	if (stat(dev, &st)) {
+		fprintf(stderr, "blkseek-stack: %s: %s\n", dev, strerror(errno));
+		return 1;
+	}
+	if (!S_ISBLK(st.st_mode)) {
+		fprintf(stderr, "blkseek-stack: %s: not a block device (blkseek-stack takes dm and loop devices)\n",
+			dev);
+		return 2;
+	}
+	snprintf(sys, sizeof(sys), "/sys/dev/block/%u:%u",
+		 major(st.st_rdev), minor(st.st_rdev));
+	n = readlink(sys, link, sizeof(link) - 1);
+	link[n > 0 ? n : 0] = 0;
+	name = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
+	if (strncmp(name, "dm-", 3) &&
+	    (strncmp(name, "loop", 4) || !isdigit((unsigned char)name[4]))) {
+		fprintf(stderr, "blkseek-stack: %s: %s is not a stacked device (dm or loop): it has no mapping to tell%s\n",
+			dev, name[0] ? name : "it",
+			!strncmp(name, "sd", 2) ? "; blkseek answers SCSI disks and their partitions directly" : "");
+		return 2;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	int ctl, i, ret = 0;
+	static const struct option longopts[] = {
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help",    no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int ctl, i, c, ret = 0;
 	struct dirent *d;
 	DIR *dir;
 
-	if (argc > 1 && !strcmp(argv[1], "-v")) {
-		verbose = 1;
-		argc--;
-		argv++;
+	while ((c = getopt_long(argc, argv, "vhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'v':
+			verbose = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return fflush(stdout) ? 1 : 0;
+		case 'V':
+			printf("blkseek-stack %s\n", BLKSEEK_VERSION);
+			return fflush(stdout) ? 1 : 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
 	}
+	argc -= optind - 1;
+	argv += optind - 1;
+	/* the arguments are checked whether or not blkseek is loaded */
+	for (i = 1; i < argc; i++) {
+		c = check_device(argv[i]);
+		if (c > ret)
+			ret = c;
+	}
+	if (ret)
+		return ret;
 	ctl = open(BLKSEEK_DEVICE, O_RDONLY | O_CLOEXEC);
 	if (ctl < 0) {
 		if (errno == ENOENT)

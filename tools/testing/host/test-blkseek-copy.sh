@@ -49,6 +49,7 @@ t "no --preallocate: the destination keeps its holes" \
 odd_src=$'we"ird\\ \tsrc\n\xff\xc3\xa9'
 odd_dst=$'dst "\x01\\.img'
 cp src.img "$odd_src"
+# shellcheck disable=SC2016 # expanded by the inner sh
 t "--json escapes odd source and destination paths, names both" \
 	sh -c '"$0" --json "$1" "$2" > odd.json && python3 -c "
 import json, os, sys
