@@ -25,11 +25,21 @@
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PWD  := $(shell pwd)
 
+# A missing kernel build directory, said with the package that provides
+# it (Debian: linux-headers-RELEASE, /lib/modules/RELEASE/build is its
+# symlink), instead of make's "No such file or directory".
+kdir_release = $(or $(patsubst /lib/modules/%/build,%,$(filter /lib/modules/%/build,$(KDIR:%/=%))),$(patsubst /usr/src/linux-headers-%,%,$(filter /usr/src/linux-headers-%,$(KDIR:%/=%))))
+define check_kdir
+	@test -f "$(KDIR)/Makefile" || { \
+		echo "blkseek: no kernel headers at $(KDIR): $(if $(kdir_release),apt install linux-headers-$(kdir_release),install the kernel's headers or set KDIR)" >&2; \
+		exit 1; }
+endef
+
 PREFIX ?= /usr/local
 
 .PHONY: all module vm clean clean-module setup tools unit lint vmtest check check-all canary check-debug demo \
 	soak fuzz bench \
-	install uninstall dkms-install dkms-remove
+	install uninstall dkms-install dkms-remove kbuild
 
 all: module
 
@@ -37,8 +47,17 @@ module:
 ifdef KVER
 	tools/testing/kernel-line.sh module $(KVER)
 else
+	$(check_kdir)
 	$(MAKE) -C $(KDIR) M=$(PWD) modules
 endif
+
+# What DKMS runs (dkms.conf): the module against KDIR only.  It never
+# looks at KVER, which a DKMS build started from make (make dkms-install
+# KVER=...) inherits through MAKEFLAGS, and which would send "module" to
+# tools/testing/kernel-line.sh, absent from DKMS's copy of the sources.
+kbuild:
+	$(check_kdir)
+	$(MAKE) -C $(KDIR) M=$(PWD) modules
 
 vm: setup
 	@test -n "$(KVER)" -a -n "$(CMD)" || { echo "usage: make vm KVER=<release> CMD='<command>'"; exit 2; }
@@ -105,6 +124,7 @@ fuzz:
 # tools, the uapi header, man pages and docs; uninstall removes exactly
 # those (tools/packaging/install.sh).
 install: module tools
+	$(check_kdir)
 	DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" KDIR="$(KDIR)" tools/packaging/install.sh install
 
 uninstall:

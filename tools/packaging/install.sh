@@ -9,15 +9,31 @@
 # DER): when both are set, blkseek.ko is signed with the kernel's
 # scripts/sign-file before it is installed.
 #
+# UDEVRULESDIR (default PREFIX/lib/udev/rules.d) is where the udev rule
+# goes.
+#
 # install: the module with the kernel's modules_install into
 # /lib/modules/KVER/updates, then depmod (only when DESTDIR is empty: a
 # staged tree gets its depmod from the package that installs it); the
-# tools into PREFIX/sbin; <linux/blkseek.h> into PREFIX/include/linux;
-# the man pages into PREFIX/share/man; the documentation and the
-# modules-load.d example into PREFIX/share/doc/blkseek.
-# uninstall: removes exactly those files, then the directories under
-# DESTDIR that this leaves empty (with no DESTDIR, only
-# PREFIX/share/doc/blkseek).  list: prints the files install writes.
+# tools into PREFIX/sbin; the uapi header into
+# PREFIX/include/blkseek/linux/blkseek.h (its own directory:
+# PREFIX/include/linux is linux-libc-dev's with PREFIX=/usr; programs
+# build with -IPREFIX/include/blkseek and include <linux/blkseek.h>); the
+# udev rule into UDEVRULESDIR; the man pages into PREFIX/share/man; the
+# documentation and the modules-load.d example into
+# PREFIX/share/doc/blkseek.
+# udev (systemd 252, Debian 12) reads rules from /etc, /run,
+# /usr/local/lib and /usr/lib (= /lib) udev/rules.d: PREFIX=/usr/local
+# and PREFIX=/usr both give a directory udev reads and leave
+# /etc/udev/rules.d, the administrator's, alone.  Another PREFIX gets a
+# note that udev will not see the rule there (set UDEVRULESDIR).
+# uninstall: removes those files and blkseek.ko from the updates
+# directory of every kernel under DESTDIR/lib/modules (an install for a
+# kernel since removed or upgraded from included; DKMS's updates/dkms is
+# DKMS's), runs depmod for each of those kernels, then removes the
+# directories under DESTDIR that this leaves empty (with no DESTDIR,
+# only PREFIX/share/doc/blkseek and PREFIX/include/blkseek).  It needs
+# no kernel headers.  list: prints the files install writes.
 # install-stack, uninstall-stack: only blkseek-stack and its udev rule,
 # what make dkms-install adds beside the module DKMS installs.
 set -euo pipefail
@@ -32,14 +48,23 @@ DESTDIR=${DESTDIR%/}
 # upstream version in include/config/kernel.release)
 kver=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' "$KDIR/include/generated/utsrelease.h" 2>/dev/null || true)
 case $action in
-*-stack) ;;	# no module: no kernel needed
-*) [ -n "$kver" ] || { echo "install: no kernel build directory at $KDIR (set KDIR)" >&2; exit 1; } ;;
+install | list)
+	if [ -z "$kver" ]; then
+		rel=${KDIR%/}
+		case $rel in
+		/lib/modules/*/build) rel=${rel#/lib/modules/}; rel=${rel%/build} ;;
+		/usr/src/linux-headers-*) rel=${rel#/usr/src/linux-headers-} ;;
+		*) rel= ;;
+		esac
+		echo "install: no kernel headers at $KDIR:" \
+			"${rel:+apt install linux-headers-$rel, or }set KDIR" >&2
+		exit 1
+	fi ;;
 esac
 moddir=$DESTDIR/lib/modules/$kver/updates
 doc=$PREFIX/share/doc/blkseek
-# udev reads no rules under PREFIX: the rule that runs blkseek-stack goes
-# where the administrator's rules are
-udev_rule=/etc/udev/rules.d/90-blkseek-stack.rules
+UDEVRULESDIR=${UDEVRULESDIR:-$PREFIX/lib/udev/rules.d}
+udev_rule=${UDEVRULESDIR%/}/90-blkseek-stack.rules
 
 # source (relative to the repository) and destination (without DESTDIR), mode
 files=(
@@ -47,7 +72,7 @@ files=(
 	"tools/blkseek-copy $PREFIX/sbin/blkseek-copy 0755"
 	"tools/blkseek-stack $PREFIX/sbin/blkseek-stack 0755"
 	"tools/packaging/udev/90-blkseek-stack.rules $udev_rule 0644"
-	"uapi/linux/blkseek.h $PREFIX/include/linux/blkseek.h 0644"
+	"uapi/linux/blkseek.h $PREFIX/include/blkseek/linux/blkseek.h 0644"
 	"Documentation/man/blkseek.4 $PREFIX/share/man/man4/blkseek.4 0644"
 	"Documentation/man/blkseek-map.8 $PREFIX/share/man/man8/blkseek-map.8 0644"
 	"Documentation/man/blkseek-copy.8 $PREFIX/share/man/man8/blkseek-copy.8 0644"
@@ -72,6 +97,13 @@ prune() {	# prune DIR: remove DIR and its parents while empty, within DESTDIR
 	done
 }
 
+# the rule's directory when it is PREFIX's own and empty (PREFIX=/usr/local)
+prune_udev_dir() {
+	case $udev_rule in
+	"$PREFIX"/lib/udev/*) prune "$(dirname "$udev_rule")" "$PREFIX/lib" ;;
+	esac
+}
+
 # the part of the tools that stacked devices need with DKMS too
 stack_files=(
 	"tools/blkseek-stack $PREFIX/sbin/blkseek-stack 0755"
@@ -89,6 +121,12 @@ copy_in() {	# copy_in FILE-SPEC...: install each, then fill in the rule
 		install -D -m "$3" "$top/$1" "$DESTDIR$2"
 	done
 	sed -i "s|@SBINDIR@|$PREFIX/sbin|" "$DESTDIR$udev_rule"
+	case ${UDEVRULESDIR%/} in
+	/etc/udev/rules.d | /run/udev/rules.d | /usr/local/lib/udev/rules.d | \
+	/usr/lib/udev/rules.d | /lib/udev/rules.d) ;;
+	*) echo "install: note: udev does not read $UDEVRULESDIR; stacked devices" \
+		"need the rule in one it reads (UDEVRULESDIR=/etc/udev/rules.d)" >&2 ;;
+	esac
 	[ -n "$DESTDIR" ] || udevadm control --reload 2>/dev/null || true
 }
 
@@ -103,6 +141,7 @@ uninstall-stack)
 		rm -f "$DESTDIR$2"
 		[ -z "$DESTDIR" ] || prune "$(dirname "$DESTDIR$2")" "$DESTDIR"
 	done
+	[ -n "$DESTDIR" ] || prune_udev_dir
 	echo "uninstalled blkseek-stack and its udev rule from ${DESTDIR:-/}"
 	;;
 install)
@@ -126,10 +165,20 @@ install)
 	echo "installed blkseek $(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$top/dkms.conf") for $kver under ${DESTDIR:-/}"
 	;;
 uninstall)
-	for m in "${module_names[@]}"; do
-		rm -f "$moddir/$m"
+	# every kernel's updates/blkseek.ko*, not only KDIR's
+	kvers=()
+	dirs=()
+	for d in "$DESTDIR"/lib/modules/*/updates; do
+		found=0
+		for m in "${module_names[@]}"; do
+			[ -f "$d/$m" ] || continue
+			rm -f "$d/$m"
+			found=1
+		done
+		[ $found = 1 ] || continue
+		kvers+=("$(basename "$(dirname "$d")")")
+		dirs+=("$d")
 	done
-	dirs=("$moddir")
 	for f in "${files[@]}"; do
 		set -- $f
 		rm -f "$DESTDIR$2"
@@ -141,9 +190,17 @@ uninstall)
 		done
 	else
 		prune "$doc/modules-load.d" "$(dirname "$doc")"
-		depmod -a "$kver"
+		prune "$PREFIX/include/blkseek/linux" "$PREFIX/include"
+		prune_udev_dir
+		for d in "${dirs[@]}"; do
+			prune "$d" /lib/modules
+		done
+		for k in "${kvers[@]}"; do
+			# a kernel whose package is gone has no modules.dep to update
+			if [ -f "/lib/modules/$k/modules.dep" ]; then depmod -a "$k"; fi
+		done
 	fi
-	echo "uninstalled blkseek for $kver from ${DESTDIR:-/}"
+	echo "uninstalled blkseek${kvers[*]:+ for ${kvers[*]}} from ${DESTDIR:-/}"
 	;;
 list)
 	echo "$moddir/blkseek.ko (or .ko.xz, .ko.gz, .ko.zst)"

@@ -3,9 +3,14 @@
 #
 # Host tests of installing blkseek (TAP): make install into a DESTDIR for
 # each kernel line's headers, what modinfo shows, the installed header from
-# C and C++, the man pages with groff -ww, make uninstall leaving nothing
-# behind (and keeping what was there before), and dkms build for every
-# kernel line: 6.1 and 6.12, and each 7.x line fetched (in its chroot).
+# C and C++ (in its own directory), the udev rule under PREFIX, the man
+# pages with groff -ww, make uninstall leaving nothing behind (and keeping
+# what was there before), make uninstall removing the module of every
+# kernel installed for, a missing kernel build directory named with its
+# package by make, make module and make install, dkms build for every
+# kernel line: 6.1 and 6.12, and each 7.x line fetched (in its chroot),
+# and README's make dkms-install KVER=<6.12 release> and make dkms-remove
+# KVER=... with the system's DKMS.
 set -u
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 work=$(mktemp -d)
@@ -63,11 +68,16 @@ for kdir in "${kdirs[@]}"; do
 		bash -c '[ "$("$0"/usr/sbin/blkseek-map --version)" = "blkseek-map $1" ] &&
 			  [ "$("$0"/usr/sbin/blkseek-copy --version)" = "blkseek-copy $1" ]' "$dest" "$version"
 	printf '#include <linux/blkseek.h>\nint main(void) { struct blkseek_query q = { sizeof(q) }; return q.size != BLKSEEK_QUERY_SIZE_VER0; }\n' > "$work/h.c"
-	check "$kver: installed header builds and is right from C" \
-		bash -c 'cc -Wall -Werror -I"$0"/usr/include -o "$1/h" "$1/h.c" && "$1/h"' "$dest" "$work"
+	check "$kver: installed header builds and is right from C (-I/usr/include/blkseek)" \
+		bash -c 'cc -Wall -Werror -I"$0"/usr/include/blkseek -o "$1/h" "$1/h.c" && "$1/h"' "$dest" "$work"
 	cp "$work/h.c" "$work/h.cc"
 	check "$kver: installed header builds from C++" \
-		g++ -Wall -Werror -fsyntax-only -I"$dest/usr/include" "$work/h.cc"
+		g++ -Wall -Werror -fsyntax-only -I"$dest/usr/include/blkseek" "$work/h.cc"
+	check "$kver: no header in usr/include/linux (linux-libc-dev's)" \
+		[ ! -e "$dest/usr/include/linux" ]
+	check "$kver: PREFIX=/usr: the udev rule in /usr/lib/udev/rules.d, none in /etc" \
+		bash -c 'grep -q "RUN+=\"/usr/sbin/blkseek-stack" "$0"/usr/lib/udev/rules.d/90-blkseek-stack.rules &&
+			  [ ! -e "$0"/etc ]' "$dest"
 	make -s -C "$top" uninstall DESTDIR="$dest" PREFIX=/usr KDIR="$kdir" > "$work/log" 2>&1 ||
 		sed 's/^/# /' "$work/log"
 	left=$(cd "$dest" && find . -mindepth 1 ! -path ./usr ! -path ./usr/sbin ! -path ./usr/sbin/other-tool)
@@ -77,20 +87,48 @@ for kdir in "${kdirs[@]}"; do
 		[ "$(cat "$dest/usr/sbin/other-tool" 2>/dev/null)" = keep ]
 done
 
-# what make dkms-install adds beside the module: blkseek-stack and its
-# udev rule, installed and removed alone
-rm -rf "$dest"
-make -s -C "$top/tools" blkseek-stack > /dev/null
-if DESTDIR=$dest PREFIX=/usr "$top/tools/packaging/install.sh" install-stack > "$work/log" 2>&1; then
-	ok "install-stack DESTDIR PREFIX=/usr"
-else
-	not_ok "install-stack DESTDIR PREFIX=/usr"; sed 's/^/# /' "$work/log"
+# make uninstall after a kernel upgrade: installed for both kernels, one
+# make uninstall whose KDIR is gone removes the modules of both
+if [ ${#kdirs[@]} -ge 2 ]; then
+	rm -rf "$dest"
+	for kdir in "${kdirs[@]}"; do
+		make -s -C "$top" install DESTDIR="$dest" PREFIX=/usr KDIR="$kdir" > "$work/log" 2>&1 ||
+			sed 's/^/# /' "$work/log"
+	done
+	n_ko=$(find "$dest/lib/modules" -name 'blkseek.ko*' | wc -l)
+	make -s -C "$top" uninstall DESTDIR="$dest" PREFIX=/usr KDIR=/lib/modules/0.0-blkseek-gone/build \
+		> "$work/log" 2>&1 || sed 's/^/# /' "$work/log"
+	left=$(cd "$dest" 2>/dev/null && find . -mindepth 1)
+	check "make uninstall without the kernel's headers removes the module of all $n_ko kernels, and all the rest" \
+		test "$n_ko" = "${#kdirs[@]}" -a -z "$left"
+	[ -z "$left" ] || echo "$left" | sed 's/^/#   left: /'
 fi
-check "install-stack: the rule runs the installed blkseek-stack" \
-	grep -q 'RUN+="/usr/sbin/blkseek-stack"' "$dest/etc/udev/rules.d/90-blkseek-stack.rules"
-check "install-stack: blkseek-stack is executable" [ -x "$dest/usr/sbin/blkseek-stack" ]
-DESTDIR=$dest PREFIX=/usr "$top/tools/packaging/install.sh" uninstall-stack > /dev/null 2>&1
-check "uninstall-stack leaves nothing behind" [ -z "$(ls -A "$dest" 2>/dev/null)" ]
+
+# a missing kernel build directory is named, with the package to install
+for target in all module install; do
+	out=$(make -C "$top" $target KDIR=/lib/modules/0.0-blkseek-none/build DESTDIR="$work/none" 2>&1)
+	rc=$?
+	check "make $target without headers: fails with 'apt install linux-headers-0.0-blkseek-none'" \
+		bash -c '[ "$0" != 0 ] && grep -q "no kernel headers at /lib/modules/0.0-blkseek-none/build: apt install linux-headers-0.0-blkseek-none" <<< "$1"' "$rc" "$out"
+done
+
+# what make dkms-install adds beside the module: blkseek-stack and its
+# udev rule, installed and removed alone, under PREFIX (udev 252 reads
+# /usr/lib and /usr/local/lib udev/rules.d)
+make -s -C "$top/tools" blkseek-stack > /dev/null
+for prefix in /usr /usr/local; do
+	rm -rf "$dest"
+	if DESTDIR=$dest PREFIX=$prefix "$top/tools/packaging/install.sh" install-stack > "$work/log" 2>&1; then
+		ok "install-stack DESTDIR PREFIX=$prefix"
+	else
+		not_ok "install-stack DESTDIR PREFIX=$prefix"; sed 's/^/# /' "$work/log"
+	fi
+	check "install-stack PREFIX=$prefix: the rule in $prefix/lib/udev/rules.d runs the installed blkseek-stack" \
+		grep -q "RUN+=\"$prefix/sbin/blkseek-stack" "$dest$prefix/lib/udev/rules.d/90-blkseek-stack.rules"
+	check "install-stack PREFIX=$prefix: blkseek-stack is executable" [ -x "$dest$prefix/sbin/blkseek-stack" ]
+	DESTDIR=$dest PREFIX=$prefix "$top/tools/packaging/install.sh" uninstall-stack > /dev/null 2>&1
+	check "uninstall-stack PREFIX=$prefix leaves nothing behind" [ -z "$(ls -A "$dest" 2>/dev/null)" ]
+done
 
 # DKMS (private trees under build/dkms): Debian 12's lines on the host,
 # each fetched 7.x line in its build chroot (tools/testing/kernel-line.sh)
@@ -115,6 +153,61 @@ for kver in "${dkms_kvers[@]}"; do
 		not_ok "$kver: dkms build"; sed 's/^/# /' "$work/log"
 	fi
 done
+
+# README's commands with the system's DKMS, for a kernel other than the
+# running one: make dkms-install KVER=<the 6.12 release>, make dkms-remove.
+# (DKMS's build inherits KVER through MAKEFLAGS: dkms.conf's target must
+# not look at it.)  Not with blkseek-dkms installed: the same DKMS module.
+k612=$(ls -d /usr/src/linux-headers-6.12.*-amd64 2>/dev/null | sort -V | tail -1)
+k612=${k612#/usr/src/linux-headers-}
+dkms_snapshot() {
+	find /usr/local /usr/src /var/lib/dkms "/lib/modules/$k612" -xdev \
+		\( -path /var/lib/dkms/mok.key -o -path /var/lib/dkms/mok.pub \) -prune -o -print 2>/dev/null |
+		grep -v "^/lib/modules/$k612/modules\." | sort
+}
+if [ -z "$k612" ] || ! command -v dkms > /dev/null; then
+	not_ok "make dkms-install KVER=<6.12 release> (no 6.12 headers or no dkms: run tools/testing/setup.sh)"
+elif dpkg-query -W -f='${db:Status-Abbrev}' blkseek-dkms 2>/dev/null | grep -q '^.i'; then
+	ok "make dkms-install KVER=$k612 # SKIP blkseek-dkms is installed"
+else
+	dkms_snapshot > "$work/dkms-before"
+	if make -s -C "$top" dkms-install KVER="$k612" > "$work/log" 2>&1; then
+		ok "make dkms-install KVER=$k612"
+	else
+		not_ok "make dkms-install KVER=$k612"; tail -20 "$work/log" | sed 's/^/# /'
+		for f in /var/lib/dkms/blkseek/*/build/make.log; do
+			[ -f "$f" ] && tail -10 "$f" | sed 's/^/#   make.log: /'
+		done
+	fi
+	ko=$(ls "/lib/modules/$k612/updates/dkms/"blkseek.ko* 2>/dev/null | head -1)
+	check "make dkms-install: DKMS's module for $k612, version $version" \
+		bash -c '[ -n "$0" ] && [ "$(modinfo -F vermagic "$0" | cut -d" " -f1)" = "$1" ] &&
+			  [ "$(modinfo -F version "$0")" = "$2" ]' "$ko" "$k612" "$version"
+	check "make dkms-install: blkseek-stack and its rule in /usr/local/lib/udev/rules.d" \
+		grep -q 'RUN+="/usr/local/sbin/blkseek-stack' /usr/local/lib/udev/rules.d/90-blkseek-stack.rules
+	if make -s -C "$top" dkms-remove KVER="$k612" > "$work/log" 2>&1; then
+		ok "make dkms-remove KVER=$k612"
+	else
+		not_ok "make dkms-remove KVER=$k612"; tail -20 "$work/log" | sed 's/^/# /'
+	fi
+	dkms_snapshot > "$work/dkms-after"
+	diff "$work/dkms-before" "$work/dkms-after" > "$work/diff"
+	check "make dkms-remove leaves nothing of make dkms-install" [ ! -s "$work/diff" ]
+	sed 's/^/#   /' "$work/diff" | head -20
+fi
+# README's make dkms-install for the running kernel, where it has headers
+kr=$(uname -r)
+if [ ! -e "/lib/modules/$kr/build/Makefile" ]; then
+	ok "make dkms-install (running kernel) # SKIP no headers for the running kernel $kr"
+elif [ -z "$k612" ] || dpkg-query -W -f='${db:Status-Abbrev}' blkseek-dkms 2>/dev/null | grep -q '^.i'; then
+	ok "make dkms-install (running kernel) # SKIP blkseek-dkms is installed"
+else
+	make -s -C "$top" dkms-install > "$work/log" 2>&1
+	check "make dkms-install: DKMS's module for the running kernel $kr" \
+		bash -c 'ls /lib/modules/"$0"/updates/dkms/blkseek.ko* > /dev/null 2>&1' "$kr"
+	make -s -C "$top" dkms-remove > "$work/log" 2>&1
+	check "make dkms-remove: no blkseek left in DKMS" [ ! -e /var/lib/dkms/blkseek ]
+fi
 
 echo "1..$n"
 echo "# $((n - failed)) passed, $failed failed"
