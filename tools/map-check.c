@@ -324,8 +324,9 @@ static int check_stacked(int fd, const char *whole, bool dm, enum module_state m
 static int check_sd(int fd, const char *dev, enum module_state mod)
 {
 	static const char *const ptype[8] = {
-		"not reported (fully provisioned)", "resource provisioned",
-		"thin provisioned", "3 (reserved)", "4", "5", "6", "7",
+		"0 (not known or fully provisioned)", "1 (resource provisioned)",
+		"2 (thin provisioned)", "3 (reserved)", "4 (reserved)",
+		"5 (reserved)", "6 (reserved)", "7 (reserved)",
 	};
 	static const char *const gls_state[16] = {
 		"mapped or unknown", "deallocated", "anchored", "mapped", "unknown",
