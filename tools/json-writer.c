@@ -111,12 +111,15 @@ static void json_quote(FILE *f, const char *str)
 			fputc(*s++, f);
 		} else if (*s < 0x20 || *s == 0x7f) {
 			fprintf(f, "\\u%04x", *s++);
-		} else if (!(n = utf8_len(s))) {
-			fputs("\\ufffd", f);
-			s++;
 		} else {
-			fwrite(s, 1, n, f);
-			s += n;
+			n = utf8_len(s);
+			if (n) {
+				fwrite(s, 1, n, f);
+				s += n;
+			} else {
+				fputs("\\ufffd", f);	/* not UTF-8 */
+				s++;
+			}
 		}
 	}
 	fputc('"', f);
