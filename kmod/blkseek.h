@@ -93,6 +93,10 @@ struct blkseek_seg {
  * @stale: what it was read from may have changed: answer all data
  * @gone: the disk is being removed: drop it
  * @counted: counted in the stacked_mappings gauge
+ * @walk_down: the chain check that last set @below
+ * @below: mapped devices in the longest chain from it down, or -ELOOP
+ * @walk_up: the chain check that last set @above
+ * @above: mapped devices in the longest chain stacked on it, or -ELOOP
  * @nr_segs: entries in @segs, sorted; 0 for a tombstone
  * @segs: the segments
  */
@@ -105,6 +109,10 @@ struct blkseek_stack {
 	bool stale;
 	bool gone;
 	bool counted;
+	u64 walk_down;
+	int below;
+	u64 walk_up;
+	int above;
 	unsigned int nr_segs;
 	struct blkseek_seg segs[];
 };
@@ -154,7 +162,8 @@ unsigned int blkseek_file_extents(struct file *file, u64 off, u64 len,
 
 struct blkseek_stack *blkseek_stack_get(struct gendisk *disk);
 void blkseek_stack_put(struct blkseek_stack *st);
-void blkseek_stack_change_begin(unsigned int kind, const struct gendisk *gone);
+void blkseek_stack_change_begin(unsigned int kind, const struct gendisk *disk,
+				bool gone);
 void blkseek_stack_change_end(void);
 long blkseek_stack_gen_ioctl(struct blkseek_stack_gen __user *ugen);
 long blkseek_stack_set_ioctl(struct blkseek_stack_map __user *um);

@@ -20,9 +20,6 @@
 #include "blkseek.h"
 #include "blkseek_stats.h"
 
-/* Most devices stacked below one another that are asked. */
-#define BLKSEEK_MAX_DEPTH	4
-
 /*
  * Lower extents asked per fetch: one run of the lower device as its
  * source gives it (device_extent()).  The walk above asks again where it
@@ -130,7 +127,7 @@ unsigned int blkseek_file_extents(struct file *file, u64 off, u64 len,
 
 	if (S_ISREG(file_inode(file)->i_mode))
 		return file_extents(file, off, len, ext, max);
-	if (!S_ISBLK(file_inode(file)->i_mode) || depth > BLKSEEK_MAX_DEPTH ||
+	if (!S_ISBLK(file_inode(file)->i_mode) || depth > BLKSEEK_STACK_MAX_DEPTH ||
 	    blkseek_begin_at(file, off, &c, depth))
 		return data_extent(off, len, ext);
 	n = device_extent(&c, off, len, ext);

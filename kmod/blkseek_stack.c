@@ -100,14 +100,28 @@ struct blkseek_stack *blkseek_stack_get(struct gendisk *disk)
 	return found;
 }
 
+/* Whether a change of @kind or of @disk (when not NULL) may change @st. */
+static bool stack_touched_by(const struct blkseek_stack *st, unsigned int kind,
+			     const struct gendisk *disk)
+{
+	return disk ? st->disk == disk : st->kind & kind;
+}
+
 /**
  * blkseek_stack_change_begin() - a change of stacked devices starts
- * @kind: BLKSEEK_STACK_* whose mappings it may change, or 0
- * @gone: a disk being removed, or NULL
+ * @kind: BLKSEEK_STACK_* whose mappings it may change, when @disk is NULL
+ * @disk: the one disk whose mapping it may change, or NULL for all of @kind
+ * @gone: @disk is being removed: its mappings are dropped
+ *
+ * Only the mapping of the disk that changes is marked stale: the mappings
+ * of devices stacked on it are read from their own tables, which did not
+ * change, and their answers ask it through its own mapping, checked on
+ * every answer (blkseek_file_extents()).
  *
  * Called by the watch before the change takes effect, in atomic context.
  */
-void blkseek_stack_change_begin(unsigned int kind, const struct gendisk *gone)
+void blkseek_stack_change_begin(unsigned int kind, const struct gendisk *disk,
+				bool gone)
 {
 	struct blkseek_stack *st;
 	bool reap = false;
@@ -116,11 +130,12 @@ void blkseek_stack_change_begin(unsigned int kind, const struct gendisk *gone)
 	stack_generation++;
 	stack_changing++;
 	list_for_each_entry(st, &stacks, node) {
-		if (gone && st->disk == gone) {
+		if (gone && st->disk == disk) {
 			WRITE_ONCE(st->stale, true);
 			st->gone = true;
 			reap = true;
-		} else if ((st->kind & kind) && !st->stale) {
+		} else if (!gone && !st->stale &&
+			   stack_touched_by(st, kind, disk)) {
 			WRITE_ONCE(st->stale, true);
 			blkseek_count(BLKSEEK_STAT_STACK_STALE);
 			reap |= st->nr_segs > 0;
@@ -143,7 +158,7 @@ void blkseek_stack_change_end(void)
 	spin_unlock(&stack_lock);
 }
 
-/* Unlink @st and replace it by @tomb (or nothing); returns @st to put. */
+/* Unlink @st and replace it by @tomb (or nothing); @st moves to @dead. */
 static void stack_unlink(struct blkseek_stack *st, struct blkseek_stack *tomb,
 			 struct list_head *dead)
 {
@@ -233,17 +248,159 @@ static unsigned int disk_kind(struct gendisk *disk)
 	return 0;
 }
 
-/* Take the lower files of one segment; the caller puts what was taken. */
+/* The disk a lower path is on; NULL for a regular file. */
+static const struct gendisk *path_disk(struct file *f)
+{
+	if (!S_ISBLK(file_inode(f)->i_mode))
+		return NULL;
+	return I_BDEV(f->f_mapping->host)->bd_disk;
+}
+
+/* Whether a mapping's lower files hold references that may be followed. */
+static bool stack_holds(const struct blkseek_stack *st)
+{
+	return !st->gone && !READ_ONCE(st->stale) && st->nr_segs;
+}
+
+/* Whether @st has a lower path on @disk. */
+static bool stack_uses(const struct blkseek_stack *st,
+		       const struct gendisk *disk)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < st->nr_segs; i++)
+		for (j = 0; j < st->segs[i].nr_paths; j++)
+			if (path_disk(st->segs[i].paths[j]) == disk)
+				return true;
+	return false;
+}
+
+static int chain_below(const struct blkseek_stack *st,
+		       const struct gendisk *upper, unsigned int depth,
+		       u64 walk);
+
+/*
+ * The most mapped devices in a chain from @disk downwards, or -ELOOP when
+ * one of them is @upper or the chain is too long.  Under stack_lock.
+ */
+static int chain_below_disk(const struct gendisk *disk,
+			    const struct gendisk *upper, unsigned int depth,
+			    u64 walk)
+{
+	struct blkseek_stack *st;
+	int most = 0;
+
+	if (disk == upper)
+		return -ELOOP;
+	list_for_each_entry(st, &stacks, node) {
+		if (st->disk != disk || !stack_holds(st))
+			continue;
+		if (st->walk_down != walk) {
+			st->below = chain_below(st, upper, depth, walk);
+			st->walk_down = walk;
+		}
+		if (st->below < 0)
+			return st->below;
+		most = max(most, st->below);
+	}
+	return most;
+}
+
+/*
+ * The most mapped devices in a chain from @st downwards, @st included, or
+ * -ELOOP.  The registry holds no cycle (each mapping was checked when it
+ * was set), so @depth bounds the recursion only against a longer chain.
+ */
+static int chain_below(const struct blkseek_stack *st,
+		       const struct gendisk *upper, unsigned int depth,
+		       u64 walk)
+{
+	const struct gendisk *disk, *last = NULL;
+	unsigned int i, j;
+	int most = 0, n;
+
+	if (depth >= BLKSEEK_STACK_MAX_DEPTH)
+		return -ELOOP;
+	for (i = 0; i < st->nr_segs; i++) {
+		for (j = 0; j < st->segs[i].nr_paths; j++) {
+			disk = path_disk(st->segs[i].paths[j]);
+			if (!disk || disk == last)
+				continue;
+			last = disk;
+			n = chain_below_disk(disk, upper, depth + 1, walk);
+			if (n < 0)
+				return n;
+			most = max(most, n);
+		}
+	}
+	return most + 1;
+}
+
+/*
+ * The most mapped devices in a chain stacked on @disk, @disk excluded, or
+ * -ELOOP when that chain is too long; @depth of them are above the disk
+ * checked and below @disk.  Under stack_lock.
+ */
+static int chain_above(const struct gendisk *disk, unsigned int depth,
+		       u64 walk)
+{
+	struct blkseek_stack *st;
+	int most = 0;
+
+	if (depth > BLKSEEK_STACK_MAX_DEPTH)
+		return -ELOOP;
+	list_for_each_entry(st, &stacks, node) {
+		if (st->disk == disk || !stack_holds(st) ||
+		    !stack_uses(st, disk))
+			continue;
+		if (st->walk_up != walk) {
+			st->above = chain_above(st->disk, depth + 1, walk);
+			st->walk_up = walk;
+		}
+		if (st->above < 0)
+			return st->above;
+		most = max(most, st->above + 1);
+	}
+	return most;
+}
+
+/*
+ * Whether @st, set for @upper, keeps every chain of mapped devices through
+ * it acyclic and at most BLKSEEK_STACK_MAX_DEPTH long: 0 or -ELOOP.  A
+ * cycle would have the devices hold each other open for good.  Under
+ * stack_lock, so that no other mapping set at the same time can close one.
+ */
+static int stack_chain_check(const struct blkseek_stack *st,
+			     const struct gendisk *upper)
+{
+	static u64 walk;
+	int below, above;
+
+	lockdep_assert_held(&stack_lock);
+	walk++;
+	below = chain_below(st, upper, 0, walk);
+	if (below < 0)
+		return below;
+	above = chain_above(upper, 0, walk);
+	if (above < 0 || above + below > BLKSEEK_STACK_MAX_DEPTH)
+		return -ELOOP;
+	return 0;
+}
+
+/*
+ * Take the lower files of one segment of an upper device of @size bytes;
+ * the caller puts what was taken.
+ */
 static int segment_take(struct blkseek_seg *seg,
 			const struct blkseek_stack_segment *us,
-			unsigned int kind)
+			unsigned int kind, u64 size)
 {
 	unsigned int i;
 
 	if (!us->length || us->reserved || !us->nr_paths ||
 	    us->nr_paths > BLKSEEK_STACK_MAX_PATHS ||
 	    (us->start | us->length) & (SECTOR_SIZE - 1) ||
-	    us->start + us->length < us->start ||
+	    us->start >= size || us->length > size - us->start ||
 	    us->lower_offset + us->length < us->lower_offset)
 		return -EINVAL;
 	seg->start = us->start;
@@ -264,12 +421,16 @@ static int segment_take(struct blkseek_seg *seg,
 		    !(S_ISREG(mode) && kind == BLKSEEK_STACK_LOOP &&
 		      us->nr_paths == 1))
 			return -EINVAL;
+		/* a file may grow; a block device's range must be there */
+		if (S_ISBLK(mode) && us->lower_offset + us->length >
+		    bdev_nr_bytes(I_BDEV(f->f_mapping->host)))
+			return -EINVAL;
 	}
 	return 0;
 }
 
 static struct blkseek_stack *map_take(const struct blkseek_stack_map *m,
-				      unsigned int kind)
+				      unsigned int kind, u64 size)
 {
 	struct blkseek_stack_segment __user *useg = u64_to_user_ptr(m->segments);
 	struct blkseek_stack_segment us;
@@ -288,7 +449,7 @@ static struct blkseek_stack *map_take(const struct blkseek_stack_map *m,
 			break;
 		}
 		st->nr_segs = i + 1;
-		err = segment_take(&st->segs[i], &us, kind);
+		err = segment_take(&st->segs[i], &us, kind, size);
 		if (!err && i && us.start < st->segs[i - 1].start +
 					   st->segs[i - 1].length)
 			err = -EINVAL;
@@ -302,7 +463,10 @@ static struct blkseek_stack *map_take(const struct blkseek_stack_map *m,
 	return st;
 }
 
-/* Insert @st for @disk (or clear when NULL) if @generation still holds. */
+/*
+ * Insert @st for @disk (or clear when NULL) if @generation still holds and
+ * no chain of mappings through it would be a cycle or too long.
+ */
 static int stack_install(struct gendisk *disk, u64 generation,
 			 struct blkseek_stack *st)
 {
@@ -312,9 +476,11 @@ static int stack_install(struct gendisk *disk, u64 generation,
 
 	spin_lock(&stack_lock);
 	if (stack_changing || generation != stack_generation ||
-	    !disk_live(disk)) {
+	    !disk_live(disk))
 		err = -EAGAIN;
-	} else {
+	else if (st)
+		err = stack_chain_check(st, disk);
+	if (!err) {
 		/* the disk's mappings under any sequence number it had */
 		list_for_each_entry_safe(old, tmp, &stacks, node)
 			if (old->disk == disk)
@@ -335,9 +501,10 @@ static int stack_install(struct gendisk *disk, u64 generation,
  * @um: the user's struct blkseek_stack_map
  *
  * Return: 0; -EPERM without CAP_SYS_ADMIN; -EAGAIN when the generation
- * moved; -EOPNOTSUPP when changes of that kind are not watched; -EINVAL,
- * -EBADF, -ENOTBLK, -E2BIG, -EFAULT or -ENOMEM for bad input.  Nothing
- * changes on error.
+ * moved; -EOPNOTSUPP when changes of that kind are not watched; -ELOOP
+ * when a chain of mappings through it would be a cycle or longer than
+ * BLKSEEK_STACK_MAX_DEPTH; -EINVAL, -EBADF, -ENOTBLK, -E2BIG, -EFAULT or
+ * -ENOMEM for bad input (see the uapi header).  Nothing changes on error.
  */
 long blkseek_stack_set_ioctl(struct blkseek_stack_map __user *um)
 {
@@ -375,7 +542,7 @@ long blkseek_stack_set_ioctl(struct blkseek_stack_map __user *um)
 	if (!(blkseek_stack_watch_armed() & m.kind))
 		goto out;
 	if (m.nr_segments) {
-		st = map_take(&m, m.kind);
+		st = map_take(&m, m.kind, bdev_nr_bytes(bdev));
 		if (IS_ERR(st)) {
 			err = PTR_ERR(st);
 			goto out;

@@ -4,13 +4,18 @@
  * through which every dm table swap, loop status change and disk removal
  * goes.  Their entry handlers run before the function changes anything
  * and mark the mappings it may change stale (blkseek_stack.c); their
- * return handlers end the change.
+ * return handlers end the change.  Where the call says which disk it
+ * changes, only that disk's mapping goes stale; where it does not, every
+ * mapping of its kind.
  *
- *  - dm_swap_table() (dm_mod): the only way a table becomes live;
- *  - loop_configure(), loop_set_status(), __loop_clr_fd() (loop), and
- *    lo_ioctl() for LOOP_CHANGE_FD, whose body is inlined there: every
- *    way a loop gets, changes or loses its backing file, offset or size
- *    limit, autoclear included;
+ *  - dm_swap_table(md, ...) (dm_mod): the only way a table becomes live;
+ *    the disk is dm_disk(md);
+ *  - lo_ioctl(bdev, mode, cmd, ...) for LOOP_SET_FD, LOOP_CONFIGURE,
+ *    LOOP_CHANGE_FD and LOOP_SET_CAPACITY: the loop's own bdev;
+ *    loop_set_status(lo, ...) and __loop_clr_fd(lo, ...) (loop) carry
+ *    only struct loop_device, private to loop.c: every loop mapping.
+ *    Together, every way a loop gets, changes or loses its backing file,
+ *    offset, size limit or size, autoclear included;
  *  - del_gendisk() (vmlinux): a disk goes; its mapping is dropped.
  *
  * dm_mod and loop are watched while they are loaded: a module notifier
@@ -22,6 +27,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/blkdev.h>
+#include <linux/device-mapper.h>
 #include <linux/kprobes.h>
 #include <linux/loop.h>
 #include <linux/module.h>
@@ -41,28 +47,59 @@ static int change_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
+/*
+ * dm_swap_table(md, table): only @md's table changes.  Its disk comes
+ * from dm_mod's exported dm_disk(), taken for the call: dm_mod is loaded,
+ * it is running this very function.
+ */
 static int dm_change_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	blkseek_stack_change_begin(BLKSEEK_STACK_DM, NULL);
+	struct mapped_device *md =
+		(struct mapped_device *)regs_get_kernel_argument(regs, 0);
+	struct gendisk *(*disk_of)(struct mapped_device *md);
+	struct gendisk *disk = NULL;
+
+	disk_of = symbol_get(dm_disk);
+	if (disk_of) {
+		disk = disk_of(md);
+		symbol_put(dm_disk);
+	}
+	/* without its disk, every dm mapping */
+	blkseek_stack_change_begin(BLKSEEK_STACK_DM, disk, false);
 	return 0;
 }
 
+/* loop_set_status(lo, info), __loop_clr_fd(lo, release): all loops */
 static int loop_change_entry(struct kretprobe_instance *ri,
 			     struct pt_regs *regs)
 {
-	blkseek_stack_change_begin(BLKSEEK_STACK_LOOP, NULL);
+	blkseek_stack_change_begin(BLKSEEK_STACK_LOOP, NULL, false);
 	return 0;
 }
 
 /*
- * lo_ioctl(bdev, mode, cmd, arg): only LOOP_CHANGE_FD changes a mapping.
- * @cmd is an unsigned int: the register's upper half is not part of it.
+ * lo_ioctl(bdev, mode, cmd, arg): LOOP_SET_FD, LOOP_CONFIGURE (through
+ * loop_configure()), LOOP_CHANGE_FD (inlined here) and LOOP_SET_CAPACITY
+ * (the size: the mapping's length) change the mapping of @bdev's loop
+ * alone; the other changes go through the functions above.  @cmd is an
+ * unsigned int: the register's upper half is not part of it.
  */
 static int lo_ioctl_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	if ((unsigned int)regs_get_kernel_argument(regs, 2) != LOOP_CHANGE_FD)
+	struct block_device *bdev;
+
+	switch ((unsigned int)regs_get_kernel_argument(regs, 2)) {
+	case LOOP_SET_FD:
+	case LOOP_CONFIGURE:
+	case LOOP_CHANGE_FD:
+	case LOOP_SET_CAPACITY:
+		break;
+	default:
 		return 1;	/* not a change: no return handler */
-	return loop_change_entry(ri, regs);
+	}
+	bdev = (struct block_device *)regs_get_kernel_argument(regs, 0);
+	blkseek_stack_change_begin(BLKSEEK_STACK_LOOP, bdev->bd_disk, false);
+	return 0;
 }
 
 /* del_gendisk(disk) */
@@ -70,7 +107,7 @@ static int disk_gone_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct gendisk *disk = (struct gendisk *)regs_get_kernel_argument(regs, 0);
 
-	blkseek_stack_change_begin(0, disk);
+	blkseek_stack_change_begin(0, disk, true);
 	return 0;
 }
 
@@ -91,7 +128,6 @@ static struct kretprobe dm_probes[] = {
 };
 
 static struct kretprobe loop_probes[] = {
-	WATCH("loop:loop_configure", loop_change_entry),
 	WATCH("loop:loop_set_status", loop_change_entry),
 	WATCH("loop:__loop_clr_fd", loop_change_entry),
 	WATCH("loop:lo_ioctl", lo_ioctl_entry),
@@ -168,7 +204,7 @@ static void group_disarm(struct watch_group *g)
 	if (!g->armed)
 		return;
 	/* unwatched from now on: its mappings go stale */
-	blkseek_stack_change_begin(g->kind ?: ~0U, NULL);
+	blkseek_stack_change_begin(g->kind ?: ~0U, NULL, false);
 	g->armed = false;
 	armed_update();
 	unregister_kretprobes(g->ptrs, g->nr);

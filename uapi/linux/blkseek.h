@@ -121,16 +121,24 @@ struct blkseek_stack_gen {
 
 #define BLKSEEK_STACK_MAX_PATHS	8
 #define BLKSEEK_STACK_MAX_SEGMENTS	4096
+/* Most mapped devices in one chain of devices stacked on one another. */
+#define BLKSEEK_STACK_MAX_DEPTH	4
 
 /**
  * struct blkseek_stack_segment - bytes of the upper device on a lower one
- * @start: first byte on the upper device (a multiple of 512)
+ * @start: first byte on the upper device (a multiple of 512); the segment
+ *	lies within the upper device, else EINVAL
  * @length: bytes (a multiple of 512, never 0)
- * @lower_offset: where @start lies on the lower device or file
+ * @lower_offset: where @start lies on the lower device or file; on a
+ *	block device, @lower_offset + @length must not pass its end (EINVAL)
  * @nr_paths: lower file descriptors in @path_fds (1..BLKSEEK_STACK_MAX_PATHS):
  *	several are paths to one LUN (dm-multipath), asked in order
  * @reserved: must be 0
  * @path_fds: block devices, or for loop one regular file, open for reading
+ *	(EBADF otherwise).  No path may be the upper device or a device
+ *	stacked on it, at any depth, and no chain of mapped devices through
+ *	the upper one may be longer than BLKSEEK_STACK_MAX_DEPTH: ELOOP, so
+ *	that no set of mappings holds devices open for good.
  */
 struct blkseek_stack_segment {
 	__u64 start;
