@@ -32,8 +32,9 @@
 # kernel since removed or upgraded from included; DKMS's updates/dkms is
 # DKMS's), runs depmod for each of those kernels, then removes the
 # directories under DESTDIR that this leaves empty (with no DESTDIR,
-# only PREFIX/share/doc/blkseek and PREFIX/include/blkseek).  It needs
-# no kernel headers.  list: prints the files install writes.
+# those it left empty below PREFIX/share/man, PREFIX/share,
+# PREFIX/include and PREFIX/lib, never these nor PREFIX/sbin, and an
+# empty updates directory).  It needs no kernel headers.  list: prints the files install writes.
 # install-stack, uninstall-stack: only blkseek-stack and its udev rule,
 # what make dkms-install adds beside the module DKMS installs.
 set -euo pipefail
@@ -168,6 +169,7 @@ uninstall)
 	# every kernel's updates/blkseek.ko*, not only KDIR's
 	kvers=()
 	dirs=()
+	moddirs=()
 	for d in "$DESTDIR"/lib/modules/*/updates; do
 		found=0
 		for m in "${module_names[@]}"; do
@@ -177,7 +179,7 @@ uninstall)
 		done
 		[ $found = 1 ] || continue
 		kvers+=("$(basename "$(dirname "$d")")")
-		dirs+=("$d")
+		moddirs+=("$d")
 	done
 	for f in "${files[@]}"; do
 		set -- $f
@@ -185,15 +187,23 @@ uninstall)
 		dirs+=("$(dirname "$DESTDIR$2")")
 	done
 	if [ -n "$DESTDIR" ]; then
-		for d in "${dirs[@]}"; do
+		for d in "${moddirs[@]}" "${dirs[@]}"; do
 			prune "$d" "$DESTDIR"
 		done
 	else
-		prune "$doc/modules-load.d" "$(dirname "$doc")"
-		prune "$PREFIX/include/blkseek/linux" "$PREFIX/include"
-		prune_udev_dir
+		# the directories install made below PREFIX's own (never
+		# PREFIX/sbin, PREFIX/share/man, PREFIX/include, PREFIX/lib
+		# themselves), and an updates directory left empty
 		for d in "${dirs[@]}"; do
-			prune "$d" /lib/modules
+			case $d in
+			"$PREFIX"/share/man/*) prune "$d" "$PREFIX/share/man" ;;
+			"$PREFIX"/share/doc/*) prune "$d" "$PREFIX/share" ;;
+			"$PREFIX"/include/*) prune "$d" "$PREFIX/include" ;;
+			"$PREFIX"/lib/udev/*) prune "$d" "$PREFIX/lib" ;;
+			esac
+		done
+		for d in "${moddirs[@]}"; do
+			prune "$d" "$(dirname "$d")"
 		done
 		for k in "${kvers[@]}"; do
 			# a kernel whose package is gone has no modules.dep to update

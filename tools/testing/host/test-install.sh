@@ -195,6 +195,26 @@ else
 	check "make dkms-remove leaves nothing of make dkms-install" [ ! -s "$work/diff" ]
 	sed 's/^/#   /' "$work/diff" | head -20
 fi
+# README's make install and make uninstall on this system (PREFIX
+# /usr/local), for the 6.12 kernel where the running one has no headers
+if [ -n "$k612" ]; then
+	kd=/lib/modules/$(uname -r)/build
+	[ -e "$kd/Makefile" ] || kd=/lib/modules/$k612/build
+	dkms_snapshot > "$work/sys-before"
+	if make -s -C "$top" install KDIR="$kd" > "$work/log" 2>&1; then
+		ok "make install KDIR=$kd"
+	else
+		not_ok "make install KDIR=$kd"; tail -20 "$work/log" | sed 's/^/# /'
+	fi
+	check "make install: blkseek-map in /usr/local/sbin, the rule in /usr/local/lib/udev/rules.d" \
+		test -x /usr/local/sbin/blkseek-map -a -f /usr/local/lib/udev/rules.d/90-blkseek-stack.rules
+	make -s -C "$top" uninstall > "$work/log" 2>&1 || sed 's/^/# /' "$work/log"
+	dkms_snapshot > "$work/sys-after"
+	diff "$work/sys-before" "$work/sys-after" > "$work/diff"
+	check "make uninstall (no KDIR) leaves nothing of make install" [ ! -s "$work/diff" ]
+	sed 's/^/#   /' "$work/diff" | head -20
+fi
+
 # README's make dkms-install for the running kernel, where it has headers
 kr=$(uname -r)
 if [ ! -e "/lib/modules/$kr/build/Makefile" ]; then
