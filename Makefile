@@ -21,6 +21,8 @@
 #                        (DESTDIR, PREFIX=/usr/local, KDIR); make uninstall
 #   make dkms-install    register, build and install with DKMS (KVER=, default
 #                        the running kernel); make dkms-remove
+#   make deb             Debian packages blkseek-dkms and blkseek-tools in
+#                        build/deb (dpkg-buildpackage on a copy of the tree)
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PWD  := $(shell pwd)
@@ -39,7 +41,7 @@ PREFIX ?= /usr/local
 
 .PHONY: all module vm clean clean-module setup tools unit lint vmtest check check-all canary check-debug demo \
 	soak fuzz bench \
-	install uninstall dkms-install dkms-remove kbuild
+	install uninstall dkms-install dkms-remove kbuild deb
 
 all: module
 
@@ -136,3 +138,10 @@ dkms-install:
 
 dkms-remove:
 	tools/packaging/dkms.sh remove
+
+# Debian packages (debian/): dpkg-buildpackage -us -uc -b on a copy of the
+# tree in build/deb, so the .debs land in build/deb and not beside the
+# source tree, and debian/rules clean does not touch this tree's tools
+# (tools/packaging/deb.sh).
+deb:
+	tools/packaging/deb.sh

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make check: setup, host unit tests, fuzz smoke, tool tests, static
+# make check: setup, host unit tests, fuzz smoke, tool tests, install
+# tests, the Debian packages (built, installed, a 6.12 VM, purged), static
 # checks, and the kselftests in VMs: the whole suite on the oldest line
 # (6.1) and the newest (the newer of the sid and bpo kernels setup
 # fetched), a subset on 6.12 (BLKSEEK_SUBSET), in two VM lanes at once
@@ -101,6 +102,10 @@ if [ -f tools/testing/fuzz/Makefile ]; then
 fi
 run_stage "tools tests" "$logs/tools.log" tap_counts make -C tools test
 run_stage "install and DKMS" "$logs/install.log" tap_counts tools/testing/host/test-install.sh
+# the Debian packages installed on this host, modprobe blkseek in a 6.12
+# VM, purged: before the VM lanes, whose guests share the host's root
+# filesystem (and would see the packages' udev rule)
+run_stage "Debian packages" "$logs/deb.log" tap_counts tools/testing/host/test-deb.sh
 run_stage "lint" "$logs/lint.log" lint_counts tools/testing/lint.sh
 
 echo "=== VM selftests: whole suite on ${full[*]}${part:+, subset on ${part[*]}}"

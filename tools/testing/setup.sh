@@ -30,6 +30,7 @@ packages=(
 	lvm2 dmsetup kpartx cryptsetup-bin xfsprogs multipath-tools
 	tgt open-iscsi
 	dkms groff-base man-db g++ borgbackup mmdebstrap
+	debhelper dh-dkms dpkg-dev lintian pkgconf
 )
 # make check-debug builds a kernel from linux-source-6.12
 if [ "${BLKSEEK_SETUP_DEBUG:-0}" = 1 ]; then

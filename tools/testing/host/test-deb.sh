@@ -1,0 +1,260 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The Debian packages as a user installs them (TAP), on this host, as
+# root:
+#  - make deb; lintian on the result reports no error;
+#  - apt install ./build/deb/blkseek-dkms_*.deb ./build/deb/blkseek-tools_*.deb
+#    (README's command): DKMS builds the module for every kernel in
+#    /lib/modules that has headers; the tools, the udev rule in udev's
+#    rules directory, the header in /usr/include/blkseek, man pages;
+#  - a VM of the 6.12 kernel (the host's root filesystem, so the installed
+#    packages): modprobe blkseek loads the DKMS module, and on a
+#    scsi_debug disk with a little data SEEK_DATA/SEEK_HOLE give the
+#    device's own answer (sg_get_lba_status), /usr/sbin/blkseek-map maps
+#    it and nbdcopy copies it reading less than the disk;
+#  - apt purge blkseek-dkms blkseek-tools, also when a test failed (trap),
+#    and nothing left: files under /usr, /etc, /var/lib/dkms and dpkg's
+#    lists compared with before the install.
+# Run by make check before the VM lanes: the installed udev rule must not
+# be there while the selftest VMs run on the host's root filesystem.
+# test-deb.sh guest REPO runs the VM's part (inside the VM).
+set -u
+top=$(cd "$(dirname "$0")/../../.." && pwd)
+
+if [ "${1:-}" = guest ]; then
+	# inside the VM: prints "GUEST ok - ..." / "GUEST not ok - ..."
+	g() { if "${@:2}"; then echo "GUEST ok - $1"; else echo "GUEST not ok - $1"; fi; }
+	lp=/sys/kernel/livepatch/blkseek
+	g "modprobe blkseek" modprobe blkseek
+	for _ in $(seq 600); do
+		[ "$(cat $lp/transition 2>/dev/null)" = 0 ] && break
+		sleep 0.1
+	done
+	g "the livepatch is enabled, its transition complete" \
+		[ "$(cat $lp/enabled 2>/dev/null)$(cat $lp/transition 2>/dev/null)" = 10 ]
+	path=$(modinfo -n blkseek)
+	echo "# modinfo -n blkseek: $path"
+	g "modinfo -n blkseek is DKMS's module for $(uname -r)" \
+		bash -c '[[ "$0" == /lib/modules/$(uname -r)/updates/dkms/blkseek.ko* ]]' "$path"
+	g "the loaded module is that file (srcversion)" \
+		[ "$(cat /sys/module/blkseek/srcversion)" = "$(modinfo -F srcversion blkseek)" ]
+	modprobe scsi_debug dev_size_mb=64 lbpu=1 lbprz=1 unmap_granularity=8
+	udevadm settle 2>/dev/null
+	name=$(basename "$(ls -d /sys/bus/pseudo/drivers/scsi_debug/adapter*/host*/target*/*/block/* | head -1)")
+	dev=/dev/$name
+	for _ in $(seq 100); do [ -b "$dev" ] && break; sleep 0.1; done
+	for off in 1 5 20; do
+		dd if=/dev/urandom of="$dev" bs=1M count=1 seek=$off oflag=direct status=none
+	done
+	dd if=/dev/urandom of="$dev" bs=64k count=1 seek=640 oflag=direct status=none
+	# the device's own answer, descriptor by descriptor, as "LBA BLOCKS STATUS"
+	truth=/tmp/truth
+	: > $truth
+	lba=0
+	blocks=$(($(blockdev --getsize64 "$dev") / 512))
+	while [ "$lba" -lt "$blocks" ]; do
+		desc=$(sg_get_lba_status -R -b -l "$lba" -m 4104 "$dev" |
+		       awk -f "$2/selftests/blkseek/sg_gls_brief.awk" | head -1)
+		read -r start count status <<< "$desc"
+		[ -n "$desc" ] && [ $((start)) -le "$lba" ] && [ $((start + count)) -gt "$lba" ] || break
+		echo "$((start)) $((count)) $status" >> $truth
+		lba=$((start + count))
+	done
+	g "sg_get_lba_status described the whole disk" [ "$lba" -ge "$blocks" ]
+	# SEEK_DATA/SEEK_HOLE through the installed module against it, as
+	# byte runs of data (mapped) and holes (deallocated or anchored:
+	# LBPRZ=1, they read zeroes)
+	g "SEEK_DATA/SEEK_HOLE give the device's answer" python3 - "$dev" $truth <<'PY'
+import os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+size = os.lseek(fd, 0, os.SEEK_END)
+seek, off = [], 0
+while off < size:
+    try:
+        d = os.lseek(fd, off, os.SEEK_DATA)
+    except OSError:
+        break
+    h = os.lseek(fd, d, os.SEEK_HOLE)
+    seek.append((d, h))
+    off = h
+truth = []
+for line in open(sys.argv[2]):
+    lba, n, status = (int(x, 0) for x in line.split())
+    a, b = lba * 512, (lba + n) * 512
+    if status != 0:
+        continue
+    if truth and truth[-1][1] == a:
+        truth[-1] = (truth[-1][0], b)
+    else:
+        truth.append((a, b))
+print("# data runs by lseek: %s" % seek)
+print("# data runs by sg_get_lba_status: %s" % truth)
+sys.exit(0 if seek == truth and seek else 1)
+PY
+	g "/usr/sbin/blkseek-map $dev maps the disk" bash -c '/usr/sbin/blkseek-map "$0" > /dev/null' "$dev"
+	/usr/sbin/blkseek-map --check "$dev" | sed 's/^/# --check: /'
+	g "blkseek-map --check $dev: answers (exit 0)" bash -c '/usr/sbin/blkseek-map --check "$0" > /dev/null' "$dev"
+	echo 3 > /proc/sys/vm/drop_caches
+	blockdev --setra 0 "$dev"
+	a=$(awk '{print $3}' "/sys/block/$name/stat")
+	# README's copy (nbdcopy /dev/sdX disk.img)
+	(cd /tmp && nbdcopy "$dev" disk.img)
+	b=$(awk '{print $3}' "/sys/block/$name/stat")
+	echo "# nbdcopy read $((b - a)) of $blocks sectors"
+	g "nbdcopy $dev disk.img: an identical copy" cmp "$dev" /tmp/disk.img
+	g "nbdcopy read less than a tenth of the disk" [ $((b - a)) -lt $((blocks / 10)) ]
+	# README's unload
+	echo 0 > /sys/kernel/livepatch/blkseek/enabled
+	for _ in $(seq 600); do [ -d $lp ] || break; sleep 0.1; done
+	g "echo 0 > /sys/kernel/livepatch/blkseek/enabled; rmmod blkseek" rmmod blkseek
+	exit 0
+fi
+
+n=0
+failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
+finish() {
+	echo "1..$n"
+	echo "# $((n - failed)) passed, $failed failed"
+	[ $failed = 0 ]
+	exit
+}
+cd "$top" || exit 1
+work=$(mktemp -d)
+kver=$(ls -d /usr/src/linux-headers-6.12.*-amd64 2>/dev/null | sort -V | tail -1)
+kver=${kver#/usr/src/linux-headers-}
+[ -n "$kver" ] || { not_ok "the 6.12 kernel's headers are installed (run tools/testing/setup.sh)"; finish; }
+pkgs=(blkseek-dkms blkseek-tools)
+
+installed() { dpkg-query -W -f='${db:Status-Abbrev}' "$1" 2>/dev/null | grep -q '^.[^n]'; }
+purge() {	# README's command; apt asks nothing with Assume-Yes
+	printf 'APT::Get::Assume-Yes "true";\n' > "$work/apt.conf"
+	APT_CONFIG=$work/apt.conf DEBIAN_FRONTEND=noninteractive \
+		apt purge blkseek-dkms blkseek-tools < /dev/null
+}
+cleanup() {
+	local p
+	for p in "${pkgs[@]}"; do
+		if installed "$p"; then
+			echo "# purging $p after a failure"
+			purge > "$work/purge-trap.log" 2>&1 || sed 's/^/#   /' "$work/purge-trap.log"
+			break
+		fi
+	done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+# what is on the system, to compare after the purge; the kernels' and
+# other packages' files do not change in between.  Not compared: DKMS's
+# own signing key, /var/lib/dkms/mok.key and mok.pub, which dkms creates
+# at its first build on a machine, shared by every DKMS module and kept
+# on purpose (once enrolled with mokutil, the firmware trusts it).
+snapshot() {
+	find /usr /etc /var/lib/dkms /var/lib/dpkg/info /var/lib/dpkg/alternatives -xdev \
+		\( -path /usr/share/man/index.db -o -path /var/lib/dkms/mok.key \
+		   -o -path /var/lib/dkms/mok.pub \) -prune -o -print 2>/dev/null | sort
+}
+
+for p in "${pkgs[@]}"; do
+	if installed "$p"; then
+		echo "# $p is installed before the test: purging it first"
+		purge > /dev/null 2>&1
+	fi
+done
+
+# README's commands, as written: the build's packages (present after
+# setup; apt asks nothing with Assume-Yes), make deb
+printf 'APT::Get::Assume-Yes "true";\n' > "$work/apt.conf"
+if APT_CONFIG=$work/apt.conf DEBIAN_FRONTEND=noninteractive \
+	apt install debhelper dh-dkms dpkg-dev dkms < /dev/null > "$work/apt.log" 2>&1; then
+	ok "apt install debhelper dh-dkms dpkg-dev dkms"
+else
+	not_ok "apt install debhelper dh-dkms dpkg-dev dkms"; tail -10 "$work/apt.log" | sed 's/^/# /'
+fi
+t0=$SECONDS
+if make deb > "$work/deb.log" 2>&1; then
+	ok "make deb ($((SECONDS - t0)) s)"
+else
+	not_ok "make deb"; tail -30 "$work/deb.log" | sed 's/^/# /'
+	finish
+fi
+debs=(build/deb/blkseek-dkms_*.deb build/deb/blkseek-tools_*.deb)
+check "make deb wrote blkseek-dkms and blkseek-tools into build/deb" \
+	test -f "${debs[0]}" -a -f "${debs[1]}"
+check "make deb left nothing beside the source tree" \
+	bash -c '! ls "$0"/../blkseek*_*.deb "$0"/../blkseek*.changes "$0"/../blkseek*.buildinfo 2>/dev/null' "$top"
+
+lintian --pedantic -I build/deb/blkseek_*.changes > "$work/lintian.log" 2>&1
+sed 's/^/# lintian: /' "$work/lintian.log"
+check "lintian: no error ($(grep -c '^W: ' "$work/lintian.log") warnings, $(grep -c '^[IP]: ' "$work/lintian.log") info and pedantic tags)" \
+	bash -c '! grep -q "^E: " "$0"' "$work/lintian.log"
+
+snapshot > "$work/before"
+# README's command (apt asks nothing: no package to add beside them)
+t0=$SECONDS
+if DEBIAN_FRONTEND=noninteractive apt install ./build/deb/blkseek-dkms_*.deb ./build/deb/blkseek-tools_*.deb \
+	< /dev/null > "$work/install.log" 2>&1; then
+	ok "apt install ./build/deb/blkseek-dkms_*.deb ./build/deb/blkseek-tools_*.deb ($((SECONDS - t0)) s)"
+else
+	not_ok "apt install ./build/deb/blkseek-dkms_*.deb ./build/deb/blkseek-tools_*.deb"
+	tail -40 "$work/install.log" | sed 's/^/# /'
+fi
+grep -E '^Building for|rror' "$work/install.log" | sed 's/^/# /' | head -20
+for d in /lib/modules/*; do
+	k=${d#/lib/modules/}
+	[ -e "$d/build/Makefile" ] || continue
+	check "DKMS built and installed blkseek for $k" \
+		bash -c 'ls "$0"/updates/dkms/blkseek.ko* > /dev/null 2>&1 &&
+			  dkms status -m blkseek -k "$1" 2> /dev/null | grep -q ": installed"' "$d" "$k"
+done
+check "blkseek-map, blkseek-copy, blkseek-stack in /usr/sbin" \
+	test -x /usr/sbin/blkseek-map -a -x /usr/sbin/blkseek-copy -a -x /usr/sbin/blkseek-stack
+udevdir=$(pkg-config --variable=udevdir udev)
+check "the udev rule in $udevdir/rules.d runs /usr/sbin/blkseek-stack" \
+	grep -q 'RUN+="/usr/sbin/blkseek-stack' "$udevdir/rules.d/90-blkseek-stack.rules"
+check "no rule in /etc/udev/rules.d, no header in /usr/include/linux" \
+	test ! -e /etc/udev/rules.d/90-blkseek-stack.rules -a ! -e /usr/include/linux/blkseek.h
+printf '#include <linux/blkseek.h>\nint main(void) { struct blkseek_query q = { sizeof(q) }; return q.size != BLKSEEK_QUERY_SIZE_VER0; }\n' > "$work/h.c"
+check "a program builds with -I/usr/include/blkseek and <linux/blkseek.h>" \
+	bash -c 'cc -Wall -Werror -I/usr/include/blkseek -o "$0/h" "$0/h.c" && "$0/h"' "$work"
+check "man blkseek-map, blkseek-copy, blkseek-stack and blkseek(4) are found" \
+	bash -c 'for m in blkseek-map blkseek-copy blkseek-stack "4 blkseek"; do man -w $m > /dev/null || exit 1; done'
+
+t0=$SECONDS
+"$top/tools/testing/vm/vng-boot" "$kver" "bash $top/tools/testing/host/test-deb.sh guest $top" > "$work/vm.log" 2>&1
+vm_s=$((SECONDS - t0))
+if grep -q '^GUEST ' "$work/vm.log"; then
+	while read -r line; do
+		case $line in
+		"GUEST ok - "*) ok "$kver VM: ${line#GUEST ok - }" ;;
+		"GUEST not ok - "*) not_ok "$kver VM: ${line#GUEST not ok - }" ;;
+		esac
+	done < <(grep '^GUEST ' "$work/vm.log")
+	grep '^# ' "$work/vm.log"
+	echo "# the VM took $vm_s s"
+else
+	not_ok "$kver VM ran the test"; tail -30 "$work/vm.log" | sed 's/^/# /'
+fi
+grep -q '^GUEST not ok' "$work/vm.log" && tail -40 "$work/vm.log" | grep -v '^GUEST' | sed 's/^/# vm: /'
+
+# README's command
+t0=$SECONDS
+if purge > "$work/purge.log" 2>&1; then
+	ok "apt purge blkseek-dkms blkseek-tools ($((SECONDS - t0)) s)"
+else
+	not_ok "apt purge blkseek-dkms blkseek-tools"; tail -20 "$work/purge.log" | sed 's/^/# /'
+fi
+check "neither package is known to dpkg any more" \
+	bash -c '! dpkg-query -W blkseek-dkms blkseek-tools > /dev/null 2>&1'
+check "no /var/lib/dkms/blkseek, /usr/src/blkseek-*, blkseek.ko under /lib/modules" \
+	bash -c '[ ! -e /var/lib/dkms/blkseek ] && ! ls -d /usr/src/blkseek-* 2>/dev/null &&
+		  [ -z "$(find /lib/modules -name "blkseek.ko*")" ]'
+snapshot > "$work/after"
+diff "$work/before" "$work/after" > "$work/diff"
+check "the purge left nothing behind (files compared with before the install)" [ ! -s "$work/diff" ]
+sed 's/^/#   /' "$work/diff" | head -20
+finish
