@@ -27,7 +27,6 @@
  * compared, never followed: del_gendisk() drops every mapping of a disk
  * before its memory can be reused.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/blkdev.h>
 #include <linux/capability.h>
