@@ -117,7 +117,7 @@ int blkseek_cmd_watch_start(void)
 		}
 	}
 	WRITE_ONCE(attached, true);
-	atomic64_set(&blkseek_stats[BLKSEEK_STAT_CACHE_DISPATCH], 1);
+	blkseek_stats_set_dispatch_mode(true);
 	return 0;
 }
 
@@ -131,7 +131,7 @@ void blkseek_cmd_watch_stop(void)
 	if (!attached)
 		return;
 	WRITE_ONCE(attached, false);
-	atomic64_set(&blkseek_stats[BLKSEEK_STAT_CACHE_DISPATCH], 0);
+	blkseek_stats_set_dispatch_mode(false);
 	detach(ARRAY_SIZE(watched));
 }
 

@@ -2,15 +2,46 @@
 /*
  * Counters under /sys/module/blkseek/stats/, world-readable: one file per
  * counter, each holding a decimal number.  Writing is not supported; the
- * counters start at 0 when the module loads.
+ * counters start at 0 when the module loads.  They are per CPU, summed
+ * when a file is read.
  */
 #include <linux/kobject.h>
 #include <linux/kernel.h>
+#include <linux/percpu.h>
 #include <linux/sysfs.h>
 
 #include "blkseek_stats.h"
 
-atomic64_t blkseek_stats[BLKSEEK_STAT_NR];
+DEFINE_PER_CPU(long [BLKSEEK_STAT_NR], blkseek_stats);
+
+/* Not a count: set by blkseek_cmd_watch.c. */
+static bool dispatch_mode;
+
+/**
+ * blkseek_stats_set_dispatch_mode() - what cache_dispatch_mode shows
+ * @on: the reply cache watches SCSI dispatch
+ */
+void blkseek_stats_set_dispatch_mode(bool on)
+{
+	WRITE_ONCE(dispatch_mode, on);
+}
+
+/*
+ * The sum of every CPU's copy.  Each copy only grows for a counter, and
+ * each is read once, later than by any read before: a counter read twice
+ * never goes back.
+ */
+static long long stat_sum(enum blkseek_stat id)
+{
+	long long sum = 0;
+	int cpu;
+
+	if (id == BLKSEEK_STAT_CACHE_DISPATCH)
+		return READ_ONCE(dispatch_mode);
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu(blkseek_stats, cpu)[id]);
+	return sum;
+}
 
 struct stat_attr {
 	struct kobj_attribute attr;
@@ -22,8 +53,7 @@ static ssize_t stat_show(struct kobject *kobj, struct kobj_attribute *attr,
 {
 	const struct stat_attr *sa = container_of(attr, struct stat_attr, attr);
 
-	return sysfs_emit(buf, "%lld\n",
-			  (long long)atomic64_read(&blkseek_stats[sa->id]));
+	return sysfs_emit(buf, "%lld\n", stat_sum(sa->id));
 }
 
 #define STAT(_name, _id) {						\

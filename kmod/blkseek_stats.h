@@ -6,7 +6,8 @@
 #ifndef BLKSEEK_STATS_H
 #define BLKSEEK_STATS_H
 
-#include <linux/atomic.h>
+#include <linux/percpu.h>
+#include <linux/types.h>
 
 enum blkseek_stat {
 	BLKSEEK_STAT_LSEEKS,		/* SEEK_DATA/SEEK_HOLE answered by blkseek */
@@ -28,25 +29,32 @@ enum blkseek_stat {
 	BLKSEEK_STAT_CACHE_HITS,	/* GET LBA STATUS answered from the cache */
 	BLKSEEK_STAT_CACHE_MISSES,	/* GET LBA STATUS not in the cache */
 	BLKSEEK_STAT_CACHE_CHANGES,	/* commands that may change state, seen */
-	BLKSEEK_STAT_CACHE_DISPATCH,	/* 1: the cache watches SCSI dispatch */
+	BLKSEEK_STAT_CACHE_DISPATCH,	/* 1: the cache watches SCSI dispatch (set) */
 	BLKSEEK_STAT_STACK_MAPPINGS,	/* stacked mappings holding lower files now */
 	BLKSEEK_STAT_STACK_STALE,	/* stacked mappings made stale by a change */
 	BLKSEEK_STAT_STACK_REDONE,	/* answers redone as data: stale mid-walk */
 	BLKSEEK_STAT_NR
 };
 
-extern atomic64_t blkseek_stats[BLKSEEK_STAT_NR];
+/*
+ * Each CPU counts in its own copy; a read sums the copies.  An lseek
+ * touches no cache line another CPU writes.  A gauge (stacked_mappings)
+ * may go down on another CPU than the one it went up on: its copies may
+ * be negative, their sum is not.
+ */
+DECLARE_PER_CPU(long [BLKSEEK_STAT_NR], blkseek_stats);
 
 static inline void blkseek_count(enum blkseek_stat s)
 {
-	atomic64_inc(&blkseek_stats[s]);
+	this_cpu_inc(blkseek_stats[s]);
 }
 
 static inline void blkseek_count_add(enum blkseek_stat s, long n)
 {
-	atomic64_add(n, &blkseek_stats[s]);
+	this_cpu_add(blkseek_stats[s], n);
 }
 
+void blkseek_stats_set_dispatch_mode(bool on);
 int blkseek_stats_register(struct kobject *parent);
 void blkseek_stats_unregister(void);
 
