@@ -275,6 +275,14 @@ static void query_line(int fd, uint32_t *flags, int *err)
 	       !(*flags & BLKSEEK_DEV_FORWARDED) ? ", not forwarded" : "");
 }
 
+/* Append @r to the reasons in @why, separated by "; ". */
+static void add_reason(char *why, size_t len, const char *r)
+{
+	size_t n = strlen(why);
+
+	snprintf(why + n, len - n, "%s%s", n ? "; " : "", r);
+}
+
 static int verdict(int status, const char *why)
 {
 	if (status == MAP_ANSWERS)
@@ -332,7 +340,7 @@ static int check_sd(int fd, const char *dev, enum module_state mod)
 		"mapped or unknown", "deallocated", "anchored", "mapped", "unknown",
 	};
 	unsigned char cdb[16], buf[64];
-	char why[256], fail[128];
+	char why[512], fail[128];
 	struct sg_reply r;
 	int sgfd, kernel_lbs = 0;
 	bool lbpme = false, lbprz = false, gls = false, rc16 = false;
@@ -405,21 +413,25 @@ static int check_sd(int fd, const char *dev, enum module_state mod)
 	if (mod == MOD_ENABLED)
 		lseek_line(fd);
 
+	/* every reason that applies, in order, on the one verdict line */
+	why[0] = 0;
 	if (!rc16)
-		return verdict(MAP_NO_ANSWERS, "READ CAPACITY(16) failed: no provisioning information");
-	if (!lbpme)
-		return verdict(MAP_NO_ANSWERS, "LBPME=0: the device does not report provisioning (not thin provisioned)");
-	if (kernel_lbs && lbs != (uint32_t)kernel_lbs) {
-		snprintf(why, sizeof(why), "the device's block size %" PRIu32
+		add_reason(why, sizeof(why), "READ CAPACITY(16) failed: no provisioning information");
+	else if (!lbpme)
+		add_reason(why, sizeof(why), "LBPME=0: the device does not report provisioning (not thin provisioned)");
+	if (rc16 && lbpme && kernel_lbs && lbs != (uint32_t)kernel_lbs) {
+		snprintf(fail, sizeof(fail), "the device's block size %" PRIu32
 			 " is not the kernel's %d", lbs, kernel_lbs);
-		return verdict(MAP_NO_ANSWERS, why);
+		add_reason(why, sizeof(why), fail);
 	}
-	if (!lbprz)
-		return verdict(MAP_NO_ANSWERS, vpd_lbprz > 1 ?
+	if (rc16 && lbpme && !lbprz)
+		add_reason(why, sizeof(why), vpd_lbprz > 1 ?
 			"LBPRZ=0: unmapped blocks read an initialization pattern, not zeroes" :
 			"LBPRZ=0: unmapped blocks are not guaranteed to read as zeroes");
 	if (!gls)
-		return verdict(MAP_NO_ANSWERS, "GET LBA STATUS is not accepted");
+		add_reason(why, sizeof(why), "GET LBA STATUS is not accepted");
+	if (why[0])
+		return verdict(MAP_NO_ANSWERS, why);
 	if (mod == MOD_ABSENT)
 		return verdict(MAP_NOT_LOADED, "blkseek is not loaded (modprobe blkseek)");
 	if (mod == MOD_DISABLED)

@@ -5,8 +5,8 @@
 # sg_readcap -l and sg_vpd -p lbpv: before blkseek is loaded (a thin disk
 # that qualifies: exit 4) and after (exit 0); LBPME=0 (lbpu=0), an
 # initialization pattern (lbprz=2) and no zeroes (lbprz=0): exit 3 with
-# the reason; a loop device before and after blkseek-stack sets its
-# mapping.  Each report ends with one verdict line.  Leaves blkseek loaded.
+# the reason; a partition; QEMU's scsi-hd, which rejects GET LBA STATUS;
+# a loop device before and after blkseek-stack sets its mapping.  Each report ends with one verdict line.  Leaves blkseek loaded.
 KSFT_SKIP=4
 map=${BLKSEEK_REPO:-}/tools/blkseek-map
 stack=${BLKSEEK_REPO:-}/tools/blkseek-stack
@@ -115,7 +115,27 @@ if echo 'start=2048, size=8192' | sfdisk -q "$dev" > /dev/null 2>&1; then
 	target=
 fi
 
-# 6. a loop device over a sparse file: no SG_IO; answered once
+# 6. QEMU's scsi-hd (tools/testing/vm/vng-boot attaches one): it rejects
+# GET LBA STATUS
+qdev=
+for v in /sys/block/sd*/device/vendor; do
+	case $(cat "$v" 2>/dev/null) in
+	QEMU* | virtme*) b=${v#/sys/block/}; qdev=/dev/${b%%/*}; break ;;
+	esac
+done
+if [ -n "$qdev" ]; then
+	sddev=$dev dev=$qdev
+	truth
+	mapfile -t facts < <(truth_lines)
+	chk "QEMU scsi-hd: GET LBA STATUS rejected, exit 3" 3 "${facts[@]}" \
+		"^GET LBA STATUS\(16\): rejected: sense key ILLEGAL REQUEST \(0x5\), ASC/ASCQ 0x" \
+		"^verdict: no answers: all data: .*GET LBA STATUS is not accepted$"
+	dev=$sddev
+else
+	echo "# SKIP: no QEMU scsi-hd disk"
+fi
+
+# 7. a loop device over a sparse file: no SG_IO; answered once
 # blkseek-stack has set its mapping
 modprobe loop 2>/dev/null
 mkdir "$work/mnt"
