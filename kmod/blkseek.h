@@ -52,15 +52,15 @@ void blkseek_target_put(struct blkseek_target *t);
  * @sdev: device asked
  * @dev: the disk's device number, for the tracepoint
  * @diskseq: the disk's sequence number, the key of the reply cache
- * @buf: reply buffer of BLKSEEK_GLS_BUF_LEN bytes
- * @reply: room for the runs of a whole reply, BLKSEEK_REPLY_RUNS
+ * @buf: reply buffer of BLKSEEK_GLS_BUF_LEN bytes, allocated when the
+ *	answer's first command is sent (an answer from the cache sends none);
+ *	NULL until then
  */
 struct blkseek_cmd {
 	struct scsi_device *sdev;
 	dev_t dev;
 	u64 diskseq;
 	u8 *buf;
-	struct blkseek_run *reply;
 };
 
 int blkseek_read_caps(struct blkseek_cmd *q, struct blkseek_caps *caps);
@@ -117,6 +117,12 @@ struct blkseek_stack {
 	struct blkseek_seg segs[];
 };
 
+/*
+ * Lower extents asked per fetch of a stacked device: one run of the lower
+ * device as its source gives it (blkseek_forward.c).
+ */
+#define BLKSEEK_FWD_EXTENTS	1
+
 /**
  * struct blkseek_fwd - a stacked device as a source of runs for the walk
  * @st: its mapping, referenced
@@ -126,7 +132,7 @@ struct blkseek_stack {
  */
 struct blkseek_fwd {
 	struct blkseek_stack *st;
-	struct blkseek_ext *ext;
+	struct blkseek_ext ext[BLKSEEK_FWD_EXTENTS];
 	unsigned int lbs_shift;
 	unsigned int depth;
 };
@@ -185,8 +191,8 @@ int blkseek_cache_runs(struct blkseek_cmd *q, u64 lba, struct blkseek_run *runs,
 /* blkseek_cache_begin(): the reply that follows may not be kept */
 #define BLKSEEK_CACHE_NO_TOKEN	U64_MAX
 u64 blkseek_cache_begin(struct blkseek_cmd *q);
-void blkseek_cache_store(struct blkseek_cmd *q, u64 token,
-			 const struct blkseek_run *runs, int n);
+int blkseek_cache_reply(struct blkseek_cmd *q, u64 token, size_t len, u64 lba,
+			struct blkseek_run *runs, unsigned int max_runs);
 void blkseek_cache_device_changed(const struct scsi_device *sdev,
 				  bool timed_out);
 bool blkseek_cache_caps(struct blkseek_cmd *q, struct blkseek_caps *caps);

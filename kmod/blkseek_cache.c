@@ -192,16 +192,33 @@ static bool reply_current(struct blkseek_cmd *q, const struct cache_entry *e)
 	return count_reply_current(q, e);
 }
 
-/* Keep @n runs of a reply in @e, stamped with @changes or @cnt. */
-static void keep_reply(struct cache_entry *e, const struct blkseek_run *runs,
-		       int n, unsigned int changes, unsigned int cnt)
+/*
+ * Parse @q's reply of @len bytes, asked at @lba, into @e, stamped with
+ * @changes or @cnt, and copy its first runs into the walk's @runs.  Under
+ * the lock, so that no reader sees a reply half parsed, and the walk gets
+ * the runs kept.
+ *
+ * Return: the runs of the whole reply, or -EIO (nothing kept).
+ */
+static int keep_reply(struct cache_entry *e, const struct blkseek_cmd *q,
+		      size_t len, u64 lba, unsigned int changes,
+		      unsigned int cnt, struct blkseek_run *runs,
+		      unsigned int max_runs)
 {
-	memcpy(e->runs, runs, n * sizeof(*runs));
+	int n;
+
+	lockdep_assert_held(&cache_lock);
+	e->runs_valid = false;
+	n = blkseek_gls_parse(q->buf, len, lba, e->runs, BLKSEEK_REPLY_RUNS);
+	if (n < 0)
+		return n;
 	e->nr_runs = n;
 	e->runs_changes = changes;
 	e->iorequest_cnt = cnt;
 	e->runs_stamp = jiffies;
 	e->runs_valid = true;
+	memcpy(runs, e->runs, min_t(unsigned int, n, max_runs) * sizeof(*runs));
+	return n;
 }
 
 /**
@@ -257,19 +274,22 @@ static u64 dispatch_begin(struct blkseek_cmd *q)
 }
 
 /* Dispatch mode: keep the reply if its entry's count did not move. */
-static void dispatch_store(struct blkseek_cmd *q, u64 token,
-			   const struct blkseek_run *runs, int n)
+static int dispatch_reply(struct blkseek_cmd *q, u64 token, size_t len,
+			  u64 lba, struct blkseek_run *runs,
+			  unsigned int max_runs)
 {
 	struct cache_entry *e = &cache[(token >> 32) % CACHE_ENTRIES];
 	unsigned int changes;
 	bool armed;
+	int n = 0;
 
 	spin_lock(&cache_lock);
 	changes = changes_of(e, &armed);
 	if (e->diskseq == q->diskseq && armed &&
 	    changes == (unsigned int)token)
-		keep_reply(e, runs, n, changes, 0);
+		n = keep_reply(e, q, len, lba, changes, 0, runs, max_runs);
 	spin_unlock(&cache_lock);
+	return n;
 }
 
 /* Count mode: the device's dispatch count, if nothing is in flight. */
@@ -283,16 +303,18 @@ static u64 count_begin(struct blkseek_cmd *q)
 }
 
 /* Count mode: keep the reply if ours was the only command since. */
-static void count_store(struct blkseek_cmd *q, u64 token,
-			const struct blkseek_run *runs, int n)
+static int count_reply(struct blkseek_cmd *q, u64 token, size_t len, u64 lba,
+		       struct blkseek_run *runs, unsigned int max_runs)
 {
 	unsigned int cnt = atomic_read(&q->sdev->iorequest_cnt);
+	int n;
 
 	if (cnt != (unsigned int)token + 1 || scsi_device_busy(q->sdev))
-		return;
+		return 0;
 	spin_lock(&cache_lock);
-	keep_reply(entry_of(q, true), runs, n, 0, cnt);
+	n = keep_reply(entry_of(q, true), q, len, lba, 0, cnt, runs, max_runs);
 	spin_unlock(&cache_lock);
+	return n;
 }
 
 /**
@@ -303,7 +325,7 @@ static void count_store(struct blkseek_cmd *q, u64 token,
  * device) and arms it if the device is idle.  Count mode: reads the
  * device's dispatch count.
  *
- * Return: a token for blkseek_cache_store(), or BLKSEEK_CACHE_NO_TOKEN
+ * Return: a token for blkseek_cache_reply(), or BLKSEEK_CACHE_NO_TOKEN
  * when the reply may not be kept.  Dispatch mode: the entry's index and
  * change count, so that the reply is kept only in that entry.
  */
@@ -317,22 +339,37 @@ u64 blkseek_cache_begin(struct blkseek_cmd *q)
 }
 
 /**
- * blkseek_cache_store() - keep a reply if nothing could have changed it
- * @q: the command state
+ * blkseek_cache_reply() - parse a GET LBA STATUS reply, kept if nothing
+ *	could have changed it
+ * @q: the command state; @q->buf holds the reply
  * @token: from blkseek_cache_begin() before the command was sent
- * @runs: the reply's runs
- * @n: how many
+ * @len: bytes the device returned
+ * @lba: the LBA asked
+ * @runs: filled with the reply's first runs, from @lba on
+ * @max_runs: capacity of @runs
+ *
+ * A reply that may be kept is parsed straight into its cache entry, whole
+ * (no buffer of runs beside the cache's); one that may not, only as far
+ * as @runs holds.
+ *
+ * Return: the runs parsed, of which the first min(that, @max_runs) are
+ * in @runs, or -EIO when the reply does not describe @lba.
  */
-void blkseek_cache_store(struct blkseek_cmd *q, u64 token,
-			 const struct blkseek_run *runs, int n)
+int blkseek_cache_reply(struct blkseek_cmd *q, u64 token, size_t len, u64 lba,
+			struct blkseek_run *runs, unsigned int max_runs)
 {
-	if (token == BLKSEEK_CACHE_NO_TOKEN || n <= 0 ||
-	    n > BLKSEEK_REPLY_RUNS || !READ_ONCE(blkseek_cache_ms))
-		return;
-	if (blkseek_cmd_watch_attached())
-		dispatch_store(q, token, runs, n);
-	else
-		count_store(q, token, runs, n);
+	int n = 0;
+
+	if (token != BLKSEEK_CACHE_NO_TOKEN && READ_ONCE(blkseek_cache_ms)) {
+		if (blkseek_cmd_watch_attached())
+			n = dispatch_reply(q, token, len, lba, runs, max_runs);
+		else
+			n = count_reply(q, token, len, lba, runs, max_runs);
+	}
+	/* not kept: only the runs the walk takes */
+	if (!n)
+		n = blkseek_gls_parse(q->buf, len, lba, runs, max_runs);
+	return n;
 }
 
 /**

@@ -44,7 +44,7 @@ static void read_capabilities(struct file *file, struct blkseek_ctx *c, u64 off)
 {
 	struct blkseek_caps caps;
 
-	if (!c->t.sdev || !c->q.buf) {
+	if (!c->t.sdev) {
 		blkseek_count(BLKSEEK_STAT_FB_NO_DEVICE);
 		return;
 	}
@@ -96,11 +96,6 @@ int blkseek_begin_at(struct file *file, u64 off, struct blkseek_ctx *c,
 		c->q.sdev = c->t.sdev;
 		c->q.dev = c->t.bdev->bd_dev;
 		c->q.diskseq = c->t.bdev->bd_disk->diskseq;
-		/* the reply, then room for its runs */
-		c->q.buf = kmalloc(BLKSEEK_GLS_BUF_LEN + BLKSEEK_REPLY_RUNS *
-				   sizeof(struct blkseek_run), GFP_KERNEL);
-		if (c->q.buf)
-			c->q.reply = (void *)(c->q.buf + BLKSEEK_GLS_BUF_LEN);
 		read_capabilities(file, c, off);
 	}
 	return 0;
@@ -130,9 +125,6 @@ void blkseek_end(struct blkseek_ctx *c, const struct blkseek_walk_stats *stats)
 		blkseek_count(BLKSEEK_STAT_FB_BUDGET);
 	kfree(c->q.buf);
 	c->q.buf = NULL;
-	c->q.reply = NULL;
-	kfree(c->fwd.ext);
-	c->fwd.ext = NULL;
 	if (c->fwd.st)
 		blkseek_stack_put(c->fwd.st);
 	c->fwd.st = NULL;

@@ -14,19 +14,18 @@
 #include <linux/fs.h>
 #include <linux/log2.h>
 #include <linux/minmax.h>
-#include <linux/slab.h>
 #include <scsi/scsi_device.h>
 
 #include "blkseek.h"
 #include "blkseek_stats.h"
 
 /*
- * Lower extents asked per fetch: one run of the lower device as its
- * source gives it (device_extent()).  The walk above asks again where it
- * needs more, and the lower disk's reply cache answers what was fetched
- * last, so a stacked device costs the SCSI commands its disk costs.
+ * Lower extents asked per fetch (BLKSEEK_FWD_EXTENTS, in struct
+ * blkseek_fwd): one run of the lower device as its source gives it
+ * (device_extent()).  The walk above asks again where it needs more, and
+ * the lower disk's reply cache answers what was fetched last, so a
+ * stacked device costs the SCSI commands its disk costs.
  */
-#define BLKSEEK_FWD_EXTENTS	1
 
 /* One data extent [@off, @off + @len). */
 static unsigned int data_extent(u64 off, u64 len, struct blkseek_ext *ext)
@@ -239,9 +238,7 @@ int blkseek_forward_begin(struct file *file, u64 off, struct blkseek_ctx *c,
 	c->src.ctx = &c->fwd;
 	if (off >= c->t.size || READ_ONCE(st->stale))
 		return 0;
-	c->fwd.ext = kmalloc_array(BLKSEEK_FWD_EXTENTS, sizeof(*c->fwd.ext),
-				   GFP_KERNEL);
-	if (c->fwd.ext && !blkseek_flush_dirty(file, off, c->t.size)) {
+	if (!blkseek_flush_dirty(file, off, c->t.size)) {
 		c->g.lbpme = true;
 		c->g.zeroes = true;
 	}

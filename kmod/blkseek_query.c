@@ -6,6 +6,7 @@
  */
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <scsi/scsi_device.h>
 
@@ -18,13 +19,24 @@
 
 #define BLKSEEK_RETRIES	2
 
-/* Send @cdb, return the number of reply bytes received or -EIO. */
+/*
+ * Send @cdb, return the number of reply bytes received or -EIO.  The
+ * answer's first command allocates the reply buffer (@len is at most
+ * BLKSEEK_GLS_BUF_LEN): an answer from the cache allocates nothing.
+ * Without memory the command is not sent and counts as failed.
+ */
 static int query_send(struct blkseek_cmd *q, const u8 *cdb, unsigned int len)
 {
 	struct scsi_sense_hdr sshdr;
 	int resid = 0;
 	int result;
 
+	if (!q->buf)
+		q->buf = kmalloc(BLKSEEK_GLS_BUF_LEN, GFP_KERNEL);
+	if (!q->buf) {
+		blkseek_count(BLKSEEK_STAT_FB_CMD_FAILED);
+		return -ENOMEM;
+	}
 	memset(q->buf, 0, len);
 	blkseek_count(BLKSEEK_STAT_CMDS);
 	result = blkseek_execute_in(q->sdev, cdb, q->buf, len,
@@ -93,19 +105,15 @@ int blkseek_fetch_runs(void *ctx, u64 lba, struct blkseek_run *runs,
 	blkseek_count(BLKSEEK_STAT_CMDS_GLS);
 	n = query_send(q, cdb, BLKSEEK_GLS_BUF_LEN);
 	if (n >= 0) {
-		/* the whole reply, for the cache; the walk takes its first runs */
-		n = blkseek_gls_parse(q->buf, n, lba, q->reply,
-				      BLKSEEK_REPLY_RUNS);
+		/* the whole reply into the cache; the walk takes its first runs */
+		n = blkseek_cache_reply(q, token, n, lba, runs, max_runs);
 		if (n < 0)
 			blkseek_count(BLKSEEK_STAT_FB_MALFORMED);
 		else
 			blkseek_count_add(BLKSEEK_STAT_DESCRIPTORS, n);
 	}
-	if (n > 0) {
-		blkseek_cache_store(q, token, q->reply, n);
+	if (n > 0)
 		n = min_t(unsigned int, n, max_runs);
-		memcpy(runs, q->reply, n * sizeof(*runs));
-	}
 	trace_blkseek_query(q->dev, lba, n < 0 ? n : 0,
 			    n > 0 ? runs[0].count : 0,
 			    n > 0 ? runs[0].state : 0,
