@@ -78,6 +78,135 @@ dd if="$dev" of=/dev/null bs=$K64 count=1 skip=10 iflag=direct status=none
 check_eq "after a read, SEEK_DATA at extent 1" $((27 * K64)) "$("$probe" "$dev" data $((27 * K64)))"
 check_eq "commands after the read (the cached reply used)" 0 $(($(commands) - c0))
 
+# 2b. Cached answers allocate nothing, on the disk and on a dm-linear
+# device over it (a stacked device answered from its lower disk's cache).
+# For each extent, one lseek asks the device (SEEK_DATA at the extent's
+# start caches its data run, SEEK_HOLE at its end the hole's), then a
+# window of lseeks inside that run, each answered from the cached reply.
+# In the windows the kmem tracepoints are recorded for the walking
+# process only (set_event_pid), in process context (an interrupt taken
+# meanwhile is not the walk's).  The walker makes no syscall there but
+# its lseeks and the writes to trace_marker and tracing_on around them,
+# and the stock lseek of a block device (fixed_size_llseek()) allocates
+# nothing: every event is the answer's, and its call site says whose.  A
+# window in which a command was sent after all (the cached READ CAPACITY
+# expired) is dropped and walked again.
+tr=/sys/kernel/tracing
+[ -d $tr/events ] || mount -t tracefs nodev $tr 2>/dev/null
+alloc_events=()
+for ev in kmalloc kmalloc_node kmem_cache_alloc kmem_cache_alloc_node mm_page_alloc; do
+	[ -d $tr/events/kmem/$ev ] && alloc_events+=("$ev")
+done
+# cached_walk DEV LABEL: the walk above, its allocations checked
+cached_walk() {
+	local out nr_ext n cmds bad dropped allocs irq_allocs
+
+	echo 0 > $tr/tracing_on
+	echo > $tr/trace
+	for ev in "${alloc_events[@]}"; do echo 1 > $tr/events/kmem/$ev/enable; done
+	out=$(python3 - "$1" "$tr" "$stats" <<'PY'
+import os, sys
+dev, tr, stats = sys.argv[1:4]
+step = 4096
+fd = os.open(dev, os.O_RDONLY)
+size = os.lseek(fd, 0, os.SEEK_END)
+ton = os.open(tr + "/tracing_on", os.O_WRONLY)
+mark = os.open(tr + "/trace_marker", os.O_WRONLY)
+def commands():
+    with open(stats + "/scsi_commands") as f:
+        return int(f.read())
+# the extents: a walk, which also warms up the walker and the module
+ext, off = [], 0
+while off < size:
+    try:
+        d = os.lseek(fd, off, os.SEEK_DATA)
+    except OSError:
+        break
+    h = os.lseek(fd, d, os.SEEK_HOLE)
+    ext.append((d, h))
+    off = h
+runs = []
+for d, h in ext:
+    runs.append((os.SEEK_DATA, d, list(range(d, h, step))))
+    end = min([e[0] for e in ext if e[0] > d] + [size])
+    if h < size:
+        runs.append((os.SEEK_HOLE, h, list(range(h, end, step * 8))))
+with open(tr + "/set_event_pid", "w") as f:
+    f.write(str(os.getpid()))
+n = bad = dropped = 0
+for whence, first, offs in runs:
+    for attempt in range(3):
+        os.lseek(fd, first, whence)     # may ask the device: outside
+        c0 = commands()
+        os.write(ton, b"1")
+        os.write(mark, b"W")
+        for o in offs:
+            if os.lseek(fd, o, whence) != o:
+                bad += 1
+        os.write(mark, b"E")
+        os.write(ton, b"0")
+        if commands() == c0 or attempt == 2:
+            break
+        os.write(ton, b"1")             # the window before is dropped
+        os.write(mark, b"X")
+        os.write(ton, b"0")
+        dropped += 1
+    n += len(offs)
+with open(tr + "/set_event_pid", "w") as f:
+    f.write("")
+print(len(ext), n, bad, dropped)
+PY
+)
+	for ev in "${alloc_events[@]}"; do echo 0 > $tr/events/kmem/$ev/enable; done
+	echo 1 > $tr/tracing_on
+	read -r nr_ext n bad dropped <<< "$out"
+	# the third column of the flags: h or H hard interrupt, s softirq;
+	# events between the markers W and E, less the windows X drops
+	read -r allocs irq_allocs < <(grep -v '^#' $tr/trace | awk '
+		/tracing_mark_write: W/ { win = 1; a = i = 0; next }
+		/tracing_mark_write: E/ { win = 0; A += a; I += i; next }
+		/tracing_mark_write: X/ { A -= a; I -= i; next }
+		win && $5 ~ /^(kmalloc|kmem_cache_alloc|mm_page_alloc)/ {
+			if ($3 ~ /^..\./) a++; else i++ }
+		END { print A + 0, I + 0 }')
+	echo "# cached walk of $2: $nr_ext extents, $n lseeks from the cache ($dropped windows" \
+		"walked again), $allocs allocations (${alloc_events[*]}; $irq_allocs in interrupts)," \
+		"$(awk -v a="$allocs" -v n="$n" 'BEGIN { printf "%.3f", n ? a / n : 0 }') per lseek"
+	# the commonest, by event and call site (or order)
+	grep -v '^#' $tr/trace | awk '
+		/tracing_mark_write: W/ { win = 1; next }
+		/tracing_mark_write: E/ { win = 0; next }
+		win && $3 ~ /^..\./ && $5 ~ /^(kmalloc|kmem_cache_alloc|mm_page_alloc)/ {
+			w = ""
+			for (i = 6; i <= NF; i++) if ($i ~ /^(call_site|order)=/) w = $i
+			print $5, w }' | sort | uniq -c | sort -rn | head -5 | sed 's/^/#   /'
+	echo > $tr/trace
+	check_eq "cached walk of $2: extents" 40 "$nr_ext"
+	check_eq "cached walk of $2: answers not at the offset asked" 0 "$bad"
+	check_eq "cached walk of $2: allocations by the walking process" 0 "$allocs"
+}
+if [ ${#alloc_events[@]} -lt 3 ] || ! command -v python3 > /dev/null; then
+	echo "# FAIL: no kmem tracepoints (${alloc_events[*]}) or no python3 on $(uname -r)"
+	fail=1
+else
+	cached_walk "$dev" "$name"
+	stack=${BLKSEEK_REPO:-}/tools/blkseek-stack
+	if [ -x "$stack" ] && command -v dmsetup > /dev/null && modprobe dm-mod 2> /dev/null &&
+	   dmsetup create bscache --table "0 $((size / 512)) linear $dev 0"; then
+		udevadm settle 2>/dev/null
+		if "$stack" /dev/mapper/bscache; then
+			cached_walk /dev/mapper/bscache "dm-linear over $name"
+		else
+			echo "# FAIL: blkseek-stack /dev/mapper/bscache"
+			fail=1
+		fi
+		dmsetup remove bscache
+		udevadm settle 2>/dev/null
+	else
+		echo "# no blkseek-stack or device mapper: the cached walk of a stacked device skipped"
+	fi
+fi
+
 # 3. A hole's reply is the last one cached (SEEK_HOLE inside it), then a
 # writer puts data inside the hole: the next SEEK_DATA must find it, not
 # the next extent the stale reply leads to.  The holes after extents 1..4.
