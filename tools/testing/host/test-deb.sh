@@ -147,6 +147,9 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
+# a signal ends the VM (its own process group) at once, then the purge
+vm_pid=
+trap '[ -z "$vm_pid" ] || kill -TERM -- "-$vm_pid" 2> /dev/null; exit 1' INT TERM HUP
 
 # what is on the system, to compare after the purge; the kernels' and
 # other packages' files do not change in between.  Not compared: DKMS's
@@ -225,7 +228,11 @@ check "man blkseek-map, blkseek-copy, blkseek-stack and blkseek(4) are found" \
 	bash -c 'for m in blkseek-map blkseek-copy blkseek-stack "4 blkseek"; do man -w $m > /dev/null || exit 1; done'
 
 t0=$SECONDS
-"$top/tools/testing/vm/vng-boot" "$kver" "bash $top/tools/testing/host/test-deb.sh guest $top" > "$work/vm.log" 2>&1
+setsid "$top/tools/testing/vm/vng-boot" "$kver" "bash $top/tools/testing/host/test-deb.sh guest $top" \
+	> "$work/vm.log" 2>&1 &
+vm_pid=$!
+wait $vm_pid
+vm_pid=
 vm_s=$((SECONDS - t0))
 if grep -q '^GUEST ' "$work/vm.log"; then
 	while read -r line; do
