@@ -20,10 +20,23 @@
 #define BLKSEEK_RETRIES	2
 
 /*
- * Send @cdb, return the number of reply bytes received or -EIO.  The
- * answer's first command allocates the reply buffer (@len is at most
- * BLKSEEK_GLS_BUF_LEN): an answer from the cache allocates nothing.
- * Without memory the command is not sent and counts as failed.
+ * The reply buffer, allocated by the answer's first command: an answer
+ * from the cache allocates nothing.  Without memory the command is not
+ * sent (nor counted as sent) and counts as failed.
+ */
+static int reply_buf(struct blkseek_cmd *q)
+{
+	if (!q->buf)
+		q->buf = kmalloc(BLKSEEK_GLS_BUF_LEN, GFP_KERNEL);
+	if (q->buf)
+		return 0;
+	blkseek_count(BLKSEEK_STAT_FB_CMD_FAILED);
+	return -ENOMEM;
+}
+
+/*
+ * Send @cdb with a reply of @len bytes (at most BLKSEEK_GLS_BUF_LEN) into
+ * @q->buf; return the number of reply bytes received or -EIO.
  */
 static int query_send(struct blkseek_cmd *q, const u8 *cdb, unsigned int len)
 {
@@ -31,12 +44,6 @@ static int query_send(struct blkseek_cmd *q, const u8 *cdb, unsigned int len)
 	int resid = 0;
 	int result;
 
-	if (!q->buf)
-		q->buf = kmalloc(BLKSEEK_GLS_BUF_LEN, GFP_KERNEL);
-	if (!q->buf) {
-		blkseek_count(BLKSEEK_STAT_FB_CMD_FAILED);
-		return -ENOMEM;
-	}
 	memset(q->buf, 0, len);
 	blkseek_count(BLKSEEK_STAT_CMDS);
 	result = blkseek_execute_in(q->sdev, cdb, q->buf, len,
@@ -54,7 +61,8 @@ static int query_send(struct blkseek_cmd *q, const u8 *cdb, unsigned int len)
  * @q: query state (device and buffer)
  * @caps: filled on success
  *
- * Return: 0, or -EIO when the command fails or the reply is short.
+ * Return: 0, -ENOMEM when there is no memory for the reply, or -EIO when
+ * the command fails or the reply is short.
  */
 int blkseek_read_caps(struct blkseek_cmd *q, struct blkseek_caps *caps)
 {
@@ -63,6 +71,8 @@ int blkseek_read_caps(struct blkseek_cmd *q, struct blkseek_caps *caps)
 
 	if (blkseek_cache_caps(q, caps))
 		return 0;
+	if (reply_buf(q))
+		return -ENOMEM;
 	blkseek_rc16_cdb(cdb, BLKSEEK_RC16_LEN);
 	blkseek_count(BLKSEEK_STAT_CMDS_RC16);
 	got = query_send(q, cdb, BLKSEEK_RC16_LEN);
@@ -99,6 +109,8 @@ int blkseek_fetch_runs(void *ctx, u64 lba, struct blkseek_run *runs,
 	n = blkseek_cache_runs(q, lba, runs, max_runs);
 	if (n)
 		return n;
+	if (reply_buf(q))
+		return -ENOMEM;
 	token = blkseek_cache_begin(q);
 	start = ktime_get();
 	blkseek_gls_cdb(cdb, lba, BLKSEEK_GLS_BUF_LEN);
