@@ -8,6 +8,12 @@
  *   blkseek-stack [-v] [DEVICE...]    (no DEVICE: every dm and loop disk)
  *   blkseek-stack --help | --version
  *
+ * A DEVICE is set after the dm and loop devices below it (sysfs slaves)
+ * whose mappings do not answer, and then every device whose mapping is
+ * stale is set again: the kernel marks stale only the mapping of the
+ * device that changed, or of every device of a kind where it cannot tell
+ * which one did.  So udev passes the device of each event.
+ *
  * For each device: read the generation, read the mapping (the dm table by
  * DM_TABLE_STATUS, the loop status by LOOP_GET_STATUS64), open the lower
  * devices or the backing file, and set the mapping with that generation;
@@ -38,6 +44,7 @@
 
 #include <linux/blkseek.h>
 #include <linux/dm-ioctl.h>
+#include <linux/fs.h>
 #include <linux/loop.h>
 
 #define MAX_SEGS	BLKSEEK_STACK_MAX_SEGMENTS
@@ -213,6 +220,7 @@ static int loop_read(struct mapping *m, int fd, const char *name)
 	struct blkseek_stack_segment *s;
 	struct loop_info64 li;
 	char path[4200], file[4096];
+	uint64_t size;
 	struct stat st;
 	ssize_t n;
 	FILE *f;
@@ -241,21 +249,57 @@ static int loop_read(struct mapping *m, int fd, const char *name)
 		close(bfd);
 		return -1;
 	}
-	s = segment_add(m, 0, (UINT64_MAX - li.lo_offset) & ~511ULL,
-			li.lo_offset);
+	/* the loop's whole size: its offset and size limit applied */
+	if (ioctl(fd, BLKGETSIZE64, &size) < 0) {
+		close(bfd);
+		return -1;
+	}
+	if (!size) {
+		close(bfd);
+		return 0;
+	}
+	s = segment_add(m, 0, size, li.lo_offset);
 	s->path_fds[s->nr_paths++] = bfd;
 	return 1;
+}
+
+/* Whether @name is a disk blkseek-stack sets: dm-N or loopN. */
+static int stacked_name(const char *name)
+{
+	return !strncmp(name, "dm-", 3) ||
+	       (!strncmp(name, "loop", 4) && isdigit((unsigned char)name[4]));
+}
+
+/* The kernel's name of block device @dev (dm-N, loopN) into @name. */
+static int kernel_name(const char *dev, char *name, size_t len)
+{
+	char sys[64], link[4096];
+	struct stat st;
+	const char *base;
+	ssize_t n;
+
+	if (stat(dev, &st) || !S_ISBLK(st.st_mode))
+		return -1;
+	snprintf(sys, sizeof(sys), "/sys/dev/block/%u:%u",
+		 major(st.st_rdev), minor(st.st_rdev));
+	n = readlink(sys, link, sizeof(link) - 1);
+	if (n <= 0)
+		return -1;
+	link[n] = 0;
+	base = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
+	if (strlen(base) >= len)
+		return -1;
+	strcpy(name, base);
+	return 0;
 }
 
 /* Set the mapping of the block device @dev; 0 or -1. */
 static int sync_one(int ctl, const char *dev)
 {
 	static struct mapping m;
-	char sys[64], link[4096];
-	const char *name;
+	char name[256] = "";
 	struct stat st;
 	int fd, attempt, ret = -1;
-	ssize_t n;
 
 	fd = open(dev, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0 || fstat(fd, &st) || !S_ISBLK(st.st_mode)) {
@@ -265,11 +309,7 @@ static int sync_one(int ctl, const char *dev)
 		return -1;
 	}
 	/* the kernel's name (dm-N, loopN), whatever @dev is called */
-	snprintf(sys, sizeof(sys), "/sys/dev/block/%u:%u",
-		 major(st.st_rdev), minor(st.st_rdev));
-	n = readlink(sys, link, sizeof(link) - 1);
-	link[n > 0 ? n : 0] = 0;
-	name = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
+	kernel_name(dev, name, sizeof(name));
 	for (attempt = 0; attempt < ATTEMPTS; attempt++) {
 		struct blkseek_stack_gen g;
 		struct blkseek_stack_map map = { .size = sizeof(map), .fd = fd };
@@ -318,6 +358,93 @@ static int sync_one(int ctl, const char *dev)
 	return ret;
 }
 
+/* BLKSEEK_DEV_* of /dev/@name now (the extent query's device facts). */
+static unsigned int device_flags(int ctl, const char *name)
+{
+	struct blkseek_query q = { .size = sizeof(q) };
+	char dev[300];
+
+	snprintf(dev, sizeof(dev), "/dev/%s", name);
+	q.fd = open(dev, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (q.fd < 0)
+		return 0;
+	if (ioctl(ctl, BLKSEEK_IOC_QUERY, &q) < 0)
+		q.device_flags = 0;
+	close(q.fd);
+	return q.device_flags;
+}
+
+/*
+ * Set the dm and loop devices below @name (sysfs slaves, deepest first)
+ * whose mappings do not answer: stale, or never set.  0 or -1.
+ */
+static int sync_below(int ctl, const char *name, unsigned int depth)
+{
+	char path[300], dev[300];
+	struct dirent *d;
+	int ret = 0;
+	DIR *dir;
+
+	if (depth > BLKSEEK_STACK_MAX_DEPTH)
+		return 0;
+	snprintf(path, sizeof(path), "/sys/block/%s/slaves", name);
+	dir = opendir(path);
+	if (!dir)
+		return 0;
+	while ((d = readdir(dir))) {
+		if (!stacked_name(d->d_name))
+			continue;
+		ret |= sync_below(ctl, d->d_name, depth + 1);
+		if (device_flags(ctl, d->d_name) & BLKSEEK_DEV_ANSWERS)
+			continue;
+		snprintf(dev, sizeof(dev), "/dev/%s", d->d_name);
+		ret |= sync_one(ctl, dev);
+	}
+	closedir(dir);
+	return ret;
+}
+
+/*
+ * Set every dm and loop device whose mapping is stale (set, but a change
+ * the kernel could not pin to one device marked it); 0 or -1.
+ */
+static int sync_stale(int ctl)
+{
+	struct dirent *d;
+	char dev[300];
+	int ret = 0;
+	DIR *dir;
+
+	dir = opendir("/sys/block");
+	if (!dir)
+		return -1;
+	while ((d = readdir(dir))) {
+		if (!stacked_name(d->d_name) ||
+		    (device_flags(ctl, d->d_name) &
+		     (BLKSEEK_DEV_FORWARDED | BLKSEEK_DEV_ANSWERS)) !=
+		    BLKSEEK_DEV_FORWARDED)
+			continue;
+		snprintf(dev, sizeof(dev), "/dev/%s", d->d_name);
+		ret |= sync_one(ctl, dev);
+	}
+	closedir(dir);
+	return ret;
+}
+
+/*
+ * Set @dev after the devices below it that do not answer: telling one
+ * device is enough, whatever it sits on.  0 or -1.
+ */
+static int sync_dev(int ctl, const char *dev)
+{
+	char name[256];
+	int ret = 0;
+
+	if (!kernel_name(dev, name, sizeof(name)))
+		ret = sync_below(ctl, name, 1);
+	return sync_one(ctl, dev) | ret;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -342,10 +469,8 @@ static void usage(FILE *f)
 /* A DEVICE argument: a dm or loop block device.  0, or an exit status. */
 static int check_device(const char *dev)
 {
-	char sys[64], link[4096];
-	const char *name;
+	char name[256] = "";
 	struct stat st;
-	ssize_t n;
 
 	if (stat(dev, &st)) {
 		fprintf(stderr, "blkseek-stack: %s: %s\n", dev, strerror(errno));
@@ -356,13 +481,7 @@ static int check_device(const char *dev)
 			dev);
 		return 2;
 	}
-	snprintf(sys, sizeof(sys), "/sys/dev/block/%u:%u",
-		 major(st.st_rdev), minor(st.st_rdev));
-	n = readlink(sys, link, sizeof(link) - 1);
-	link[n > 0 ? n : 0] = 0;
-	name = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
-	if (strncmp(name, "dm-", 3) &&
-	    (strncmp(name, "loop", 4) || !isdigit((unsigned char)name[4]))) {
+	if (kernel_name(dev, name, sizeof(name)) || !stacked_name(name)) {
 		fprintf(stderr, "blkseek-stack: %s: %s is not a stacked device (dm or loop): it has no mapping to tell%s\n",
 			dev, name[0] ? name : "it",
 			!strncmp(name, "sd", 2) ? "; blkseek answers SCSI disks and their partitions directly" : "");
@@ -418,7 +537,8 @@ int main(int argc, char **argv)
 	}
 	if (argc > 1) {
 		for (i = 1; i < argc; i++)
-			ret |= sync_one(ctl, argv[i]);
+			ret |= sync_dev(ctl, argv[i]);
+		ret |= sync_stale(ctl);
 		return ret ? 1 : 0;
 	}
 	dir = opendir("/sys/block");
@@ -427,8 +547,7 @@ int main(int argc, char **argv)
 	while ((d = readdir(dir))) {
 		char dev[300];
 
-		if (strncmp(d->d_name, "dm-", 3) &&
-		    (strncmp(d->d_name, "loop", 4) || !isdigit(d->d_name[4])))
+		if (!stacked_name(d->d_name))
 			continue;
 		snprintf(dev, sizeof(dev), "/dev/%s", d->d_name);
 		ret |= sync_one(ctl, dev);
