@@ -102,9 +102,10 @@ demo:
 	tools/testing/demo/demo.sh
 
 # The race test for 10^5 changes and answers, the removal test with 50 livepatch
-# cycles, on both kernels.
+# cycles, the stack test with 50 table moves and 200 LVs, on both kernels.
 soak: setup
 	BLKSEEK_RACE_OPS=100000 BLKSEEK_RACE_ANSWERS=100000 BLKSEEK_CYCLES=50 BLKSEEK_STACK_MOVES=50 \
+	BLKSEEK_STACK_LVS=200 BLKSEEK_STACK_CHURN=20 \
 	BLKSEEK_TIMEOUT_SCALE=3 \
 	BLKSEEK_TESTS="blkseek_race blkseek_stack.sh blkseek_removal.sh blkseek_dmesg.sh" tools/testing/vm/vm-run
 

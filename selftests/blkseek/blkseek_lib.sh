@@ -32,6 +32,10 @@ sdebug_reload() {
 	done
 	if lsmod | grep -q '^scsi_debug '; then
 		echo "# FAIL: scsi_debug still in use after 60 s: $(lsmod | grep '^scsi_debug ')"
+		echo "# modprobe -r: $(modprobe -r scsi_debug 2>&1); refcnt $(cat /sys/module/scsi_debug/refcnt)"
+		echo "# holders: $(cd /sys/block && ls -d sd*/holders/* sd*/sd*/holders/* 2>/dev/null | tr '\n' ' ')"
+		echo "# open: $(find /proc/[0-9]*/fd -lname '/dev/sd*' -printf '%h %l\n' 2>/dev/null |
+			while read -r d l; do p=${d#/proc/}; echo -n "${p%%/*}:$(cat "/proc/${p%%/*}/comm" 2>/dev/null):$l "; done)"
 		exit 1
 	fi
 	modprobe scsi_debug "$@" || exit "${KSFT_SKIP:-4}"

@@ -16,6 +16,8 @@
 # Then two scsi_debug hosts sharing one store (two paths of one LUN):
 #  - multipath-tools' map of them, with a path taken offline under
 #    seekers, an LV on the map, and nbdcopy from the map.
+# Then many LVs on one VG, one more created, extended and removed while
+# the others are walked and copied.
 # Each map walked by SEEK_DATA/SEEK_HOLE must equal the ground truth
 # composed from sg_get_lba_status on the disks and the tables of
 # `dmsetup table` (or the backing file's own map).
@@ -39,6 +41,7 @@ done
 [ -x "$stack" ] && [ -x "$map" ] || { echo "# tools not built"; exit $KSFT_SKIP; }
 [ -c /dev/blkseek ] || { echo "# blkseek not loaded"; exit $KSFT_SKIP; }
 modprobe dm-mod; modprobe dm-multipath; modprobe dm-crypt; modprobe loop
+export LVM_SUPPRESS_FD_WARNINGS=1	# the harness's own descriptors
 
 cleanup() {
 	umount "$work/mnt-ext4" "$work/mnt-xfs" 2>/dev/null
@@ -167,10 +170,62 @@ dm_truth bsvg-lv > "$work/lv.truth"
 lsmap "$lv" > "$work/lv.map"
 same "LV over two disks: map equals the composed truth" "$work/lv.truth" "$work/lv.map"
 touch "$work/regular"
-python3 "$here/blkseek_stack_abi.py" "$lv" "/dev/$thin" "$work/regular" | sed 's/^/# /'
+# five 1 MiB dm-linear devices, each on the one before, the first on the
+# thin disk: chains and cycles of mappings set on them are refused
+chain=()
+for i in 1 2 3 4 5; do
+	lower=/dev/$thin
+	[ "$i" = 1 ] || lower=/dev/mapper/bschain$((i - 1))
+	dmsetup create "bschain$i" --table "0 2048 linear $lower 0" || fail=1
+	chain+=("/dev/mapper/bschain$i")
+done
+udevadm settle
+python3 "$here/blkseek_stack_abi.py" "$lv" "/dev/$thin" "$work/regular" "${chain[@]}" | sed 's/^/# /'
 check "bad mappings refused with their errno" [ "${PIPESTATUS[0]}" = 0 ]
 lsmap "$lv" > "$work/lv.map2"
 same "LV map unchanged by the refused mappings" "$work/lv.truth" "$work/lv.map2"
+# what was accepted pins nothing: each device can be removed (its lower
+# one's file is released by blkseek's reaper, just after)
+for i in 5 4 3 2 1; do
+	for _ in $(seq 20); do
+		dmsetup remove "bschain$i" 2> /dev/null && break
+		sleep 0.5
+	done
+	check "chain device $i removed with mappings set" [ ! -e "/dev/mapper/bschain$i" ]
+done
+
+# telling one device is enough: a dm-linear device on another, neither
+# told by udev (no rule), answers once blkseek-stack is given the top one
+rm -f "$rules"
+udevadm control --reload
+dmsetup create bsbase --table "0 4096 linear /dev/$thin 2048" &&
+	dmsetup create bstop --table "0 2048 linear /dev/mapper/bsbase 1024" || fail=1
+udevadm settle
+dd if=/dev/urandom of=/dev/mapper/bstop bs=4k count=2 seek=64 oflag=direct status=none
+"$stack" /dev/mapper/bstop
+check "blkseek-stack given the top device only exits 0" [ $? = 0 ]
+dm_truth bstop > "$work/top.truth"
+lsmap /dev/mapper/bstop > "$work/top.map"
+same "the top device told alone answers exactly" "$work/top.truth" "$work/top.map"
+dmsetup remove bstop; dmsetup remove bsbase
+sed "s|@SBINDIR@|$(dirname "$stack")|" \
+	"$BLKSEEK_REPO/tools/packaging/udev/90-blkseek-stack.rules" > "$rules"
+udevadm control --reload
+
+# a table swap of one LV marks only that LV's mapping stale: its
+# neighbour answers exactly at once, before udev has told anything
+udevadm settle
+stale0=$(cat /sys/module/blkseek/stats/stacked_stale)
+udevadm control --stop-exec-queue
+dmsetup table bsvg-fs > "$work/fs.table"
+dmsetup --noudevsync suspend bsvg-fs && dmsetup --noudevsync load bsvg-fs "$work/fs.table" &&
+	dmsetup --noudevsync resume bsvg-fs
+lsmap "$lv" > "$work/lv.map3"
+check_eq "mappings marked stale by a table swap of the neighbour" 1 \
+	$(($(cat /sys/module/blkseek/stats/stacked_stale) - stale0))
+udevadm control --start-exec-queue
+udevadm settle
+same "LV answered exactly while its neighbour's table was swapped" "$work/lv.truth" "$work/lv.map3"
 
 printf 'label: dos\nstart=2048, size=16384\nstart=20480\n' | sfdisk -q "$lv" 2>/dev/null
 kpartx -a "$lv" && udevadm settle
@@ -287,8 +342,8 @@ udevadm settle
 check "dm-crypt keeps the stock answer (EINVAL: blkseek-map exits 3)" [ $? = 3 ]
 
 # 4. table reloads move the LV's first segment between two disks, its old
-# place discarded each time, while seekers check every answer against the
-# LV's data: never a hole over data
+# place discarded each time, and swap its neighbour's table, while seekers
+# check every answer against the LV's data: never a hole over data
 step 4
 umount "$work/mnt-ext4"
 dm_truth bsvg-lv > "$work/lv.now"
@@ -310,6 +365,9 @@ while [ $moves -lt "$nmoves" ] || ! grep -q '^done' "$work/seek.out"; do
 	{ echo "0 $seglen linear $other $otheroff"; dmsetup table bsvg-lv | tail -n +2; } > "$work/table"
 	dmsetup suspend bsvg-lv && dmsetup load bsvg-lv "$work/table" && dmsetup resume bsvg-lv ||
 		{ echo "# FAIL: reload"; fail=1; break; }
+	# and the neighbour's table swapped under the seekers too
+	dmsetup suspend bsvg-fs && dmsetup load bsvg-fs "$work/fs.table" && dmsetup resume bsvg-fs ||
+		{ echo "# FAIL: neighbour reload"; fail=1; break; }
 	blkdiscard -f -o $((curoff * 512)) -l $((seglen * 512)) "$from" 2>/dev/null
 	t=$cur; cur=$other; other=$t
 	t=$curoff; curoff=$otheroff; otheroff=$t
@@ -445,4 +503,76 @@ fi
 multipath -F > /dev/null 2>&1
 dmsetup remove_all
 umount /etc/multipath
+
+# 9. a busy LVM host: many LVs on one VG (BLKSEEK_STACK_LVS, 50; make
+# soak 200: creating them takes about 1.3 s each under TCG).  While one
+# more LV is created, extended and removed again and again, the others
+# keep exact answers (a walk that differs from the truth is an answer
+# fallen back to data), and nbdcopy of one of them reads its floor.
+step 9
+nlv=${BLKSEEK_STACK_LVS:-50}
+sdebug_reload dev_size_mb=$((nlv + 40)) lbpu=1 lbprz=1 unmap_granularity=8
+pv=/dev/${disks[0]}
+lvm=(--devices "$pv")
+lvm pvcreate -q "${lvm[@]}" "$pv" > /dev/null &&
+lvm vgcreate -q -s 256k "${lvm[@]}" bsmany "$pv" > /dev/null ||
+	{ echo "# FAIL: lvm setup of bsmany"; exit 1; }
+t0=$SECONDS
+for i in $(seq "$nlv"); do
+	lvm lvcreate -q -Zn -Wn "${lvm[@]}" -n "lv$i" -L 1m bsmany > /dev/null ||
+		{ echo "# FAIL: lvcreate lv$i"; fail=1; break; }
+done
+udevadm settle
+echo "# $nlv LVs created and told in $((SECONDS - t0)) s; $(cat /sys/module/blkseek/stats/stacked_mappings) mappings"
+for i in $(seq "$nlv"); do
+	dd if=/dev/urandom of="/dev/mapper/bsmany-lv$i" bs=4k count=2 seek=$((i * 7 % 254)) \
+		oflag=direct status=none
+done
+gls_truth "$pv" > "$work/many.disk"
+truth() { cat "$work/many.disk"; }	# the one disk's truth, read once
+sampled=()
+for i in $(seq 1 10 "$nlv"); do
+	sampled+=("$i")
+	dm_truth "bsmany-lv$i" > "$work/many.$i.truth"
+done
+walk_sampled() {	# walk_sampled: prints how many sampled LVs answer exactly
+	local i n=0
+	for i in "${sampled[@]}"; do
+		lsmap "/dev/mapper/bsmany-lv$i" | cmp -s - "$work/many.$i.truth" && n=$((n + 1))
+	done
+	echo $n
+}
+check_eq "sampled LVs answering exactly, all told" ${#sampled[@]} "$(walk_sampled)"
+redone0=$(cat /sys/module/blkseek/stats/stacked_redone)
+stale0=$(cat /sys/module/blkseek/stats/stacked_stale)
+churn() {	# churn: one more LV created, extended and removed, again and
+		# again, in the background; $work/churn.done once finished
+	rm -f "$work/churn.done"
+	(
+		for _ in $(seq "${BLKSEEK_STACK_CHURN:-5}"); do
+			lvm lvcreate -q -Zn -Wn "${lvm[@]}" -n extra -L 1m bsmany > /dev/null &&
+			lvm lvextend -q "${lvm[@]}" -L +1m bsmany/extra > /dev/null &&
+			lvm lvremove -q -f "${lvm[@]}" bsmany/extra > /dev/null ||
+				echo "# churn: an lvm command failed"
+		done
+		touch "$work/churn.done"
+	) &
+	churner=$!
+}
+churn
+walks=0 exact=0
+while [ ! -e "$work/churn.done" ] || [ $walks = 0 ]; do
+	walks=$((walks + ${#sampled[@]}))
+	exact=$((exact + $(walk_sampled)))
+done
+wait $churner
+dm_truth bsmany-lv7 > "$work/many.7.truth"
+churn
+nbdcopy_check "an LV while a neighbour changes" /dev/mapper/bsmany-lv7 "$work/many.7.truth"
+wait $churner
+echo "# while one LV changed: $walks walks of the others, $exact exact; stacked_stale +$(($(cat /sys/module/blkseek/stats/stacked_stale) - stale0)), stacked_redone +$(($(cat /sys/module/blkseek/stats/stacked_redone) - redone0))"
+check_eq "walks of the other LVs that fell back to data while one changed" 0 $((walks - exact))
+udevadm settle
+check_eq "sampled LVs answering exactly after the changes" ${#sampled[@]} "$(walk_sampled)"
+lvm vgremove -q -f "${lvm[@]}" bsmany > /dev/null
 exit $fail

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 """Bad input to BLKSEEK_IOC_STACK_SET gets its errno and changes nothing.
-Usage: blkseek_stack_abi.py LV DISK FILE: LV a mapped dm-linear device,
-DISK an sd disk, FILE a regular file.  Prints "ok"/"FAIL" lines; exit 1
-on any failure.  The caller checks afterwards that LV's map is intact."""
+Usage: blkseek_stack_abi.py LV DISK FILE C1 C2 C3 C4 C5: LV a mapped
+dm-linear device, DISK an sd disk, FILE a regular file, C1..C5 dm-linear
+devices of 1 MiB each stacked on the one before (C1 on DISK).  Prints
+"ok"/"FAIL" lines; exit 1 on any failure.  The caller checks afterwards
+that LV's map is intact and that C5..C1 can be removed."""
 import ctypes
 import errno
 import fcntl
@@ -15,6 +17,7 @@ GEN = 0x8010B902
 SET = 0x4030B903
 DM, LOOP = 1, 2
 lv, disk, regular = sys.argv[1:4]
+chain_devs = sys.argv[4:9]
 ctl = os.open("/dev/blkseek", os.O_RDONLY)
 fails = 0
 
@@ -75,6 +78,48 @@ expect("a write-only path", errno.EBADF, call(up, DM, [seg(0, 4096, 0, [wo])]))
 expect("a regular file below dm", errno.EINVAL, call(up, DM, [seg(0, 4096, 0, [reg])]))
 expect("too many segments", errno.EINVAL, call(up, DM, [good], nr=4097))
 expect("segments not accessible", errno.EFAULT, call(up, DM, [good], addr=8))
+size = os.lseek(up, 0, os.SEEK_END)
+disk_size = os.lseek(low, 0, os.SEEK_END)
+expect("a segment past the upper's end", errno.EINVAL, call(up, DM, [seg(size - 4096, 8192, 0, [low])]))
+expect("a segment starting at the upper's end", errno.EINVAL, call(up, DM, [seg(size, 4096, 0, [low])]))
+expect("a length near 2^64", errno.EINVAL, call(up, DM, [seg(0, (1 << 64) - 512, 0, [low])]))
+expect("a lower range past the lower's end", errno.EINVAL, call(up, DM, [seg(0, 8192, disk_size - 4096, [low])]))
+expect("a lower offset past the lower's end", errno.EINVAL, call(up, DM, [seg(0, 4096, disk_size, [low])]))
+expect("a lower offset near 2^64", errno.EINVAL, call(up, DM, [seg(0, 4096, (1 << 64) - 512, [low])]))
+expect("the upper as its own path", errno.ELOOP, call(up, DM, [seg(0, 4096, 0, [up])]))
+expect("the upper as its second path", errno.ELOOP, call(up, DM, [seg(0, 4096, 0, [low, up])]))
+
+# chains: C1..C5 of 1 MiB, each set onto the one named
+c = [os.open(d, os.O_RDONLY) for d in chain_devs]
+MIB = 1 << 20
+
+
+def onto(i, lower):
+    return call(c[i], DM, [seg(0, MIB, 0, [lower])])
+
+
+def clear():
+    for fd in c:
+        expect("a chain device cleared", 0, call(fd, DM, [], nr=0))
+
+
+clear()
+expect("C1 onto C2", 0, onto(0, c[1]))
+expect("C2 onto C1: a cycle of two", errno.ELOOP, onto(1, c[0]))
+expect("C2 onto C3", 0, onto(1, c[2]))
+expect("C3 onto C1: a cycle of three", errno.ELOOP, onto(2, c[0]))
+clear()
+for i in range(4):
+    expect(f"C{i + 1} onto {'the disk' if i == 0 else f'C{i}'}: chain of {i + 1}", 0,
+           onto(i, low if i == 0 else c[i - 1]))
+expect("C5 onto C4: a chain of 5 mapped devices", errno.ELOOP, onto(4, c[3]))
+clear()
+for i in range(4, 0, -1):
+    expect(f"C{i + 1} onto C{i}, set from the top", 0, onto(i, c[i - 1]))
+expect("C1 onto the disk under a chain of 4: a chain of 5", errno.ELOOP, onto(0, low))
+expect("C1 onto C5 under C2..C5: a cycle of five", errno.ELOOP, onto(0, c[4]))
+for fd in c:
+    os.close(fd)
 pid = os.fork()
 if pid == 0:
     os.setuid(65534)
