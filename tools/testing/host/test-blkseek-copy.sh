@@ -5,21 +5,8 @@
 # of the host's file system).  TAP lines, then "N passed, N failed".
 copy=${1:-$(dirname "$0")/../../blkseek-copy}
 copy=$(readlink -f "$copy")
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-cd "$tmp" || exit 1
-n=0 pass=0 failn=0
-
-t() {	# t NAME COMMAND...: a test passes when COMMAND succeeds
-	local name=$1
-	shift
-	n=$((n + 1))
-	if "$@" > out.log 2>&1; then
-		pass=$((pass + 1)); echo "ok $n - $name"
-	else
-		failn=$((failn + 1)); echo "not ok $n - $name"; sed 's/^/#   /' out.log
-	fi
-}
+# shellcheck source=tap.sh
+. "$(dirname "$0")/tap.sh"
 
 alloc() { echo $(( $(stat -c %b "$1") * $(stat -c %B "$1") )); }
 

@@ -7,21 +7,8 @@
 stack=${1:-$(dirname "$0")/../../blkseek-stack}
 stack=$(readlink -f "$stack")
 version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$(dirname "$0")/../../../dkms.conf")
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-cd "$tmp" || exit 1
-n=0 pass=0 failn=0
-
-t() {	# t NAME COMMAND...: a test passes when COMMAND succeeds
-	local name=$1
-	shift
-	n=$((n + 1))
-	if "$@" > out.log 2>&1; then
-		pass=$((pass + 1)); echo "ok $n - $name"
-	else
-		failn=$((failn + 1)); echo "not ok $n - $name"; sed 's/^/#   /' out.log
-	fi
-}
+# shellcheck source=tap.sh
+. "$(dirname "$0")/tap.sh"
 skip() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1 # SKIP $2"; }
 
 t "--help: usage on stdout, exit 0" sh -c "
