@@ -5,7 +5,7 @@
 # of the host's file system).  TAP lines, then "N passed, N failed".
 copy=${1:-$(dirname "$0")/../../blkseek-copy}
 copy=$(readlink -f "$copy")
-# shellcheck source=tap.sh
+# shellcheck source-path=SCRIPTDIR source=tap.sh
 . "$(dirname "$0")/tap.sh"
 
 alloc() { echo $(( $(stat -c %b "$1") * $(stat -c %B "$1") )); }

@@ -7,7 +7,7 @@
 stack=${1:-$(dirname "$0")/../../blkseek-stack}
 stack=$(readlink -f "$stack")
 version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$(dirname "$0")/../../../dkms.conf")
-# shellcheck source=tap.sh
+# shellcheck source-path=SCRIPTDIR source=tap.sh
 . "$(dirname "$0")/tap.sh"
 skip() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1 # SKIP $2"; }
 
