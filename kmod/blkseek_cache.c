@@ -46,7 +46,9 @@
 #include <linux/string.h>
 #include <scsi/scsi_device.h>
 
-#include "blkseek.h"
+#include "blkseek_cache.h"
+#include "blkseek_params.h"
+#include "blkseek_query.h"
 #include "blkseek_stats.h"
 
 /* Disks walked at once without evicting each other's replies. */
@@ -94,6 +96,8 @@ struct cache_entry {
 
 static struct cache_entry cache[CACHE_ENTRIES];
 static DEFINE_SPINLOCK(cache_lock);
+/* Set by blkseek_cmd_watch.c while its probes are attached. */
+static bool dispatch_mode;
 
 /* Younger than @ms, while the cache is on. */
 static bool fresh(unsigned long stamp, unsigned int ms)
@@ -187,7 +191,7 @@ static bool reply_current(struct blkseek_cmd *q, const struct cache_entry *e)
 	if (!e->runs_valid ||
 	    !fresh(e->runs_stamp, READ_ONCE(blkseek_cache_ms)))
 		return false;
-	if (blkseek_cmd_watch_attached())
+	if (READ_ONCE(dispatch_mode))
 		return dispatch_reply_current(e);
 	return count_reply_current(q, e);
 }
@@ -333,7 +337,7 @@ u64 blkseek_cache_begin(struct blkseek_cmd *q)
 {
 	if (!q->diskseq || !READ_ONCE(blkseek_cache_ms))
 		return BLKSEEK_CACHE_NO_TOKEN;
-	if (blkseek_cmd_watch_attached())
+	if (READ_ONCE(dispatch_mode))
 		return dispatch_begin(q);
 	return count_begin(q);
 }
@@ -361,7 +365,7 @@ int blkseek_cache_reply(struct blkseek_cmd *q, u64 token, size_t len, u64 lba,
 	int n = 0;
 
 	if (token != BLKSEEK_CACHE_NO_TOKEN && READ_ONCE(blkseek_cache_ms)) {
-		if (blkseek_cmd_watch_attached())
+		if (READ_ONCE(dispatch_mode))
 			n = dispatch_reply(q, token, len, lba, runs, max_runs);
 		else
 			n = count_reply(q, token, len, lba, runs, max_runs);
@@ -370,6 +374,18 @@ int blkseek_cache_reply(struct blkseek_cmd *q, u64 token, size_t len, u64 lba,
 	if (!n)
 		n = blkseek_gls_parse(q->buf, len, lba, runs, max_runs);
 	return n;
+}
+
+/**
+ * blkseek_cache_dispatch_mode() - the dispatch probes attached or detached
+ * @on: true once every probe is attached, false before they are detached
+ *
+ * Told by the watch (blkseek_cmd_watch.c); the cache is in count mode
+ * until then.
+ */
+void blkseek_cache_dispatch_mode(bool on)
+{
+	WRITE_ONCE(dispatch_mode, on);
 }
 
 /**

@@ -26,8 +26,10 @@
 #include <linux/tracepoint.h>
 #include <scsi/scsi_cmnd.h>
 
-#include "blkseek.h"
+#include "blkseek_cache.h"
+#include "blkseek_cmd_watch.h"
 #include "blkseek_compat.h"
+#include "blkseek_gls.h"
 #include "blkseek_stats.h"
 
 static void on_dispatch(void *data, struct scsi_cmnd *cmd)
@@ -116,7 +118,8 @@ int blkseek_cmd_watch_start(void)
 			return 0;
 		}
 	}
-	WRITE_ONCE(attached, true);
+	attached = true;
+	blkseek_cache_dispatch_mode(true);
 	blkseek_stats_set_dispatch_mode(true);
 	return 0;
 }
@@ -130,17 +133,8 @@ void blkseek_cmd_watch_stop(void)
 {
 	if (!attached)
 		return;
-	WRITE_ONCE(attached, false);
+	attached = false;
+	blkseek_cache_dispatch_mode(false);
 	blkseek_stats_set_dispatch_mode(false);
 	detach(ARRAY_SIZE(watched));
-}
-
-/**
- * blkseek_cmd_watch_attached() - is the cache in dispatch mode?
- *
- * Return: true while every dispatch probe is attached.
- */
-bool blkseek_cmd_watch_attached(void)
-{
-	return READ_ONCE(attached);
 }

@@ -9,7 +9,12 @@
 #include <linux/pagemap.h>
 #include <linux/slab.h>
 
-#include "blkseek.h"
+#include "blkseek_ctx.h"
+#include "blkseek_dev.h"
+#include "blkseek_forward.h"
+#include "blkseek_params.h"
+#include "blkseek_query.h"
+#include "blkseek_stack.h"
 #include "blkseek_stats.h"
 
 /**
@@ -83,6 +88,13 @@ int blkseek_begin_at(struct file *file, u64 off, struct blkseek_ctx *c,
 		     unsigned int depth)
 {
 	memset(c, 0, sizeof(*c));
+	/*
+	 * Recursion, on purpose: a stacked device's walk asks its lower
+	 * devices through blkseek_file_extents(), which comes back here one
+	 * level down (@depth + 1, at most BLKSEEK_STACK_MAX_DEPTH), so that a
+	 * lower device is answered as any other.  Hence blkseek_ctx.c and
+	 * blkseek_forward.c call each other.
+	 */
 	if (blkseek_target_get(file, &c->t))
 		return blkseek_forward_begin(file, off, c, depth);
 

@@ -12,7 +12,7 @@
 #include <scsi/scsi.h>
 #include <scsi/scsi_device.h>
 
-#include "blkseek.h"
+#include "blkseek_dev.h"
 
 /**
  * blkseek_disk_made_by() - was a disk made by a given module?

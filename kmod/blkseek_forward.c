@@ -16,7 +16,12 @@
 #include <linux/minmax.h>
 #include <scsi/scsi_device.h>
 
-#include "blkseek.h"
+#include "blkseek_ctx.h"
+#include "blkseek_dev.h"
+#include "blkseek_forward.h"
+#include "blkseek_params.h"
+#include "blkseek_stack.h"
+#include "blkseek_stack_watch.h"
 #include "blkseek_stats.h"
 
 /*
@@ -126,6 +131,11 @@ unsigned int blkseek_file_extents(struct file *file, u64 off, u64 len,
 
 	if (S_ISREG(file_inode(file)->i_mode))
 		return file_extents(file, off, len, ext, max);
+	/*
+	 * Recursion: blkseek_begin_at() answers the lower device as any
+	 * other, a stacked one by coming back to blkseek_forward_begin(); the
+	 * depth bounds it (a cycle of mappings is refused when set, too).
+	 */
 	if (!S_ISBLK(file_inode(file)->i_mode) || depth > BLKSEEK_STACK_MAX_DEPTH ||
 	    blkseek_begin_at(file, off, &c, depth))
 		return data_extent(off, len, ext);
@@ -223,6 +233,9 @@ int blkseek_forward_begin(struct file *file, u64 off, struct blkseek_ctx *c,
 
 	if (!st)
 		return -ENODEV;
+	/* a watched call was missed: the mapping may be out of date */
+	if (!blkseek_stack_watch_sound(st->kind))
+		WRITE_ONCE(st->stale, true);
 	c->t.bdev = bdev;
 	c->t.base = (u64)bdev->bd_start_sect << SECTOR_SHIFT;
 	c->t.size = i_size_read(file->f_mapping->host);

@@ -8,7 +8,8 @@
  */
 #include <linux/fs.h>
 
-#include "blkseek.h"
+#include "blkseek_ctx.h"
+#include "blkseek_hook.h"
 #include "blkseek_stats.h"
 
 /* The body of blkdev_llseek() in 6.1 and 6.12 (block/fops.c). */

@@ -16,7 +16,9 @@
 
 #include <linux/blkseek.h>
 
-#include "blkseek.h"
+#include "blkseek_ctx.h"
+#include "blkseek_ioctl.h"
+#include "blkseek_stack.h"
 #include "blkseek_stats.h"
 
 static_assert(sizeof(struct blkseek_query) == BLKSEEK_QUERY_SIZE_VER0);

@@ -13,8 +13,13 @@
 #include <linux/moduleparam.h>
 #include <linux/sysfs.h>
 
-#include "blkseek.h"
+#include "blkseek_cmd_watch.h"
 #include "blkseek_compat.h"
+#include "blkseek_hook.h"
+#include "blkseek_ioctl.h"
+#include "blkseek_params.h"
+#include "blkseek_stack.h"
+#include "blkseek_stack_watch.h"
 #include "blkseek_stats.h"
 
 unsigned int blkseek_timeout_ms = 30000;

@@ -10,8 +10,10 @@
 #include <linux/string.h>
 #include <scsi/scsi_device.h>
 
-#include "blkseek.h"
+#include "blkseek_cache.h"
 #include "blkseek_compat.h"
+#include "blkseek_params.h"
+#include "blkseek_query.h"
 #include "blkseek_stats.h"
 
 #define CREATE_TRACE_POINTS

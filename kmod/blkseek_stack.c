@@ -40,13 +40,16 @@
 
 #include <linux/blkseek.h>
 
-#include "blkseek.h"
+#include "blkseek_dev.h"
+#include "blkseek_stack.h"
 #include "blkseek_stats.h"
 
 static LIST_HEAD(stacks);
 static DEFINE_SPINLOCK(stack_lock);
 static u64 stack_generation;
 static unsigned int stack_changing;
+/* BLKSEEK_STACK_* whose changes are watched, told by the watch */
+static unsigned int stack_armed;
 
 static void stack_reap(struct work_struct *work);
 static DECLARE_WORK(reap_work, stack_reap);
@@ -77,8 +80,11 @@ void blkseek_stack_put(struct blkseek_stack *st)
  * blkseek_stack_get() - the mapping set for a disk
  * @disk: the upper disk
  *
- * Return: a referenced mapping (stale or not), or NULL when none is set
- * or the watch of its kind is no longer sound.
+ * The caller asks the watch whether the mapping's kind is still sound
+ * (blkseek_stack_watch_sound()): a miss is counted by kprobes, which tells
+ * no one.
+ *
+ * Return: a referenced mapping (stale or not), or NULL when none is set.
  */
 struct blkseek_stack *blkseek_stack_get(struct gendisk *disk)
 {
@@ -94,9 +100,19 @@ struct blkseek_stack *blkseek_stack_get(struct gendisk *disk)
 		}
 	}
 	spin_unlock(&stack_lock);
-	if (found && !blkseek_stack_watch_sound(found->kind))
-		WRITE_ONCE(found->stale, true);
 	return found;
+}
+
+/**
+ * blkseek_stack_watched() - the kinds whose changes the watch sees now
+ * @armed: BLKSEEK_STACK_* bits
+ *
+ * Told by the watch (blkseek_stack_watch.c) whenever it arms or disarms a
+ * module's probes.  Mappings are accepted only for these kinds.
+ */
+void blkseek_stack_watched(unsigned int armed)
+{
+	WRITE_ONCE(stack_armed, armed);
 }
 
 /* Whether a change of @kind or of @disk (when not NULL) may change @st. */
@@ -233,7 +249,7 @@ long blkseek_stack_gen_ioctl(struct blkseek_stack_gen __user *ugen)
 	g.generation = stack_generation;
 	g.changing = stack_changing;
 	spin_unlock(&stack_lock);
-	g.armed = blkseek_stack_watch_armed();
+	g.armed = READ_ONCE(stack_armed);
 	return copy_to_user(ugen, &g, sizeof(g)) ? -EFAULT : 0;
 }
 
@@ -538,7 +554,7 @@ long blkseek_stack_set_ioctl(struct blkseek_stack_map __user *um)
 	if (bdev_is_partition(bdev) || disk_kind(bdev->bd_disk) != m.kind)
 		goto out;
 	err = -EOPNOTSUPP;
-	if (!(blkseek_stack_watch_armed() & m.kind))
+	if (!(READ_ONCE(stack_armed) & m.kind))
 		goto out;
 	if (m.nr_segments) {
 		st = map_take(&m, m.kind, bdev_nr_bytes(bdev));

@@ -36,7 +36,8 @@
 
 #include <linux/blkseek.h>
 
-#include "blkseek.h"
+#include "blkseek_stack.h"
+#include "blkseek_stack_watch.h"
 
 /* More concurrent calls of one watched function than this are missed. */
 #define WATCH_MAXACTIVE	64
@@ -170,6 +171,7 @@ static void armed_update(void)
 			if (groups[i].armed)
 				armed |= groups[i].kind;
 	WRITE_ONCE(watch_armed, armed);
+	blkseek_stack_watched(armed);
 }
 
 static void group_arm(struct watch_group *g)
@@ -233,16 +235,6 @@ static int watch_module_event(struct notifier_block *nb, unsigned long action,
 static struct notifier_block watch_module_nb = {
 	.notifier_call = watch_module_event,
 };
-
-/**
- * blkseek_stack_watch_armed() - kinds whose changes are watched now
- *
- * Return: BLKSEEK_STACK_* bits.
- */
-unsigned int blkseek_stack_watch_armed(void)
-{
-	return READ_ONCE(watch_armed);
-}
 
 /**
  * blkseek_stack_watch_sound() - whether mappings of a kind may be used

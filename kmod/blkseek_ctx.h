@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One answer's state, from the disk found to the walk's source
+ * (blkseek_ctx.c).
+ */
+#ifndef BLKSEEK_CTX_H
+#define BLKSEEK_CTX_H
+
+#include <linux/types.h>
+
+#include "blkseek_dev.h"
+#include "blkseek_forward.h"
+#include "blkseek_query.h"
+#include "blkseek_walk.h"
+
+struct file;
+
+/**
+ * struct blkseek_ctx - everything one answer (lseek or ioctl) works with
+ * @t: the disk and the range answered for
+ * @q: the query state of @src for an sd disk
+ * @fwd: the state of @src for a stacked device
+ * @src: GET LBA STATUS or the lower devices as a source of runs
+ * @g: the geometry and what may be reported, for the walk
+ */
+struct blkseek_ctx {
+	struct blkseek_target t;
+	struct blkseek_cmd q;
+	struct blkseek_fwd fwd;
+	struct blkseek_source src;
+	struct blkseek_geom g;
+};
+
+int blkseek_begin(struct file *file, u64 off, struct blkseek_ctx *c);
+int blkseek_begin_at(struct file *file, u64 off, struct blkseek_ctx *c,
+		     unsigned int depth);
+int blkseek_flush_dirty(struct file *file, u64 off, u64 size);
+void blkseek_end(struct blkseek_ctx *c, const struct blkseek_walk_stats *stats);
+
+#endif /* BLKSEEK_CTX_H */

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * From an open block device file to the disk that answers (blkseek_dev.c).
+ */
+#ifndef BLKSEEK_DEV_H
+#define BLKSEEK_DEV_H
+
+#include <linux/types.h>
+
+struct block_device;
+struct file;
+struct gendisk;
+struct scsi_device;
+
+/**
+ * struct blkseek_target - the SCSI disk behind an open block device file
+ * @bdev: the block device (whole disk or partition)
+ * @sdev: its SCSI device, referenced by blkseek_target_get()
+ * @base: byte offset of @bdev on the disk
+ * @size: bytes in @bdev
+ * @lbs_shift: log2 of the logical block size
+ */
+struct blkseek_target {
+	struct block_device *bdev;
+	struct scsi_device *sdev;
+	u64 base;
+	u64 size;
+	unsigned int lbs_shift;
+};
+
+bool blkseek_disk_made_by(const struct gendisk *disk, const char *name);
+int blkseek_target_get(struct file *file, struct blkseek_target *t);
+void blkseek_target_put(struct blkseek_target *t);
+
+#endif /* BLKSEEK_DEV_H */
