@@ -53,13 +53,13 @@ static void read_capabilities(struct file *file, struct blkseek_ctx *c, u64 off)
 		blkseek_count(BLKSEEK_STAT_FB_NO_DEVICE);
 		return;
 	}
-	if (blkseek_flush_dirty(file, off, c->t.size)) {
+	if (blkseek_flush_dirty(file, off, c->g.size)) {
 		blkseek_count(BLKSEEK_STAT_FB_CMD_FAILED);
 		return;
 	}
 	if (blkseek_read_caps(&c->q, &caps))
 		return;
-	if (!caps.lbpme || caps.block_size != 1U << c->t.lbs_shift) {
+	if (!caps.lbpme || caps.block_size != 1U << c->g.lbs_shift) {
 		blkseek_count(BLKSEEK_STAT_FB_NO_LBP);
 		return;
 	}
@@ -79,32 +79,32 @@ static void read_capabilities(struct file *file, struct blkseek_ctx *c, u64 off)
  * When the device cannot answer (not asked, failed, no LBPME, or @off past
  * the end) @c->g says "all data" and the walk never queries.  A stacked
  * device answers through the mapping userspace set for it; after the
- * walk, blkseek_stale() says whether it must be redone as data.
+ * walk, blkseek_stale_to_data() says whether it must be redone as data
+ * (blkseek_walk_current()).
  *
  * Return: 0, or -ENODEV when @file is neither on an sd disk nor a stacked
- * device with a mapping.
+ * device with a mapping; @c->g then holds the device's geometry and says
+ * "all data", and @c needs no blkseek_end().
  */
 int blkseek_begin_at(struct file *file, u64 off, struct blkseek_ctx *c,
 		     unsigned int depth)
 {
 	memset(c, 0, sizeof(*c));
+	blkseek_geom_of(file, &c->g);
+	c->g.max_fetches = READ_ONCE(blkseek_max_queries);
 	/*
 	 * Recursion, on purpose: a stacked device's walk asks its lower
 	 * devices through blkseek_file_extents(), which comes back here one
 	 * level down (@depth + 1, at most BLKSEEK_STACK_MAX_DEPTH), so that a
-	 * lower device is answered as any other.  Hence blkseek_ctx.c and
-	 * blkseek_forward.c call each other.
+	 * lower device is answered as any other.  Hence this file and the
+	 * stacked devices' (blkseek_forward_begin()) call each other.
 	 */
 	if (blkseek_target_get(file, &c->t))
 		return blkseek_forward_begin(file, off, c, depth);
 
-	c->g.base = c->t.base;
-	c->g.size = c->t.size;
-	c->g.lbs_shift = c->t.lbs_shift;
-	c->g.max_fetches = READ_ONCE(blkseek_max_queries);
 	c->src.fetch = blkseek_fetch_runs;
 	c->src.ctx = &c->q;
-	if (off < c->t.size && c->t.sdev) {
+	if (off < c->g.size && c->t.sdev) {
 		c->q.sdev = c->t.sdev;
 		c->q.dev = c->t.bdev->bd_dev;
 		c->q.diskseq = c->t.bdev->bd_disk->diskseq;

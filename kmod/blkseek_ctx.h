@@ -31,6 +31,21 @@ struct blkseek_ctx {
 	struct blkseek_geom g;
 };
 
+/*
+ * blkseek_walk_current() - the value of @walk, an expression walking @c,
+ * evaluated again when a stacked device's mapping went stale meanwhile:
+ * blkseek_stale_to_data() has then made @c say "all data", and says so
+ * only once, so @walk is evaluated once or twice.
+ */
+#define blkseek_walk_current(c, walk) ({				\
+	typeof(walk) __walked;						\
+									\
+	do {								\
+		__walked = (walk);					\
+	} while (blkseek_stale_to_data(c));				\
+	__walked;							\
+})
+
 int blkseek_begin(struct file *file, u64 off, struct blkseek_ctx *c);
 int blkseek_begin_at(struct file *file, u64 off, struct blkseek_ctx *c,
 		     unsigned int depth);

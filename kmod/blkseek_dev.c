@@ -13,6 +13,22 @@
 #include <scsi/scsi_device.h>
 
 #include "blkseek_dev.h"
+#include "blkseek_walk.h"
+
+/**
+ * blkseek_geom_of() - where a block device file lies on its disk
+ * @file: an open block device file (whole disk or partition)
+ * @g: its @base, @size and @lbs_shift are set, the rest left alone
+ */
+void blkseek_geom_of(struct file *file, struct blkseek_geom *g)
+{
+	struct inode *inode = file->f_mapping->host;
+	struct block_device *bdev = I_BDEV(inode);
+
+	g->base = (u64)bdev->bd_start_sect << SECTOR_SHIFT;
+	g->size = i_size_read(inode);
+	g->lbs_shift = ilog2(bdev_logical_block_size(bdev));
+}
 
 /**
  * blkseek_disk_made_by() - was a disk made by a given module?
@@ -47,7 +63,7 @@ static bool disk_of_sd(struct gendisk *disk, struct device *sdev_dev)
 /**
  * blkseek_target_get() - find the SCSI disk behind a block device file
  * @file: an open block device file (whole disk or partition)
- * @t: filled on success
+ * @t: filled on success (the geometry is blkseek_geom_of()'s)
  *
  * The open file pins the gendisk, and through sd's scsi_disk the
  * scsi_device's memory; scsi_device_get() additionally refuses a device
@@ -59,8 +75,7 @@ static bool disk_of_sd(struct gendisk *disk, struct device *sdev_dev)
  */
 int blkseek_target_get(struct file *file, struct blkseek_target *t)
 {
-	struct inode *inode = file->f_mapping->host;
-	struct block_device *bdev = I_BDEV(inode);
+	struct block_device *bdev = I_BDEV(file->f_mapping->host);
 	struct gendisk *disk = bdev->bd_disk;
 	struct device *parent = disk_to_dev(disk)->parent;
 	struct scsi_device *sdev;
@@ -74,9 +89,6 @@ int blkseek_target_get(struct file *file, struct blkseek_target *t)
 
 	t->bdev = bdev;
 	t->sdev = scsi_device_get(sdev) ? NULL : sdev;
-	t->base = (u64)bdev->bd_start_sect << SECTOR_SHIFT;
-	t->size = i_size_read(inode);
-	t->lbs_shift = ilog2(bdev_logical_block_size(bdev));
 	return 0;
 }
 

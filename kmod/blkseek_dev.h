@@ -7,6 +7,7 @@
 
 #include <linux/types.h>
 
+struct blkseek_geom;
 struct block_device;
 struct file;
 struct gendisk;
@@ -16,18 +17,13 @@ struct scsi_device;
  * struct blkseek_target - the SCSI disk behind an open block device file
  * @bdev: the block device (whole disk or partition)
  * @sdev: its SCSI device, referenced by blkseek_target_get()
- * @base: byte offset of @bdev on the disk
- * @size: bytes in @bdev
- * @lbs_shift: log2 of the logical block size
  */
 struct blkseek_target {
 	struct block_device *bdev;
 	struct scsi_device *sdev;
-	u64 base;
-	u64 size;
-	unsigned int lbs_shift;
 };
 
+void blkseek_geom_of(struct file *file, struct blkseek_geom *g);
 bool blkseek_disk_made_by(const struct gendisk *disk, const char *name);
 int blkseek_target_get(struct file *file, struct blkseek_target *t);
 void blkseek_target_put(struct blkseek_target *t);

@@ -12,14 +12,12 @@
  */
 #include <linux/blkdev.h>
 #include <linux/fs.h>
-#include <linux/log2.h>
 #include <linux/minmax.h>
 #include <scsi/scsi_device.h>
 
 #include "blkseek_ctx.h"
 #include "blkseek_dev.h"
 #include "blkseek_forward.h"
-#include "blkseek_params.h"
 #include "blkseek_stack.h"
 #include "blkseek_stack_watch.h"
 #include "blkseek_stats.h"
@@ -139,9 +137,7 @@ unsigned int blkseek_file_extents(struct file *file, u64 off, u64 len,
 	if (!S_ISBLK(file_inode(file)->i_mode) || depth > BLKSEEK_STACK_MAX_DEPTH ||
 	    blkseek_begin_at(file, off, &c, depth))
 		return data_extent(off, len, ext);
-	n = device_extent(&c, off, len, ext);
-	if (blkseek_stale(&c))
-		n = device_extent(&c, off, len, ext);
+	n = blkseek_walk_current(&c, device_extent(&c, off, len, ext));
 	blkseek_end(&c, NULL);
 	return n;
 }
@@ -186,19 +182,20 @@ static const struct blkseek_seg *segment_of(const struct blkseek_stack *st,
 	return NULL;
 }
 
-/* &struct blkseek_source fetch for a stacked device. */
+/* &struct blkseek_source fetch for a stacked device; @ctx is its context. */
 static int forward_fetch(void *ctx, u64 lba, struct blkseek_run *runs,
 			 unsigned int max_runs)
 {
-	struct blkseek_fwd *f = ctx;
+	struct blkseek_ctx *c = ctx;
+	struct blkseek_fwd *f = &c->fwd;
+	unsigned int n, shift = c->g.lbs_shift;
 	const struct blkseek_seg *seg;
 	u64 pos, lower, len;
 	struct file *path;
-	unsigned int n;
 
-	if (lba > U64_MAX >> f->lbs_shift)
+	if (lba > U64_MAX >> shift)
 		return -EINVAL;
-	pos = lba << f->lbs_shift;
+	pos = lba << shift;
 	seg = segment_of(f->st, pos);
 	if (!seg)
 		return -ENXIO;	/* not mapped to a lower device: data */
@@ -209,15 +206,16 @@ static int forward_fetch(void *ctx, u64 lba, struct blkseek_run *runs,
 	len = seg->length - (pos - seg->start);
 	n = blkseek_file_extents(path, lower, len, f->ext, BLKSEEK_FWD_EXTENTS,
 				 f->depth + 1);
-	return blkseek_runs_of_extents(pos, lower, f->ext, n, f->lbs_shift,
-				       runs, max_runs);
+	return blkseek_runs_of_extents(pos, lower, f->ext, n, shift, runs,
+				       max_runs);
 }
 
 /**
  * blkseek_forward_begin() - prepare to answer for a stacked device
  * @file: the upper block device file (whole disk or partition)
  * @off: first byte that will be asked about
- * @c: zeroed by the caller, filled; release with blkseek_end()
+ * @c: zeroed by the caller but for the geometry, filled; release with
+ *	blkseek_end()
  * @depth: devices stacked above @file
  *
  * A mapping that is stale, or a dirty page cache that cannot be written
@@ -237,21 +235,13 @@ int blkseek_forward_begin(struct file *file, u64 off, struct blkseek_ctx *c,
 	if (!blkseek_stack_watch_sound(st->kind))
 		WRITE_ONCE(st->stale, true);
 	c->t.bdev = bdev;
-	c->t.base = (u64)bdev->bd_start_sect << SECTOR_SHIFT;
-	c->t.size = i_size_read(file->f_mapping->host);
-	c->t.lbs_shift = ilog2(bdev_logical_block_size(bdev));
-	c->g.base = c->t.base;
-	c->g.size = c->t.size;
-	c->g.lbs_shift = c->t.lbs_shift;
-	c->g.max_fetches = READ_ONCE(blkseek_max_queries);
 	c->fwd.st = st;
 	c->fwd.depth = depth;
-	c->fwd.lbs_shift = c->t.lbs_shift;
 	c->src.fetch = forward_fetch;
-	c->src.ctx = &c->fwd;
-	if (off >= c->t.size || READ_ONCE(st->stale))
+	c->src.ctx = c;
+	if (off >= c->g.size || READ_ONCE(st->stale))
 		return 0;
-	if (!blkseek_flush_dirty(file, off, c->t.size)) {
+	if (!blkseek_flush_dirty(file, off, c->g.size)) {
 		c->g.lbpme = true;
 		c->g.zeroes = true;
 	}
@@ -259,16 +249,17 @@ int blkseek_forward_begin(struct file *file, u64 off, struct blkseek_ctx *c,
 }
 
 /**
- * blkseek_stale() - whether an answer just walked must be data instead
- * @c: the context walked
+ * blkseek_stale_to_data() - make @c "all data" if its mapping went stale
+ * @c: the context just walked
  *
  * A stacked device's mapping marked stale during the walk may have been
- * used after its table or status changed: the answer is then redone as
- * "all data", which this sets up in @c->g.
+ * used after its table or status changed: the answer must be redone as
+ * "all data", which this sets up in @c->g.  Used through
+ * blkseek_walk_current().
  *
- * Return: true when the caller must walk again.
+ * Return: true when it did, and the caller must walk again.
  */
-bool blkseek_stale(struct blkseek_ctx *c)
+bool blkseek_stale_to_data(struct blkseek_ctx *c)
 {
 	if (!c->fwd.st || !c->g.lbpme)
 		return false;

@@ -24,19 +24,17 @@ struct file;
  * struct blkseek_fwd - a stacked device as a source of runs for the walk
  * @st: its mapping, referenced
  * @ext: room for the lower answers
- * @lbs_shift: log2 of the upper device's logical block size
  * @depth: devices stacked above it
  */
 struct blkseek_fwd {
 	struct blkseek_stack *st;
 	struct blkseek_ext ext[BLKSEEK_FWD_EXTENTS];
-	unsigned int lbs_shift;
 	unsigned int depth;
 };
 
 int blkseek_forward_begin(struct file *file, u64 off, struct blkseek_ctx *c,
 			  unsigned int depth);
-bool blkseek_stale(struct blkseek_ctx *c);
+bool blkseek_stale_to_data(struct blkseek_ctx *c);
 unsigned int blkseek_file_extents(struct file *file, u64 off, u64 len,
 				  struct blkseek_ext *ext, unsigned int max,
 				  unsigned int depth);

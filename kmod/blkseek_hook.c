@@ -44,19 +44,18 @@ bool blkseek_answer(struct file *file, loff_t off, int whence, loff_t *ret)
 
 	if (blkseek_begin(file, off < 0 ? U64_MAX : off, &c))
 		return false;
-	pos = blkseek_seek(&c.g, &c.src, off, whence == SEEK_HOLE, &stats);
-	if (blkseek_stale(&c))
-		pos = blkseek_seek(&c.g, &c.src, off, whence == SEEK_HOLE,
-				   &stats);
+	pos = blkseek_walk_current(&c, blkseek_seek(&c.g, &c.src, off,
+						    whence == SEEK_HOLE,
+						    &stats));
 	blkseek_count(BLKSEEK_STAT_LSEEKS);
 	if (pos < 0)
 		blkseek_count(BLKSEEK_STAT_ANSWER_ENXIO);
-	else if (whence == SEEK_DATA || pos == c.t.size)
+	else if (whence == SEEK_DATA || pos == c.g.size)
 		blkseek_count(BLKSEEK_STAT_ANSWER_DATA);
 	else
 		blkseek_count(BLKSEEK_STAT_ANSWER_HOLE);
 	if (pos >= 0)
-		pos = vfs_setpos(file, pos, c.t.size);
+		pos = vfs_setpos(file, pos, c.g.size);
 	blkseek_end(&c, &stats);
 	*ret = pos;
 	return true;

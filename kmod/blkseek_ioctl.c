@@ -59,7 +59,6 @@ static int copy_extents_out(struct blkseek_extent __user *uext,
 /* Fill @q's answer for the block device @bdev_file. */
 static int query_bdev(struct file *bdev_file, struct blkseek_query *q)
 {
-	struct inode *inode = bdev_file->f_mapping->host;
 	unsigned int max = min_t(u32, q->extent_count, BLKSEEK_MAX_EXTENTS);
 	struct blkseek_walk_stats stats = { };
 	struct blkseek_ext *ext = NULL;
@@ -74,19 +73,13 @@ static int query_bdev(struct file *bdev_file, struct blkseek_query *q)
 			return -ENOMEM;
 	}
 
-	if (blkseek_begin(bdev_file, q->offset, &c)) {
-		/* Not an sd disk: the whole device is data. */
-		memset(&c, 0, sizeof(c));
-		c.g.size = i_size_read(inode);
-		c.g.lbs_shift = ilog2(bdev_logical_block_size(I_BDEV(inode)));
-	}
-	if (max) {
-		n = blkseek_extents(&c.g, &c.src, q->offset, q->length, ext,
-				    max, &stats);
-		if (blkseek_stale(&c))
-			n = blkseek_extents(&c.g, &c.src, q->offset, q->length,
-					    ext, max, &stats);
-	}
+	/* Not an sd disk nor mapped: @c.g holds the geometry, all data. */
+	blkseek_begin(bdev_file, q->offset, &c);
+	if (max)
+		n = blkseek_walk_current(&c, blkseek_extents(&c.g, &c.src,
+							     q->offset,
+							     q->length, ext,
+							     max, &stats));
 	forwarded = c.fwd.st;
 	if (c.t.bdev)
 		blkseek_end(&c, &stats);
