@@ -49,9 +49,9 @@ static struct {
 	void *probe;
 	struct tracepoint *tp;
 } watched[] = {
-	{ "scsi_dispatch_cmd_start", on_dispatch },
-	{ "scsi_dispatch_cmd_done", on_dispatch },
-	{ "scsi_dispatch_cmd_timeout", on_timeout },
+	{ BLKSEEK_TP_DISPATCH_START, on_dispatch },
+	{ BLKSEEK_TP_DISPATCH_DONE, on_dispatch },
+	{ BLKSEEK_TP_DISPATCH_TIMEOUT, on_timeout },
 };
 
 static bool attached;
@@ -72,7 +72,7 @@ static int find_in_module(struct notifier_block *nb, unsigned long val,
 	struct module *mod = ((struct tp_module *)data)->mod;
 	unsigned int i;
 
-	if (val != MODULE_STATE_COMING || strcmp(mod->name, "scsi_mod"))
+	if (val != MODULE_STATE_COMING || strcmp(mod->name, BLKSEEK_TP_MODULE))
 		return NOTIFY_OK;
 	for (i = 0; i < mod->num_tracepoints; i++)
 		find_tracepoint(tracepoint_ptr_deref(&mod->tracepoints_ptrs[i]),

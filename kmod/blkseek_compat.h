@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Kernel API differences between the lines blkseek supports (6.1, 6.12,
- * 7.2, 7.3).  Every version difference of the module lives in this file.
- * The BLKSEEK_HAVE_* macros come from feature probes of the kernel headers
- * in Kbuild; a kernel lacking what blkseek cannot do without fails to
- * build here, with an error naming what is missing, rather than building
- * a module that loads and misbehaves.
+ * 7.2, 7.3), and the kernel's internal names blkseek attaches to.  Every
+ * version difference of the module lives in this file.  The
+ * BLKSEEK_HAVE_* macros come from feature probes of the kernel headers
+ * (kmod/Kbuild.probes), kept only where a supported kernel differs; a
+ * kernel lacking what blkseek cannot do without fails to build here, with
+ * an error naming what is missing, rather than building a module that
+ * loads and misbehaves.  What every supported kernel has is used as is,
+ * and a kernel older than 6.1 is not supported.
  */
 #ifndef BLKSEEK_COMPAT_H
 #define BLKSEEK_COMPAT_H
@@ -21,24 +24,37 @@
 #ifndef CONFIG_TRACEPOINTS
 #error "blkseek: the kernel has no CONFIG_TRACEPOINTS (the reply cache watches SCSI dispatch)"
 #endif
-#ifndef BLKSEEK_HAVE_KLP_ENABLE_PATCH
-#error "blkseek: the kernel headers have no klp_enable_patch() (include/linux/livepatch.h)"
-#endif
 #if !defined(BLKSEEK_HAVE_SCSI_EXECUTE_CMD) && !defined(BLKSEEK_HAVE_SCSI_EXECUTE_REQ)
 #error "blkseek: the kernel has neither scsi_execute_cmd() nor scsi_execute_req()"
 #endif
-#ifndef BLKSEEK_HAVE_SCSI_DEVICE_BUSY
-#error "blkseek: the kernel has no scsi_device_busy() (the reply cache needs it)"
-#endif
-#ifndef BLKSEEK_HAVE_FIXED_SIZE_LLSEEK
-#error "blkseek: the kernel has no fixed_size_llseek() (the body of blkdev_llseek it keeps)"
-#endif
-#ifndef BLKSEEK_HAVE_BD_START_SECT
-#error "blkseek: struct block_device has no bd_start_sect (a partition's offset)"
-#endif
-#ifndef BLKSEEK_HAVE_FILEMAP_RANGE_NEEDS_WRITEBACK
-#error "blkseek: the kernel has no filemap_range_needs_writeback() (dirty pages are data)"
-#endif
+
+/*
+ * Internal functions and tracepoints blkseek attaches to by name, and the
+ * arguments it reads there: not API, the same on every supported line.  A
+ * kernel that renames a function fails to arm its probe (its stacked
+ * devices are then not answered); one that renames a tracepoint leaves
+ * the reply cache in count mode.
+ *
+ * kretprobes of the stack watch (blkseek_stack_watch.c); "module:symbol"
+ * is the module's own function, whatever else has the name.
+ */
+#define BLKSEEK_SYM_DEL_GENDISK		"del_gendisk"
+#define BLKSEEK_SYM_DM_SWAP_TABLE	"dm_mod:dm_swap_table"
+#define BLKSEEK_SYM_LOOP_SET_STATUS	"loop:loop_set_status"
+#define BLKSEEK_SYM_LOOP_CLR_FD		"loop:__loop_clr_fd"
+#define BLKSEEK_SYM_LO_IOCTL		"loop:lo_ioctl"
+/* del_gendisk(disk), dm_swap_table(md, table): the first argument */
+#define BLKSEEK_ARG_DEL_GENDISK_DISK	0
+#define BLKSEEK_ARG_DM_SWAP_TABLE_MD	0
+/* lo_ioctl(bdev, mode, cmd, arg) */
+#define BLKSEEK_ARG_LO_IOCTL_BDEV	0
+#define BLKSEEK_ARG_LO_IOCTL_CMD	2
+
+/* The SCSI midlayer's tracepoints the command watch attaches to. */
+#define BLKSEEK_TP_MODULE		"scsi_mod"
+#define BLKSEEK_TP_DISPATCH_START	"scsi_dispatch_cmd_start"
+#define BLKSEEK_TP_DISPATCH_DONE	"scsi_dispatch_cmd_done"
+#define BLKSEEK_TP_DISPATCH_TIMEOUT	"scsi_dispatch_cmd_timeout"
 
 /*
  * Send a data-in command and wait for it.  scsi_execute_cmd() and struct

@@ -36,6 +36,7 @@
 
 #include <linux/blkseek.h>
 
+#include "blkseek_compat.h"
 #include "blkseek_stack.h"
 #include "blkseek_stack_watch.h"
 
@@ -56,7 +57,8 @@ static int change_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 static int dm_change_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct mapped_device *md =
-		(struct mapped_device *)regs_get_kernel_argument(regs, 0);
+		(struct mapped_device *)
+		regs_get_kernel_argument(regs, BLKSEEK_ARG_DM_SWAP_TABLE_MD);
 	struct gendisk *(*disk_of)(struct mapped_device *md);
 	struct gendisk *disk = NULL;
 
@@ -87,9 +89,11 @@ static int loop_change_entry(struct kretprobe_instance *ri,
  */
 static int lo_ioctl_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
+	unsigned int cmd = regs_get_kernel_argument(regs,
+						    BLKSEEK_ARG_LO_IOCTL_CMD);
 	struct block_device *bdev;
 
-	switch ((unsigned int)regs_get_kernel_argument(regs, 2)) {
+	switch (cmd) {
 	case LOOP_SET_FD:
 	case LOOP_CONFIGURE:
 	case LOOP_CHANGE_FD:
@@ -98,7 +102,8 @@ static int lo_ioctl_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	default:
 		return 1;	/* not a change: no return handler */
 	}
-	bdev = (struct block_device *)regs_get_kernel_argument(regs, 0);
+	bdev = (struct block_device *)
+	       regs_get_kernel_argument(regs, BLKSEEK_ARG_LO_IOCTL_BDEV);
 	blkseek_stack_change_begin(BLKSEEK_STACK_LOOP, bdev->bd_disk, false);
 	return 0;
 }
@@ -106,7 +111,8 @@ static int lo_ioctl_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 /* del_gendisk(disk) */
 static int disk_gone_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	struct gendisk *disk = (struct gendisk *)regs_get_kernel_argument(regs, 0);
+	struct gendisk *disk = (struct gendisk *)
+		regs_get_kernel_argument(regs, BLKSEEK_ARG_DEL_GENDISK_DISK);
 
 	blkseek_stack_change_begin(0, disk, true);
 	return 0;
@@ -120,18 +126,17 @@ static int disk_gone_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 }
 
 static struct kretprobe vmlinux_probes[] = {
-	WATCH("del_gendisk", disk_gone_entry),
+	WATCH(BLKSEEK_SYM_DEL_GENDISK, disk_gone_entry),
 };
 
-/* "module:symbol": the module's own function, whatever else has the name */
 static struct kretprobe dm_probes[] = {
-	WATCH("dm_mod:dm_swap_table", dm_change_entry),
+	WATCH(BLKSEEK_SYM_DM_SWAP_TABLE, dm_change_entry),
 };
 
 static struct kretprobe loop_probes[] = {
-	WATCH("loop:loop_set_status", loop_change_entry),
-	WATCH("loop:__loop_clr_fd", loop_change_entry),
-	WATCH("loop:lo_ioctl", lo_ioctl_entry),
+	WATCH(BLKSEEK_SYM_LOOP_SET_STATUS, loop_change_entry),
+	WATCH(BLKSEEK_SYM_LOOP_CLR_FD, loop_change_entry),
+	WATCH(BLKSEEK_SYM_LO_IOCTL, lo_ioctl_entry),
 };
 
 /**

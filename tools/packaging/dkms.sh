@@ -22,14 +22,14 @@ name=$(sed -n 's/^PACKAGE_NAME="\(.*\)"/\1/p' "$top/dkms.conf")
 version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$top/dkms.conf")
 
 # the files a module build needs: Kbuild, the Makefile, dkms.conf, the
-# module sources and the uapi header
+# module sources with their probes (kmod/Kbuild.probes) and the uapi header
 stage() {
 	local dir=$1
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	cp -p "$top/Kbuild" "$top/Makefile" "$top/dkms.conf" "$top/COPYING" "$dir/"
 	cp -rp "$top/kmod" "$top/uapi" "$dir/"
-	find "$dir/kmod" -type f ! -name '*.[ch]' -delete
+	find "$dir/kmod" -type f ! -name '*.[ch]' ! -name Kbuild.probes -delete
 }
 
 case ${1:-} in
