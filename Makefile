@@ -15,6 +15,9 @@
 #   make soak            long race and removal runs in VMs
 #   make check-debug     the selftests under a 6.12 KASAN/lockdep/kmemleak
 #                        kernel built from linux-source-6.12 (cached)
+#   make upstream-check  the kernel series of upstream/ applied to
+#                        linux-source-7.3, built and its tests run in a VM
+#                        without blkseek.ko (cached in build/upstream)
 #   make fuzz            fuzz the reply parser and the walk
 #   make bench           benchmarks in VMs; tables in Documentation/blkseek-bench.md
 #   make install         module, tools, uapi header, man pages, docs
@@ -40,7 +43,7 @@ endef
 PREFIX ?= /usr/local
 
 .PHONY: all module vm clean clean-module setup tools unit lint vmtest check check-all canary check-debug demo \
-	soak fuzz bench \
+	soak fuzz bench upstream-check \
 	install uninstall dkms-install dkms-remove kbuild deb
 
 all: module
@@ -114,6 +117,14 @@ soak: setup
 # linux-source-6.12 and cached in build/debug-kernel (tools/testing/check-debug.sh).
 check-debug:
 	tools/testing/check-debug.sh
+
+# The kernel series of upstream/ (the same core as patches to
+# linux-source-7.3): checkpatch and W=1 after each patch, a kernel built
+# for the VM, the seek, race, stacked-device and kernel-log tests against
+# it with blkseek.ko not loaded; not part of make check
+# (tools/testing/upstream/upstream-check.sh).
+upstream-check:
+	tools/testing/upstream/upstream-check.sh
 
 # Benchmarks, one VM per kernel (tools/testing/bench/bench.sh).
 bench:

@@ -1,0 +1,204 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make upstream-check: the kernel series of upstream/ (blkseek's core as
+# patches to Debian's linux-source-7.3), built into a kernel and tested in
+# a VM with blkseek.ko not loaded.
+#   1. source: linux-source-7.3 downloaded with the bpo line's private apt
+#      lists (tools/testing/kernel-line.sh fetch bpo makes them), extracted
+#      once per version into a git tree whose first commit, tagged
+#      "pristine", is the source as Debian ships it
+#   2. series: the patches applied in turn with git am on a branch from
+#      "pristine"; after each one, checkpatch --strict on the patch and a
+#      W=1 build of every object the series has touched so far (each patch
+#      builds on its own).  Done again only when a patch changed
+#   3. kernel: tinyconfig + tools/testing/upstream/upstream-vm.config,
+#      bzImage and modules (make rebuilds only what changed)
+#   4. VM: one virtme-ng boot of that kernel (tools/testing/vm/vng-boot with
+#      BLKSEEK_KTREE) running tools/testing/upstream/upstream-guest.sh: the
+#      selftests on seek semantics and races (blkseek_map, blkseek_edges,
+#      blkseek_race), the stacked devices (upstream_stack.sh) and the kernel
+#      log (blkseek_dmesg.sh)
+# Usage: upstream-check.sh [series]   ("series": steps 1 and 2 only)
+# BLKSEEK_UPSTREAM_DIR (default build/upstream) holds the tree and objects.
+# The last line is "N passed, N failed"; a step that cannot run is a failure.
+set -u
+top=$(cd "$(dirname "$0")/../../.." && pwd)
+here=$top/tools/testing/upstream
+dir=${BLKSEEK_UPSTREAM_DIR:-$top/build/upstream}
+src=$dir/linux-source-7.3
+obj=$dir/obj
+frag=$here/upstream-vm.config
+apt_dir=$top/build/lines/bpo/apt
+results=$top/build/results
+mode=${1:-all}
+jobs=${BLKSEEK_UPSTREAM_JOBS:-$(nproc)}
+passed=0
+failed=0
+mkdir -p "$dir" "$results"
+
+fail() {
+	echo "upstream-check: $*" >&2
+	echo "$passed passed, $((failed + 1)) failed"
+	exit 1
+}
+
+# one check of the series: "ok"/"not ok" and the count
+tally() {	# tally STATUS WHAT
+	if [ "$1" = 0 ]; then
+		passed=$((passed + 1))
+		echo "ok - $2"
+	else
+		failed=$((failed + 1))
+		echo "not ok - $2"
+	fi
+}
+
+kmake() {
+	nice -n 19 make -C "$src" O="$obj" "$@"
+}
+
+if [ "$mode" = all ]; then
+	BLKSEEK_SETUP_DEBUG=1 "$top/tools/testing/setup.sh" || fail "setup failed"
+fi
+for t in flex bison bc; do
+	command -v "$t" > /dev/null ||
+		fail "no $t (tools/testing/setup.sh installs it with BLKSEEK_SETUP_DEBUG=1)"
+done
+
+# 1. the source, as a git tree, once per version of linux-source-7.3
+[ -f "$apt_dir/sources.list" ] ||
+	fail "no apt lists of the bpo line: run tools/testing/kernel-line.sh fetch bpo"
+aptopts=(-o Dir::Etc::SourceList="$apt_dir/sources.list"
+	 -o Dir::Etc::SourceParts=/dev/null
+	 -o Dir::State::Lists="$apt_dir/lists"
+	 -o Dir::Cache="$apt_dir/cache"
+	 -o APT::Sandbox::User=root)
+srcver=$(apt-cache "${aptopts[@]}" show linux-source-7.3 2>/dev/null |
+	 sed -n 's/^Version: //p' | sort -V | tail -1)
+[ -n "$srcver" ] || fail "linux-source-7.3 is not in the bpo line's apt lists"
+echo "upstream-check: linux-source-7.3 $srcver, series of $(find "$top/upstream" -name '0*.patch' | wc -l) files"
+if [ "$(cat "$dir/source.version" 2>/dev/null)" != "$srcver" ]; then
+	echo "upstream-check: fetching and extracting linux-source-7.3 $srcver"
+	rm -rf "$src" "$obj" "$dir/source.version" "$dir/series.sha256" "$dir/debs"
+	mkdir -p "$dir/debs"
+	(cd "$dir/debs" && apt-get "${aptopts[@]}" download -qq "linux-source-7.3=$srcver") ||
+		fail "cannot download linux-source-7.3 $srcver"
+	dpkg-deb --fsys-tarfile "$dir"/debs/linux-source-7.3_*.deb |
+		tar -xO ./usr/src/linux-source-7.3.tar.xz | tar -xJ -C "$dir" ||
+		fail "cannot extract linux-source-7.3"
+	# Debian's .gitignore ignores the whole top level: add with -f
+	git -C "$src" init -q &&
+	git -C "$src" add -f -A &&
+	git -C "$src" -c user.name="blkseek developers" \
+		-c user.email=blkseek@example.invalid \
+		commit -q -m "Debian linux-source-7.3 $srcver, pristine" &&
+	git -C "$src" tag pristine || fail "cannot make the git tree"
+	echo "$srcver" > "$dir/source.version"
+fi
+
+# the objects' configuration, made again when the fragment or source changed
+stamp=$( (echo "$srcver"; cat "$frag") | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$obj/upstream-config.sha256" 2>/dev/null)" != "$stamp" ]; then
+	echo "upstream-check: configuring (tinyconfig + $(basename "$frag"))"
+	git -C "$src" checkout -q -f pristine || fail "no pristine tree"
+	mkdir -p "$obj"
+	rm -f "$obj/upstream-config.sha256" "$dir/series.sha256"
+	{ kmake tinyconfig &&
+	  "$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "$frag" &&
+	  kmake olddefconfig; } > "$dir/config.log" 2>&1 ||
+		fail "configuring failed, see $dir/config.log"
+	missing=0
+	while IFS= read -r opt; do
+		case $opt in
+		CONFIG_*) grep -qxF "$opt" "$obj/.config" ;;
+		*) continue ;;
+		esac || { echo "upstream-check: $opt did not take" >&2; missing=1; }
+	done < "$frag"
+	[ "$missing" = 0 ] || fail "the fragment does not apply to this source"
+	echo "$stamp" > "$obj/upstream-config.sha256"
+fi
+
+# 2. the series, patch by patch
+patches=()
+for p in "$top"/upstream/0*.patch; do
+	case $p in */0000-cover-letter.patch) ;; *) patches+=("$p") ;; esac
+done
+[ ${#patches[@]} -gt 0 ] || fail "no patches in upstream/"
+sstamp=$(cat "${patches[@]}" "$frag" | sha256sum | cut -d' ' -f1)
+if [ "$(cut -d' ' -f1 "$dir/series.sha256" 2>/dev/null)" != "$sstamp" ]; then
+	rm -f "$dir/series.sha256"
+	git -C "$src" am --abort > /dev/null 2>&1
+	git -C "$src" checkout -q -f -B series pristine || fail "no pristine tree"
+	kmake prepare > "$dir/prepare.log" 2>&1 ||
+		fail "make prepare failed, see $dir/prepare.log"
+	touched=()
+	series_failed=0
+	for p in "${patches[@]}"; do
+		name=$(basename "$p")
+		"$src/scripts/checkpatch.pl" --strict -q "$p" > "$dir/checkpatch.log" 2>&1
+		rc=$?
+		[ "$rc" = 0 ] || sed 's/^/# /' "$dir/checkpatch.log"
+		tally "$rc" "checkpatch --strict $name"
+		git -C "$src" -c user.name="blkseek developers" \
+			-c user.email=blkseek@example.invalid am -q "$p" ||
+			fail "$name does not apply to linux-source-7.3 $srcver"
+		while IFS= read -r f; do
+			touched+=("${f%.c}.o")
+		done < <(git -C "$src" diff --name-only HEAD~1 HEAD -- '*.c')
+		mapfile -t touched < <(printf '%s\n' "${touched[@]}" | sort -u)
+		kmake -j"$jobs" W=1 "${touched[@]}" > "$dir/build-$name.log" 2>&1
+		rc=$?
+		grep -E 'warning:|error:' "$dir/build-$name.log" | sed 's/^/# /'
+		! grep -qE 'warning:|error:' "$dir/build-$name.log" && [ "$rc" = 0 ]
+		rc=$?
+		tally "$rc" "W=1 build after $name: ${touched[*]}"
+		[ "$rc" = 0 ] || series_failed=1
+	done
+	[ "$series_failed" = 0 ] && [ "$failed" = 0 ] &&
+		echo "$sstamp $passed" > "$dir/series.sha256"
+else
+	passed=$(cut -d' ' -f2 "$dir/series.sha256")
+	echo "upstream-check: series unchanged since its last check ($passed checks passed)"
+	git -C "$src" checkout -q series || fail "no series branch"
+fi
+if [ "$mode" = series ]; then
+	echo "$passed passed, $failed failed"
+	[ "$failed" = 0 ]
+	exit
+fi
+[ "$failed" = 0 ] || fail "the series has failures: not building the kernel"
+
+# 3. the kernel
+echo "upstream-check: building the kernel ($jobs jobs)"
+start=$(date +%s)
+kmake -j"$jobs" bzImage modules > "$dir/build.log" 2>&1 ||
+	{ tail -30 "$dir/build.log"; fail "kernel build failed, see $dir/build.log"; }
+kver=$(cat "$obj/include/config/kernel.release")
+echo "upstream-check: $kver built in $(( $(date +%s) - start )) s"
+
+# 4. the selftests, built here with the kernel's kselftest files, run there
+suite=$dir/kselftest/blkseek
+rm -rf "$dir/kselftest"
+mkdir -p "$dir/kselftest"
+cp -r "$src/tools/testing/selftests/kselftest" "$src/tools/testing/selftests/lib.mk" \
+	"$src"/tools/testing/selftests/kselftest*.h "$dir/kselftest/" || fail "no kselftest files"
+cp -r "$top/selftests/blkseek" "$suite"
+cp "$here/upstream_stack.sh" "$suite/"
+make -s -C "$suite" BLKSEEK_UAPI="$top/uapi" > "$dir/selftests.log" 2>&1 ||
+	fail "the selftests do not build, see $dir/selftests.log"
+make -s -C "$top/tools" > /dev/null || fail "the tools do not build"
+
+ktap=$results/upstream-$kver.ktap
+rm -f "$ktap"
+start=$(date +%s)
+BLKSEEK_KTREE=$obj "$top/tools/testing/vm/vng-boot" "$kver" \
+	"$here/upstream-guest.sh $suite $ktap" | tee "$results/upstream-$kver.log"
+echo "upstream-check: VM ran for $(( $(date +%s) - start )) s"
+[ -s "$ktap" ] || fail "the VM produced no results"
+read -r vp vf vs < <(awk -f "$top/tools/testing/ktap-counts.awk" "$ktap")
+passed=$((passed + vp))
+failed=$((failed + vf))
+[ "${vs:-0}" -gt 0 ] && echo "($vs skipped)"
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ] && [ "$passed" -gt 0 ]

@@ -1,0 +1,195 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make upstream-check, in its VM: SEEK_DATA/SEEK_HOLE answered by a kernel
+# with the series of upstream/, blkseek.ko not loaded, nothing told by
+# userspace.  On a thin scsi_debug disk with data at known places, each
+# map walked by SEEK_DATA/SEEK_HOLE must equal the ground truth composed
+# from sg_get_lba_status on the disk (or from the backing file's own map):
+#  - the disk, a partition of it, dm-linear of two segments in reverse
+#    order, dm-linear over the partition, dm-multipath of one path, loop
+#    over the partition with an offset, loop over a sparse file with an
+#    offset and a size limit;
+#  - a dm target without the method (zero) and a disk of unmapped blocks
+#    that do not read as zeroes (lbprz=0) are all data;
+#  - a write still in the page cache is data before it reaches the disk;
+#  - a driver without the method (brd) keeps EINVAL.
+# Copied beside the blkseek selftests by tools/testing/upstream/upstream-check.sh.
+KSFT_SKIP=4
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+fail=0
+M=$((1 << 20))
+
+# shellcheck source=../../../selftests/blkseek/blkseek_lib.sh
+. "$here/blkseek_lib.sh"
+# shellcheck source=../../../selftests/blkseek/blkseek_truth.sh
+. "$here/blkseek_truth.sh"
+
+for t in sg_get_lba_status dmsetup losetup sfdisk python3; do
+	command -v $t > /dev/null || { echo "# no $t"; exit $KSFT_SKIP; }
+done
+[ ! -e /sys/module/blkseek ] || { echo "# FAIL: blkseek.ko is loaded"; exit 1; }
+modprobe dm-mod; modprobe dm-multipath; modprobe loop
+
+cleanup() {
+	losetup -D 2>/dev/null
+	dmsetup remove_all 2>/dev/null
+	umount "$work/tmp" 2>/dev/null
+	modprobe -r scsi_debug brd 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+# walk DEV: its map by SEEK_DATA/SEEK_HOLE ("offset length data|hole");
+# any errno but ENXIO from SEEK_DATA is printed as "error ERRNO"
+walk() {
+	python3 - "$1" <<-'EOF' | merge_runs
+	import errno, os, sys
+	fd = os.open(sys.argv[1], os.O_RDONLY)
+	size = os.lseek(fd, 0, os.SEEK_END)
+	pos = 0
+	while pos < size:
+	    try:
+	        d = os.lseek(fd, pos, os.SEEK_DATA)
+	    except OSError as e:
+	        if e.errno != errno.ENXIO:
+	            print("error", e.errno, "x")
+	            break
+	        d = size
+	    if d > pos:
+	        print(pos, d - pos, "hole")
+	    if d >= size:
+	        break
+	    h = os.lseek(fd, d, os.SEEK_HOLE)
+	    print(d, h - d, "data")
+	    pos = h
+	EOF
+}
+
+# seek1 DEV OFF SEEK_DATA|SEEK_HOLE: one answer, or the errno's name
+seek1() {
+	python3 -c '
+import errno, os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+try:
+    print(os.lseek(fd, int(sys.argv[2]), getattr(os, sys.argv[3])))
+except OSError as e:
+    print(errno.errorcode[e.errno])' "$@"
+}
+
+# cut OFF LEN < MAP: the runs of [OFF, OFF + LEN), moved to start at 0
+cut() {
+	awk -v o="$1" -v n="$2" '{
+		s = $1 < o ? o : $1; e = $1 + $2 > o + n ? o + n : $1 + $2
+		if (e > s) print s - o, e - s, $3 }'
+}
+
+# shift BY < MAP: the runs moved by BY bytes
+shift_by() { awk -v b="$1" '{ print $1 + b, $2, $3 }'; }
+
+same_map() {	# same_map WHAT EXPECTED_FILE GOT_FILE
+	if cmp -s "$2" "$3"; then
+		echo "# ok: $1 ($(wc -l < "$3") runs)"
+	else
+		echo "# FAIL: $1"
+		diff "$2" "$3" | head -20 | sed 's/^/#   /'
+		fail=1
+	fi
+}
+
+# -- a thin disk, 64 MiB of 512-byte blocks, with data at known places
+sdebug_reload dev_size_mb=64 lbpu=1 lbprz=1 unmap_granularity=8
+for at in 1 10 40; do
+	dd if=/dev/urandom of="$dev" bs=64K count=2 seek=$((at * 16)) oflag=direct status=none
+done
+echo 'start=8192, size=65536' | sfdisk -q "$dev" > /dev/null
+udevadm settle
+part=${dev}1
+[ -b "$part" ] || { echo "# FAIL: no partition $part"; exit 1; }
+size=$(blockdev --getsize64 "$dev")
+gls_truth "$dev" > "$work/disk.truth" || { echo "# FAIL: no ground truth"; exit 1; }
+echo "# disk $dev: $(tr '\n' ';' < "$work/disk.truth")"
+
+walk "$dev" > "$work/got"
+same_map "the disk" "$work/disk.truth" "$work/got"
+
+cut $((4 * M)) $((32 * M)) < "$work/disk.truth" | merge_runs > "$work/part.truth"
+walk "$part" > "$work/got"
+same_map "the partition (4 MiB in, 32 MiB)" "$work/part.truth" "$work/got"
+
+# -- dm-linear: two segments of the disk in reverse order
+dmsetup create up-lin --table "0 16384 linear $dev 20480
+16384 16384 linear $dev 0" || fail=1
+{ cut $((10 * M)) $((8 * M)) < "$work/disk.truth"
+  cut 0 $((8 * M)) < "$work/disk.truth" | shift_by $((8 * M)); } |
+	merge_runs > "$work/lin.truth"
+walk /dev/mapper/up-lin > "$work/got"
+same_map "dm-linear, two segments" "$work/lin.truth" "$work/got"
+
+dmsetup create up-lin-part --table "0 65536 linear $part 0" || fail=1
+walk /dev/mapper/up-lin-part > "$work/got"
+same_map "dm-linear over the partition" "$work/part.truth" "$work/got"
+
+# -- dm-multipath, one path (round-robin)
+dmsetup create up-mp --table "0 $((size / 512)) multipath 0 0 1 1 round-robin 0 1 1 $(cat "/sys/block/$name/dev") 1000" || fail=1
+walk /dev/mapper/up-mp > "$work/got"
+same_map "dm-multipath" "$work/disk.truth" "$work/got"
+
+# -- a target without the method: all data
+dmsetup create up-zero --table "0 8192 zero" || fail=1
+echo "0 $((4 * M)) data" > "$work/zero.truth"
+walk /dev/mapper/up-zero > "$work/got"
+same_map "dm-zero (no method): all data" "$work/zero.truth" "$work/got"
+
+# -- loop over the partition, 1 MiB in
+lp=$(losetup -f --show -o $M "$part") || fail=1
+cut $M $((31 * M)) < "$work/part.truth" | merge_runs > "$work/lp.truth"
+walk "$lp" > "$work/got"
+same_map "loop over the partition, offset 1 MiB" "$work/lp.truth" "$work/got"
+
+# -- loop over a sparse file on tmpfs: offset 1 MiB, size limit 8 MiB
+mkdir -p "$work/tmp" && mount -t tmpfs tmpfs "$work/tmp"
+f=$work/tmp/img
+truncate -s $((16 * M)) "$f"
+dd if=/dev/urandom of="$f" bs=$M count=1 seek=3 conv=notrunc status=none
+dd if=/dev/urandom of="$f" bs=4K count=1 seek=$((9 * 256)) conv=notrunc status=none
+walk "$f" > "$work/file.map"
+lf=$(losetup -f --show -o $M --sizelimit $((8 * M)) "$f") || fail=1
+cut $M $((8 * M)) < "$work/file.map" | merge_runs > "$work/lf.truth"
+walk "$lf" > "$work/got"
+same_map "loop over a sparse file, offset 1 MiB, size limit 8 MiB" "$work/lf.truth" "$work/got"
+losetup -D
+dmsetup remove_all
+
+# -- a write still in the page cache is data
+at=$((30 * M))
+check_eq "SEEK_DATA at 30 MiB before the write (a hole)" $((40 * M)) "$(seek1 "$dev" $at SEEK_DATA)"
+python3 -c '
+import os, sys
+fd = os.open(sys.argv[1], os.O_WRONLY)
+os.pwrite(fd, b"\xa5" * 4096, int(sys.argv[2]))' "$dev" $at
+check_eq "SEEK_DATA at a cached write" $at "$(seek1 "$dev" $at SEEK_DATA)"
+check_eq "SEEK_HOLE at a cached write" $((at + 4096)) "$(seek1 "$dev" $at SEEK_HOLE)"
+
+# -- semantics at the edges
+check_eq "SEEK_DATA at the size" ENXIO "$(seek1 "$dev" "$size" SEEK_DATA)"
+check_eq "SEEK_HOLE at -1" ENXIO "$(seek1 "$dev" -1 SEEK_HOLE)"
+check_eq "SEEK_DATA after the last data" ENXIO "$(seek1 "$dev" $((50 * M)) SEEK_DATA)"
+check_eq "SEEK_HOLE in the last hole" $((50 * M)) "$(seek1 "$dev" $((50 * M)) SEEK_HOLE)"
+
+# -- unmapped blocks that do not read as zeroes: all data
+sdebug_reload dev_size_mb=16 lbpu=1 lbprz=0 unmap_granularity=8
+check_eq "lbprz=0: SEEK_HOLE at 0" $((16 * M)) "$(seek1 "$dev" 0 SEEK_HOLE)"
+check_eq "lbprz=0: SEEK_DATA at 4096" 4096 "$(seek1 "$dev" 4096 SEEK_DATA)"
+modprobe -r scsi_debug
+
+# -- a driver without the method
+if modprobe brd rd_nr=1 rd_size=1024 2>/dev/null && [ -b /dev/ram0 ]; then
+	check_eq "brd: SEEK_DATA" EINVAL "$(seek1 /dev/ram0 0 SEEK_DATA)"
+	check_eq "brd: SEEK_HOLE" EINVAL "$(seek1 /dev/ram0 0 SEEK_HOLE)"
+else
+	echo "# FAIL: no brd"
+	fail=1
+fi
+exit $fail
