@@ -30,7 +30,7 @@
  * same way, so that commands dispatched before the probes could see the
  * entry are finished.
  *
- * Count mode (no probes): as before dispatch mode existed.  A reply is
+ * Count mode (the probes are not attached, or cache_watch=0): a reply is
  * kept only if the device was idle when it was sent and iorequest_cnt,
  * which counts every dispatched command, advanced by exactly one (ours);
  * it is used only while that count is unchanged and nothing is in flight.
@@ -107,7 +107,7 @@ static bool fresh(unsigned long stamp, unsigned int ms)
 }
 
 /* The entry of @q's disk, or NULL; with @create, a free or the oldest one. */
-static struct cache_entry *entry_of(struct blkseek_cmd *q, bool create)
+static struct cache_entry *entry_of(struct blkseek_sd *q, bool create)
 {
 	struct cache_entry *e, *victim = &cache[0];
 
@@ -178,7 +178,7 @@ static bool dispatch_reply_current(const struct cache_entry *e)
 }
 
 /* Count mode: no command at all was dispatched since, none is in flight. */
-static bool count_reply_current(struct blkseek_cmd *q,
+static bool count_reply_current(struct blkseek_sd *q,
 				const struct cache_entry *e)
 {
 	return e->iorequest_cnt == atomic_read(&q->sdev->iorequest_cnt) &&
@@ -186,7 +186,7 @@ static bool count_reply_current(struct blkseek_cmd *q,
 }
 
 /* Nothing has changed the provisioning state since @e's reply came. */
-static bool reply_current(struct blkseek_cmd *q, const struct cache_entry *e)
+static bool reply_current(struct blkseek_sd *q, const struct cache_entry *e)
 {
 	if (!e->runs_valid ||
 	    !fresh(e->runs_stamp, READ_ONCE(blkseek_cache_ms)))
@@ -204,7 +204,7 @@ static bool reply_current(struct blkseek_cmd *q, const struct cache_entry *e)
  *
  * Return: the runs of the whole reply, or -EIO (nothing kept).
  */
-static int keep_reply(struct cache_entry *e, const struct blkseek_cmd *q,
+static int keep_reply(struct cache_entry *e, const struct blkseek_sd *q,
 		      size_t len, u64 lba, unsigned int changes,
 		      unsigned int cnt, struct blkseek_run *runs,
 		      unsigned int max_runs)
@@ -234,7 +234,7 @@ static int keep_reply(struct cache_entry *e, const struct blkseek_cmd *q,
  *
  * Return: number of runs on a hit, 0 on a miss.
  */
-int blkseek_cache_runs(struct blkseek_cmd *q, u64 lba, struct blkseek_run *runs,
+int blkseek_cache_runs(struct blkseek_sd *q, u64 lba, struct blkseek_run *runs,
 		       unsigned int max_runs)
 {
 	struct cache_entry *e;
@@ -252,7 +252,7 @@ int blkseek_cache_runs(struct blkseek_cmd *q, u64 lba, struct blkseek_run *runs,
 }
 
 /* Dispatch mode: the entry's index and change count, if it is armed. */
-static u64 dispatch_begin(struct blkseek_cmd *q)
+static u64 dispatch_begin(struct blkseek_sd *q)
 {
 	u64 token = BLKSEEK_CACHE_NO_TOKEN;
 	struct cache_entry *e;
@@ -278,7 +278,7 @@ static u64 dispatch_begin(struct blkseek_cmd *q)
 }
 
 /* Dispatch mode: keep the reply if its entry's count did not move. */
-static int dispatch_reply(struct blkseek_cmd *q, u64 token, size_t len,
+static int dispatch_reply(struct blkseek_sd *q, u64 token, size_t len,
 			  u64 lba, struct blkseek_run *runs,
 			  unsigned int max_runs)
 {
@@ -297,7 +297,7 @@ static int dispatch_reply(struct blkseek_cmd *q, u64 token, size_t len,
 }
 
 /* Count mode: the device's dispatch count, if nothing is in flight. */
-static u64 count_begin(struct blkseek_cmd *q)
+static u64 count_begin(struct blkseek_sd *q)
 {
 	unsigned int cnt = atomic_read(&q->sdev->iorequest_cnt);
 
@@ -307,7 +307,7 @@ static u64 count_begin(struct blkseek_cmd *q)
 }
 
 /* Count mode: keep the reply if ours was the only command since. */
-static int count_reply(struct blkseek_cmd *q, u64 token, size_t len, u64 lba,
+static int count_reply(struct blkseek_sd *q, u64 token, size_t len, u64 lba,
 		       struct blkseek_run *runs, unsigned int max_runs)
 {
 	unsigned int cnt = atomic_read(&q->sdev->iorequest_cnt);
@@ -333,7 +333,7 @@ static int count_reply(struct blkseek_cmd *q, u64 token, size_t len, u64 lba,
  * when the reply may not be kept.  Dispatch mode: the entry's index and
  * change count, so that the reply is kept only in that entry.
  */
-u64 blkseek_cache_begin(struct blkseek_cmd *q)
+u64 blkseek_cache_begin(struct blkseek_sd *q)
 {
 	if (!q->diskseq || !READ_ONCE(blkseek_cache_ms))
 		return BLKSEEK_CACHE_NO_TOKEN;
@@ -359,7 +359,7 @@ u64 blkseek_cache_begin(struct blkseek_cmd *q)
  * Return: the runs parsed, of which the first min(that, @max_runs) are
  * in @runs, or -EIO when the reply does not describe @lba.
  */
-int blkseek_cache_reply(struct blkseek_cmd *q, u64 token, size_t len, u64 lba,
+int blkseek_cache_reply(struct blkseek_sd *q, u64 token, size_t len, u64 lba,
 			struct blkseek_run *runs, unsigned int max_runs)
 {
 	int n = 0;
@@ -422,7 +422,7 @@ void blkseek_cache_device_changed(const struct scsi_device *sdev,
  *
  * Return: true on a hit.
  */
-bool blkseek_cache_caps(struct blkseek_cmd *q, struct blkseek_caps *caps)
+bool blkseek_cache_caps(struct blkseek_sd *q, struct blkseek_caps *caps)
 {
 	struct cache_entry *e;
 	bool hit = false;
@@ -444,7 +444,7 @@ bool blkseek_cache_caps(struct blkseek_cmd *q, struct blkseek_caps *caps)
  * @q: the command state
  * @caps: the answer
  */
-void blkseek_cache_store_caps(struct blkseek_cmd *q,
+void blkseek_cache_store_caps(struct blkseek_sd *q,
 			      const struct blkseek_caps *caps)
 {
 	struct cache_entry *e;

@@ -57,7 +57,7 @@ static void read_capabilities(struct file *file, struct blkseek_ctx *c, u64 off)
 		blkseek_count(BLKSEEK_STAT_FB_CMD_FAILED);
 		return;
 	}
-	if (blkseek_read_caps(&c->q, &caps))
+	if (blkseek_read_caps(&c->sd, &caps))
 		return;
 	if (!caps.lbpme || caps.block_size != 1U << c->g.lbs_shift) {
 		blkseek_count(BLKSEEK_STAT_FB_NO_LBP);
@@ -103,11 +103,11 @@ int blkseek_begin_at(struct file *file, u64 off, struct blkseek_ctx *c,
 		return blkseek_forward_begin(file, off, c, depth);
 
 	c->src.fetch = blkseek_fetch_runs;
-	c->src.ctx = &c->q;
+	c->src.ctx = &c->sd;
 	if (off < c->g.size && c->t.sdev) {
-		c->q.sdev = c->t.sdev;
-		c->q.dev = c->t.bdev->bd_dev;
-		c->q.diskseq = c->t.bdev->bd_disk->diskseq;
+		c->sd.sdev = c->t.sdev;
+		c->sd.dev = c->t.bdev->bd_dev;
+		c->sd.diskseq = c->t.bdev->bd_disk->diskseq;
 		read_capabilities(file, c, off);
 	}
 	return 0;
@@ -135,8 +135,8 @@ void blkseek_end(struct blkseek_ctx *c, const struct blkseek_walk_stats *stats)
 {
 	if (stats && stats->fallback && stats->fetches >= c->g.max_fetches)
 		blkseek_count(BLKSEEK_STAT_FB_BUDGET);
-	kfree(c->q.buf);
-	c->q.buf = NULL;
+	kfree(c->sd.buf);
+	c->sd.buf = NULL;
 	if (c->fwd.st)
 		blkseek_stack_put(c->fwd.st);
 	c->fwd.st = NULL;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Step 2, device: from an open block device file to the SCSI disk that
- * can be asked, with the partition's place on it.
+ * From an open block device file to the SCSI disk that can be asked, and
+ * the file's place on its disk.
  */
 #include <linux/blkdev.h>
 #include <linux/device.h>

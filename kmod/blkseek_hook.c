@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Steps 1 and 5, hook and answer: the replacement for blkdev_llseek().
+ * The replacement for blkdev_llseek(), and the lseek answer.
  *
  * SEEK_SET, SEEK_CUR and SEEK_END keep the stock body exactly.  SEEK_DATA
  * and SEEK_HOLE on sd disks are answered from the device's provisioning

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Step 3, query: READ CAPACITY(16) and GET LBA STATUS(16) through the SCSI
- * midlayer.  Commands are bounded by the timeout_ms module parameter; any
- * failure is reported as an error that the walk turns into "data".
+ * READ CAPACITY(16) and GET LBA STATUS(16) through the SCSI midlayer.
+ * Commands are bounded by the timeout_ms module parameter; any failure is
+ * reported as an error that the walk turns into "data".
  */
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
@@ -26,11 +26,11 @@
  * from the cache allocates nothing.  Without memory the command is not
  * sent (nor counted as sent) and counts as failed.
  */
-static int reply_buf(struct blkseek_cmd *q)
+static int reply_buf(struct blkseek_sd *sd)
 {
-	if (!q->buf)
-		q->buf = kmalloc(BLKSEEK_GLS_BUF_LEN, GFP_KERNEL);
-	if (q->buf)
+	if (!sd->buf)
+		sd->buf = kmalloc(BLKSEEK_GLS_BUF_LEN, GFP_KERNEL);
+	if (sd->buf)
 		return 0;
 	blkseek_count(BLKSEEK_STAT_FB_CMD_FAILED);
 	return -ENOMEM;
@@ -38,17 +38,17 @@ static int reply_buf(struct blkseek_cmd *q)
 
 /*
  * Send @cdb with a reply of @len bytes (at most BLKSEEK_GLS_BUF_LEN) into
- * @q->buf; return the number of reply bytes received or -EIO.
+ * @sd->buf; return the number of reply bytes received or -EIO.
  */
-static int query_send(struct blkseek_cmd *q, const u8 *cdb, unsigned int len)
+static int query_send(struct blkseek_sd *sd, const u8 *cdb, unsigned int len)
 {
 	struct scsi_sense_hdr sshdr;
 	int resid = 0;
 	int result;
 
-	memset(q->buf, 0, len);
+	memset(sd->buf, 0, len);
 	blkseek_count(BLKSEEK_STAT_CMDS);
-	result = blkseek_execute_in(q->sdev, cdb, q->buf, len,
+	result = blkseek_execute_in(sd->sdev, cdb, sd->buf, len,
 				    msecs_to_jiffies(blkseek_timeout_ms),
 				    BLKSEEK_RETRIES, &sshdr, &resid);
 	if (result || resid < 0 || resid > len) {
@@ -60,37 +60,37 @@ static int query_send(struct blkseek_cmd *q, const u8 *cdb, unsigned int len)
 
 /**
  * blkseek_read_caps() - ask READ CAPACITY(16) for the provisioning bits
- * @q: query state (device and buffer)
+ * @sd: query state (device and buffer)
  * @caps: filled on success
  *
  * Return: 0, -ENOMEM when there is no memory for the reply, or -EIO when
  * the command fails or the reply is short.
  */
-int blkseek_read_caps(struct blkseek_cmd *q, struct blkseek_caps *caps)
+int blkseek_read_caps(struct blkseek_sd *sd, struct blkseek_caps *caps)
 {
 	u8 cdb[BLKSEEK_CDB_LEN];
 	int got;
 
-	if (blkseek_cache_caps(q, caps))
+	if (blkseek_cache_caps(sd, caps))
 		return 0;
-	if (reply_buf(q))
+	if (reply_buf(sd))
 		return -ENOMEM;
 	blkseek_rc16_cdb(cdb, BLKSEEK_RC16_LEN);
 	blkseek_count(BLKSEEK_STAT_CMDS_RC16);
-	got = query_send(q, cdb, BLKSEEK_RC16_LEN);
+	got = query_send(sd, cdb, BLKSEEK_RC16_LEN);
 	if (got < 0)
 		return got;
-	if (blkseek_rc16_parse(q->buf, got, caps)) {
+	if (blkseek_rc16_parse(sd->buf, got, caps)) {
 		blkseek_count(BLKSEEK_STAT_FB_MALFORMED);
 		return -EIO;
 	}
-	blkseek_cache_store_caps(q, caps);
+	blkseek_cache_store_caps(sd, caps);
 	return 0;
 }
 
 /**
  * blkseek_fetch_runs() - &struct blkseek_source fetch for GET LBA STATUS
- * @ctx: the &struct blkseek_cmd
+ * @ctx: the &struct blkseek_sd
  * @lba: starting LBA
  * @runs: output runs, the first starting at @lba
  * @max_runs: capacity of @runs
@@ -102,25 +102,25 @@ int blkseek_read_caps(struct blkseek_cmd *q, struct blkseek_caps *caps)
 int blkseek_fetch_runs(void *ctx, u64 lba, struct blkseek_run *runs,
 		       unsigned int max_runs)
 {
-	struct blkseek_cmd *q = ctx;
+	struct blkseek_sd *sd = ctx;
 	u8 cdb[BLKSEEK_CDB_LEN];
 	u64 token;
 	ktime_t start;
 	int n;
 
-	n = blkseek_cache_runs(q, lba, runs, max_runs);
+	n = blkseek_cache_runs(sd, lba, runs, max_runs);
 	if (n)
 		return n;
-	if (reply_buf(q))
+	if (reply_buf(sd))
 		return -ENOMEM;
-	token = blkseek_cache_begin(q);
+	token = blkseek_cache_begin(sd);
 	start = ktime_get();
 	blkseek_gls_cdb(cdb, lba, BLKSEEK_GLS_BUF_LEN);
 	blkseek_count(BLKSEEK_STAT_CMDS_GLS);
-	n = query_send(q, cdb, BLKSEEK_GLS_BUF_LEN);
+	n = query_send(sd, cdb, BLKSEEK_GLS_BUF_LEN);
 	if (n >= 0) {
 		/* the whole reply into the cache; the walk takes its first runs */
-		n = blkseek_cache_reply(q, token, n, lba, runs, max_runs);
+		n = blkseek_cache_reply(sd, token, n, lba, runs, max_runs);
 		if (n < 0)
 			blkseek_count(BLKSEEK_STAT_FB_MALFORMED);
 		else
@@ -128,7 +128,7 @@ int blkseek_fetch_runs(void *ctx, u64 lba, struct blkseek_run *runs,
 	}
 	if (n > 0)
 		n = min_t(unsigned int, n, max_runs);
-	trace_blkseek_query(q->dev, lba, n < 0 ? n : 0,
+	trace_blkseek_query(sd->dev, lba, n < 0 ? n : 0,
 			    n > 0 ? runs[0].count : 0,
 			    n > 0 ? runs[0].state : 0,
 			    ktime_to_ns(ktime_sub(ktime_get(), start)));

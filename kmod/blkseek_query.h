@@ -16,7 +16,7 @@ struct scsi_device;
 #define BLKSEEK_GLS_BUF_LEN	4096
 
 /**
- * struct blkseek_cmd - state of the SCSI commands of one answer
+ * struct blkseek_sd - an sd disk as a source of runs for one answer's walk
  * @sdev: device asked
  * @dev: the disk's device number, for the tracepoint
  * @diskseq: the disk's sequence number, the key of the reply cache
@@ -24,14 +24,14 @@ struct scsi_device;
  *	answer's first command is sent (an answer from the cache sends none);
  *	NULL until then
  */
-struct blkseek_cmd {
+struct blkseek_sd {
 	struct scsi_device *sdev;
 	dev_t dev;
 	u64 diskseq;
 	u8 *buf;
 };
 
-int blkseek_read_caps(struct blkseek_cmd *q, struct blkseek_caps *caps);
+int blkseek_read_caps(struct blkseek_sd *sd, struct blkseek_caps *caps);
 int blkseek_fetch_runs(void *ctx, u64 lba, struct blkseek_run *runs,
 		       unsigned int max_runs);
 
