@@ -101,6 +101,7 @@ if [ -f tools/testing/fuzz/Makefile ]; then
 	run_stage "fuzz smoke" "$logs/fuzz.log" tap_counts make -C tools/testing/fuzz smoke
 fi
 run_stage "tools tests" "$logs/tools.log" tap_counts make -C tools test
+run_stage "test machinery" "$logs/machinery.log" tap_counts make -C tools/testing test
 run_stage "install and DKMS" "$logs/install.log" tap_counts tools/testing/host/test-install.sh
 # the Debian packages installed on this host, modprobe blkseek in a 6.12
 # VM, purged: before the VM lanes, whose guests share the host's root
