@@ -162,15 +162,28 @@ same_map "loop over a sparse file, offset 1 MiB, size limit 8 MiB" "$work/lf.tru
 losetup -D
 dmsetup remove_all
 
-# -- a write still in the page cache is data
+# -- a write still in the page cache is data.  The file stays open from
+#    the write to the lseeks: the last close of a block device writes its
+#    cache back, which would hide a missing write-back in the lseek
 at=$((30 * M))
 check_eq "SEEK_DATA at 30 MiB before the write (a hole)" $((40 * M)) "$(seek1 "$dev" $at SEEK_DATA)"
-python3 -c '
-import os, sys
-fd = os.open(sys.argv[1], os.O_WRONLY)
-os.pwrite(fd, b"\xa5" * 4096, int(sys.argv[2]))' "$dev" $at
-check_eq "SEEK_DATA at a cached write" $at "$(seek1 "$dev" $at SEEK_DATA)"
-check_eq "SEEK_HOLE at a cached write" $((at + 4096)) "$(seek1 "$dev" $at SEEK_HOLE)"
+read -r before got_data got_hole < <(python3 -c '
+import os, subprocess, sys
+dev, at = sys.argv[1], int(sys.argv[2])
+fd = os.open(dev, os.O_RDWR)
+os.pwrite(fd, b"\xa5" * 4096, at)
+# what the disk says of the block before the lseek: still unmapped (1)
+# when the write is only in the page cache
+# (the first descriptor of sg_get_lba_status -b: 0xLBA 0xBLOCKS STATUS ADD)
+out = subprocess.run(["sg_get_lba_status", "-b", "-l", str(at // 512), "-m", "24", dev],
+                     capture_output=True, text=True).stdout
+desc = [l.split() for l in out.splitlines()
+        if len(l.split()) == 4 and l.split()[0].startswith("0x")]
+print(desc[0][2] if desc else "none", os.lseek(fd, at, os.SEEK_DATA),
+      os.lseek(fd, at, os.SEEK_HOLE))' "$dev" $at)
+check_eq "the disk before the lseek: the block still unmapped" 1 "$before"
+check_eq "SEEK_DATA at a cached write" $at "$got_data"
+check_eq "SEEK_HOLE at a cached write" $((at + 4096)) "$got_hole"
 
 # -- semantics at the edges
 check_eq "SEEK_DATA at the size" ENXIO "$(seek1 "$dev" "$size" SEEK_DATA)"
