@@ -177,13 +177,12 @@ kmake -j"$jobs" bzImage modules > "$dir/build.log" 2>&1 ||
 kver=$(cat "$obj/include/config/kernel.release")
 echo "upstream-check: $kver built in $(( $(date +%s) - start )) s"
 
-# 4. the selftests, built here with the kernel's kselftest files, run there
-suite=$dir/kselftest/blkseek
-rm -rf "$dir/kselftest"
-mkdir -p "$dir/kselftest"
-cp -r "$src/tools/testing/selftests/kselftest" "$src/tools/testing/selftests/lib.mk" \
-	"$src"/tools/testing/selftests/kselftest*.h "$dir/kselftest/" || fail "no kselftest files"
-cp -r "$top/selftests/blkseek" "$suite"
+# 4. the selftests, built here as a target of the tree's kselftests (its
+#    lib.mk, harness and runner; untracked, so the series' git tree does
+#    not see them), run there
+suite=$src/tools/testing/selftests/blkseek
+rm -rf "$suite"
+cp -r "$top/selftests/blkseek" "$suite" || fail "cannot copy the selftests"
 cp "$here/upstream_stack.sh" "$suite/"
 make -s -C "$suite" BLKSEEK_UAPI="$top/uapi" > "$dir/selftests.log" 2>&1 ||
 	fail "the selftests do not build, see $dir/selftests.log"
