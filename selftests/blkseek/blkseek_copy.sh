@@ -4,7 +4,9 @@
 # blkseek-copy end to end: a sparse scsi_debug disk copied to a second one
 # full of stale data and to a file is byte-identical, reads only the
 # mapped sectors (/sys/block/*/stat), leaves holes in the file, and the
-# tool refuses its source, a smaller and a mounted destination.
+# tool refuses its source, a smaller and a mounted destination.  --verify
+# reads the destination from the device (not the copy's page cache), and
+# only its data: it finds writes a destination dropped (dm-flakey).
 KSFT_SKIP=4
 copy=${BLKSEEK_REPO:-}/tools/blkseek-copy
 fail=0
@@ -17,7 +19,9 @@ check() {	# check WHAT CONDITION...
 }
 
 . "$(dirname "$(readlink -f "$0")")/blkseek_lib.sh"
-sdebug_reload dev_size_mb=32 add_host=2 per_host_store=1 lbpu=1 lbprz=1 \
+# lbpws=1: sd zeroes with WRITE SAME(16) UNMAP, so a range blkseek-copy
+# zeroes on the destination (PUNCH_HOLE) is deallocated there, a hole
+sdebug_reload dev_size_mb=32 add_host=2 per_host_store=1 lbpu=1 lbpws=1 lbprz=1 \
 	unmap_granularity=8
 [ ${#disks[@]} -ge 2 ] || { echo "# need two scsi_debug disks"; exit $KSFT_SKIP; }
 src=/dev/${disks[0]} dst=/dev/${disks[1]}
@@ -42,6 +46,52 @@ echo "# sectors read from the source: $((r1 - r0)), mapped $mapped"
 check "reads only mapped sectors (within 5 % + 256)" \
 	[ $((r1 - r0)) -le $((mapped * 105 / 100 + 256)) ]
 check "destination disk identical (cmp), no stale data" cmp "$src" "$dst"
+
+# --verify reads the destination from the device, not from the pages the
+# copy left in its page cache, and only where the destination says it
+# holds data (its holes, as the source's, are not read).  No readahead,
+# and udev's probe of a device closed after writing held back until the
+# counts are read: they are what blkseek-copy asked for.
+udevadm settle 2>/dev/null
+echo 3 > /proc/sys/vm/drop_caches
+blockdev --setra 0 "$src" "$dst"
+udevadm control --stop-exec-queue 2>/dev/null
+r0=$(rd "${disks[0]}") d0=$(rd "${disks[1]}")
+"$copy" --no-progress --verify "$src" "$dst" | sed 's/^/# /'
+rc=${PIPESTATUS[0]}
+r1=$(rd "${disks[0]}") d1=$(rd "${disks[1]}")
+udevadm control --start-exec-queue 2>/dev/null
+udevadm settle 2>/dev/null
+check "copy --verify to a disk exits 0 ($rc)" [ "$rc" = 0 ]
+echo "# copy --verify read $((r1 - r0)) sectors of the source, $((d1 - d0)) of the destination; mapped $mapped"
+check "--verify read the destination's data from the device (>= $mapped sectors)" \
+	[ $((d1 - d0)) -ge "$mapped" ]
+check "--verify read none of the destination's holes (<= $mapped + a page a data run)" \
+	[ $((d1 - d0)) -le $((mapped + 6 * 8)) ]
+check "the source's holes not read, its data read once (page cache on the second pass)" \
+	[ $((r1 - r0)) -le $((mapped + 6 * 8)) ]
+blockdev --setra 256 "$src" "$dst"
+
+# A destination that loses its writes (dm-flakey drop_writes reports them
+# done and drops them): its page cache holds the copy, the device holds
+# zeroes.  --verify must read the device and say so (exit 3).
+if modprobe dm-flakey 2> /dev/null; then
+	blkdiscard "$dst"
+	dmsetup create blkseek-drop \
+		--table "0 $(blockdev --getsz "$dst") flakey $dst 0 0 1 1 drop_writes"
+	udevadm settle 2>/dev/null
+	"$copy" --no-progress --verify "$src" /dev/mapper/blkseek-drop > /dev/null 2> /tmp/blkseek-drop.err
+	rc=$?
+	sed 's/^/# /' /tmp/blkseek-drop.err
+	check "--verify finds the writes a destination dropped (exit 3: $rc)" [ "$rc" = 3 ]
+	check "--verify names where the destination differs" \
+		grep -q 'verify: /dev/mapper/blkseek-drop differs from' /tmp/blkseek-drop.err
+	udevadm settle 2>/dev/null
+	dmsetup remove --retry blkseek-drop
+	rm -f /tmp/blkseek-drop.err
+else
+	echo "# SKIP: no dm-flakey: --verify against a device that drops writes"
+fi
 
 out=/tmp/blkseek-copy.img
 rm -f "$out"
