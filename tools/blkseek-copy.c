@@ -110,10 +110,16 @@ static void progress(struct copy *c, bool final)
 		c->read >> 20, rate / 1048576, final ? "\n" : "");
 }
 
-static int full_pread(int fd, char *buf, size_t len, uint64_t off)
+/*
+ * Read (@write false) or write all @len bytes at @off, again after a
+ * signal or a short transfer.  Returns 0 or a negative errno (-EIO for
+ * an end of file or a device that takes nothing).
+ */
+static int full_io(int fd, char *buf, size_t len, uint64_t off, bool write)
 {
 	while (len) {
-		ssize_t n = pread(fd, buf, len, off);
+		ssize_t n = write ? pwrite(fd, buf, len, off) :
+				    pread(fd, buf, len, off);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -126,20 +132,14 @@ static int full_pread(int fd, char *buf, size_t len, uint64_t off)
 	return 0;
 }
 
-static int full_pwrite(int fd, const char *buf, size_t len, uint64_t off)
+static int full_pread(int fd, char *buf, size_t len, uint64_t off)
 {
-	while (len) {
-		ssize_t n = pwrite(fd, buf, len, off);
+	return full_io(fd, buf, len, off, false);
+}
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		buf += n;
-		len -= n;
-		off += n;
-	}
-	return 0;
+static int full_pwrite(int fd, char *buf, size_t len, uint64_t off)
+{
+	return full_io(fd, buf, len, off, true);
 }
 
 /*
