@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * /dev/blkseek: the extent query ioctl (uapi/linux/blkseek.h).
+ * /dev/blkseek: the extent query ioctl (uapi/linux/blkseek.h) and the
+ * dispatch of the stack control plane (uapi/linux/blkseek_stack.h).
  *
  * The caller's authority is the block device fd passed in the query: it
  * must be open for reading.  /dev/blkseek itself grants nothing.
@@ -15,6 +16,7 @@
 #include <linux/uaccess.h>
 
 #include <linux/blkseek.h>
+#include <linux/blkseek_stack.h>
 
 #include "blkseek_ctx.h"
 #include "blkseek_ioctl.h"
@@ -130,22 +132,27 @@ static long query_ioctl(struct blkseek_query __user *uq)
 	return copy_to_user(uq, &q, sizeof(q)) ? -EFAULT : 0;
 }
 
+/* A command without the size field: what selects it. */
+#define BLKSEEK_IOC_CMD(cmd)	((cmd) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT))
+
 static long blkseek_misc_ioctl(struct file *file, unsigned int cmd,
 			       unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
 
-	/* The size comes from the struct, not from the number. */
-	if (_IOC_TYPE(cmd) != BLKSEEK_IOC_MAGIC)
-		return -ENOTTY;
-	if (_IOC_NR(cmd) == _IOC_NR(BLKSEEK_IOC_QUERY) &&
-	    _IOC_DIR(cmd) == (_IOC_READ | _IOC_WRITE))
+	/*
+	 * One rule for every command: magic, number and direction select
+	 * it, the size encoded in the number never does.  The query and the
+	 * map carry their own size; struct blkseek_stack_gen never changes.
+	 */
+	switch (BLKSEEK_IOC_CMD(cmd)) {
+	case BLKSEEK_IOC_CMD(BLKSEEK_IOC_QUERY):
 		return query_ioctl(uarg);
-	if (_IOC_NR(cmd) == _IOC_NR(BLKSEEK_IOC_STACK_SET) &&
-	    _IOC_DIR(cmd) == _IOC_WRITE)
-		return blkseek_stack_set_ioctl(uarg);
-	if (cmd == BLKSEEK_IOC_STACK_GEN)
+	case BLKSEEK_IOC_CMD(BLKSEEK_IOC_STACK_GEN):
 		return blkseek_stack_gen_ioctl(uarg);
+	case BLKSEEK_IOC_CMD(BLKSEEK_IOC_STACK_SET):
+		return blkseek_stack_set_ioctl(uarg);
+	}
 	return -ENOTTY;
 }
 

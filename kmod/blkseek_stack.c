@@ -38,7 +38,7 @@
 #include <linux/uaccess.h>
 #include <linux/workqueue.h>
 
-#include <linux/blkseek.h>
+#include <linux/blkseek_stack.h>
 
 #include "blkseek_dev.h"
 #include "blkseek_stack.h"

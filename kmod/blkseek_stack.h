@@ -10,7 +10,7 @@
 #include <linux/list.h>
 #include <linux/types.h>
 
-#include <linux/blkseek.h>
+#include <linux/blkseek_stack.h>
 
 struct file;
 struct gendisk;

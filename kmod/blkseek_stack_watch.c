@@ -34,7 +34,7 @@
 #include <linux/mutex.h>
 #include <linux/ptrace.h>
 
-#include <linux/blkseek.h>
+#include <linux/blkseek_stack.h>
 
 #include "blkseek_compat.h"
 #include "blkseek_stack.h"

@@ -42,7 +42,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include <linux/blkseek.h>
+#include <linux/blkseek_stack.h>
 #include <linux/dm-ioctl.h>
 #include <linux/fs.h>
 #include <linux/loop.h>

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Bad input to BLKSEEK_IOC_STACK_SET gets its errno and changes nothing.
+"""Bad input to BLKSEEK_IOC_STACK_SET gets its errno and changes nothing;
+the ioctl numbers are dispatched by one rule.
 Usage: blkseek_stack_abi.py LV DISK FILE C1 C2 C3 C4 C5: LV a mapped
 dm-linear device, DISK an sd disk, FILE a regular file, C1..C5 dm-linear
 devices of 1 MiB each stacked on the one before (C1 on DISK).  Prints
@@ -118,6 +119,25 @@ for i in range(4, 0, -1):
     expect(f"C{i + 1} onto C{i}, set from the top", 0, onto(i, c[i - 1]))
 expect("C1 onto the disk under a chain of 4: a chain of 5", errno.ELOOP, onto(0, low))
 expect("C1 onto C5 under C2..C5: a cycle of five", errno.ELOOP, onto(0, c[4]))
+
+def ioc(cmd, buf):
+    try:
+        fcntl.ioctl(ctl, cmd, buf)
+        return 0
+    except OSError as e:
+        return e.errno
+
+
+# one dispatch rule: magic, number and direction select a command, the
+# size in the number never does
+SIZE = 0x3FFF << 16
+expect("STACK_GEN with another size in the number", 0, ioc((GEN & ~SIZE) | (24 << 16), bytes(24)))
+expect("STACK_SET with another size in the number: dispatched (size below 48)",
+       errno.EINVAL, ioc((SET & ~SIZE) | (64 << 16), struct.pack("iiQ40x", 40, up, gen())))
+expect("STACK_GEN as a write", errno.ENOTTY, ioc((GEN & 0x3FFFFFFF) | 0x40000000, bytes(16)))
+expect("STACK_SET as a read", errno.ENOTTY, ioc((SET & 0x3FFFFFFF) | 0x80000000, bytes(48)))
+expect("number 4", errno.ENOTTY, ioc(0xC030B904, bytes(48)))
+
 for fd in c:
     os.close(fd)
 pid = os.fork()

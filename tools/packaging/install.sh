@@ -18,7 +18,9 @@
 # tools into PREFIX/sbin; the uapi header into
 # PREFIX/include/blkseek/linux/blkseek.h (its own directory:
 # PREFIX/include/linux is linux-libc-dev's with PREFIX=/usr; programs
-# build with -IPREFIX/include/blkseek and include <linux/blkseek.h>); the
+# build with -IPREFIX/include/blkseek and include <linux/blkseek.h>;
+# uapi/linux/blkseek_stack.h, blkseek-stack's private protocol with the
+# module, is not installed: nothing but blkseek-stack may use it); the
 # udev rule into UDEVRULESDIR; the man pages into PREFIX/share/man; the
 # documentation and the modules-load.d example into
 # PREFIX/share/doc/blkseek.

@@ -1,12 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The layout of <linux/blkseek.h> is the same for every ABI: each field
- * at a fixed offset, no padding, and one ioctl number.  Compiled (not
- * run) as C for x86-64, i386 and x32, and as C++; a difference is a
- * compile error.
+ * The layout of <linux/blkseek.h> and of the stack control plane's
+ * <linux/blkseek_stack.h> is the same for every ABI: each field at a fixed
+ * offset, no padding, and one ioctl number.  Compiled (not run) as C for
+ * x86-64, i386 and x32, and as C++; a difference is a compile error.  The
+ * public header alone declares nothing of the stack control plane.
  */
 #include <stddef.h>
 #include <linux/blkseek.h>
+
+#if defined(BLKSEEK_IOC_STACK_GEN) || defined(BLKSEEK_STACK_MAX_DEPTH)
+#error "<linux/blkseek.h> declares the stack control plane"
+#endif
+
+#include <linux/blkseek_stack.h>
 
 #ifdef __cplusplus
 #define _Static_assert static_assert

@@ -75,6 +75,8 @@ for kdir in "${kdirs[@]}"; do
 		g++ -Wall -Werror -fsyntax-only -I"$dest/usr/include/blkseek" "$work/h.cc"
 	check "$kver: no header in usr/include/linux (linux-libc-dev's)" \
 		[ ! -e "$dest/usr/include/linux" ]
+	check "$kver: only the extent query's header installed, not blkseek_stack.h" \
+		[ "$(cd "$dest/usr/include" && find . -type f)" = ./blkseek/linux/blkseek.h ]
 	check "$kver: PREFIX=/usr: the udev rule in /usr/lib/udev/rules.d, none in /etc" \
 		bash -c 'grep -q "RUN+=\"/usr/sbin/blkseek-stack" "$0"/usr/lib/udev/rules.d/90-blkseek-stack.rules &&
 			  [ ! -e "$0"/etc ]' "$dest"

@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# <linux/blkseek.h> has one layout on x86-64, i386 and x32 userspace and
-# compiles as C++ (TAP).  tools/testing/abi/abi_layout.c asserts each offset,
-# size and the ioctl number at compile time.
+# <linux/blkseek.h> and <linux/blkseek_stack.h> have one layout on x86-64,
+# i386 and x32 userspace and compile as C++ (TAP).
+# tools/testing/abi/abi_layout.c asserts each offset, size and ioctl number
+# at compile time.
 set -u
 dir=$(cd "$(dirname "$0")" && pwd)
 uapi=$dir/../../../uapi
