@@ -29,7 +29,43 @@ rules=/run/udev/rules.d/90-blkseek-stack.rules
 work=$(mktemp -d)
 fail=0
 
-step() { echo "# step $1 at ${SECONDS} s"; }
+# One KTAP result per scenario (nested: the runner prefixes "# "); a
+# scenario fails if any of its checks does, or if the test exits in it.
+scenarios=(
+	"LVM: an LV of two segments on two disks"
+	"bad mappings, cycles and chains refused; their devices removable"
+	"the top of two dm devices told alone"
+	"a neighbour's table swap leaves an LV exact"
+	"kpartx: a partition of the LV"
+	"loop over a sparse file on tmpfs"
+	"loop: backing file and offset changed"
+	"loop over sparse files on ext4 and xfs"
+	"loop over a partition of a thin disk"
+	"dm-crypt keeps the stock answer"
+	"table reloads under seekers: never a hole over data"
+	"nbdcopy from the LV reads its floor"
+	"blkseek unloaded and loaded with mappings set"
+	"every mapping released once the devices are gone"
+	"multipath: two paths of one LUN, a path offline, an LV on it"
+	"many LVs, one changing: the others stay exact"
+)
+scen=0 reported=0 failed=0
+result() {	# result [SKIP-REASON]: the current scenario's result line, once
+	[ "$scen" -gt "$reported" ] || return 0
+	reported=$scen
+	if [ "$fail" != 0 ]; then
+		echo "not ok $scen ${scenarios[scen - 1]}"; failed=1
+	else
+		echo "ok $scen ${scenarios[scen - 1]}${1:+ # SKIP $1}"
+	fi
+	fail=0
+}
+step() {	# step N: scenario N begins, the one before ends
+	result
+	[ "$scen" -gt 0 ] || echo "1..${#scenarios[@]}"
+	scen=$1
+	echo "# scenario $scen at ${SECONDS} s: ${scenarios[scen - 1]}"
+}
 check() {	# check WHAT COMMAND...
 	local what=$1
 	shift
@@ -44,6 +80,16 @@ modprobe dm-mod; modprobe dm-multipath; modprobe dm-crypt; modprobe loop
 export LVM_SUPPRESS_FD_WARNINGS=1	# the harness's own descriptors
 
 cleanup() {
+	local rc=$?
+	# exited inside a scenario: it failed, and the rest did not run
+	if [ "$scen" -gt 0 ]; then
+		[ $rc = 0 ] || fail=1
+		result
+		while [ "$scen" -lt ${#scenarios[@]} ]; do
+			scen=$((scen + 1))
+			echo "not ok $scen ${scenarios[scen - 1]} # not run: exit $rc before it"
+		done
+	fi
 	umount "$work/mnt-ext4" "$work/mnt-xfs" 2>/dev/null
 	losetup -D 2>/dev/null
 	umount "$work/mnt-tmp" 2>/dev/null
@@ -169,6 +215,7 @@ check "LV has 2 segments" [ "$(dmsetup table bsvg-lv | wc -l)" = 2 ]
 dm_truth bsvg-lv > "$work/lv.truth"
 lsmap "$lv" > "$work/lv.map"
 same "LV over two disks: map equals the composed truth" "$work/lv.truth" "$work/lv.map"
+step 2
 touch "$work/regular"
 # five 1 MiB dm-linear devices, each on the one before, the first on the
 # thin disk: chains and cycles of mappings set on them are refused
@@ -194,6 +241,7 @@ for i in 5 4 3 2 1; do
 	check "chain device $i removed with mappings set" [ ! -e "/dev/mapper/bschain$i" ]
 done
 
+step 3
 # telling one device is enough: a dm-linear device on another, neither
 # told by udev (no rule), answers once blkseek-stack is given the top one
 rm -f "$rules"
@@ -212,6 +260,7 @@ sed "s|@SBINDIR@|$(dirname "$stack")|" \
 	"$BLKSEEK_REPO/tools/packaging/udev/90-blkseek-stack.rules" > "$rules"
 udevadm control --reload
 
+step 4
 # a table swap of one LV marks only that LV's mapping stale: its
 # neighbour answers exactly at once, before udev has told anything
 udevadm settle
@@ -227,6 +276,7 @@ udevadm control --start-exec-queue
 udevadm settle
 same "LV answered exactly while its neighbour's table was swapped" "$work/lv.truth" "$work/lv.map3"
 
+step 5
 printf 'label: dos\nstart=2048, size=16384\nstart=20480\n' | sfdisk -q "$lv" 2>/dev/null
 kpartx -a "$lv" && udevadm settle
 part=/dev/mapper/bsvg-lv1
@@ -239,7 +289,7 @@ check "the partition's truth is the LV's cut" \
 
 # 2. loop: sparse files on tmpfs, ext4 and xfs (offset 1 MiB, size limit
 # 8 MiB), and over a partition of a thin disk
-step 2
+step 6
 loop_check() {	# loop_check WHAT FILE
 	local l
 	l=$(loop_attach -o 1048576 --sizelimit 8388608 "$2") || { echo "# FAIL: losetup $1"; fail=1; return; }
@@ -262,6 +312,7 @@ mount -t tmpfs none "$work/mnt-tmp"
 sparse "$work/mnt-tmp/f"
 loop_check tmpfs "$work/mnt-tmp/f"
 
+step 7
 # a loop's backing file changed (LOOP_CHANGE_FD) and then its offset
 # (LOOP_SET_STATUS64), data of the new file where the old one has holes:
 # at once, before udev has run, no hole over the new data; once udev has
@@ -315,6 +366,7 @@ udevadm settle; "$stack" "$l"
 lsmap "$l" > "$work/lo.map"
 same "LOOP_SET_STATUS64 offset, told again" "$work/b1.truth" "$work/lo.map"
 losetup -d "$l"
+step 8
 mkfs.ext4 -q /dev/mapper/bsvg-fs && mount /dev/mapper/bsvg-fs "$work/mnt-ext4" &&
 	sparse "$work/mnt-ext4/f" && loop_check ext4 "$work/mnt-ext4/f"
 truncate -s 320m "$work/mnt-tmp/xfs.img"
@@ -322,6 +374,7 @@ xl=$(loop_attach "$work/mnt-tmp/xfs.img")
 mkfs.xfs -q "$xl" && mount "$xl" "$work/mnt-xfs" &&
 	sparse "$work/mnt-xfs/f" && loop_check xfs "$work/mnt-xfs/f"
 
+step 9
 printf 'label: dos\nstart=2048, size=16384\nstart=20480\n' | sfdisk -q "/dev/$thin"
 udevadm settle
 scatter "/dev/$thin" 3
@@ -333,7 +386,7 @@ same "loop over a partition of a thin disk" "$work/lp.truth" "$work/lp.map"
 losetup -d "$l"
 
 # 3. dm-crypt over a thin disk: stock answer
-step 3
+step 10
 head -c 32 /dev/urandom > "$work/key"
 cryptsetup open --type plain --cipher aes-xts-plain64 --key-size 256 \
 	--key-file "$work/key" "/dev/${thin}2" bscrypt
@@ -344,7 +397,7 @@ check "dm-crypt keeps the stock answer (EINVAL: blkseek-map exits 3)" [ $? = 3 ]
 # 4. table reloads move the LV's first segment between two disks, its old
 # place discarded each time, and swap its neighbour's table, while seekers
 # check every answer against the LV's data: never a hole over data
-step 4
+step 11
 umount "$work/mnt-ext4"
 dm_truth bsvg-lv > "$work/lv.now"
 read -r _ seglen _ dev0 off0 < <(dmsetup table bsvg-lv | head -1)
@@ -388,13 +441,15 @@ same "LV after the moves: map equals the composed truth" "$work/lv.after.truth" 
 echo "# stats: $(for f in stacked_mappings stacked_stale stacked_redone; do echo -n "$f=$(cat /sys/module/blkseek/stats/$f) "; done)"
 
 # 5. nbdcopy from the LV reads only the 256 KiB pieces holding data
-step 5
+step 12
 nbdcopy_check "LV" "$lv" "$work/lv.after.truth"
 
 # 6. blkseek disabled, unloaded and loaded again with mappings set; udev
 # sets them again when /dev/blkseek appears
-step 6
-if [ -n "${BLKSEEK_KO:-}" ] && [ -f "$BLKSEEK_KO" ]; then
+step 13
+if [ -z "${BLKSEEK_KO:-}" ] || [ ! -f "$BLKSEEK_KO" ]; then
+	result "no BLKSEEK_KO to load again"
+else
 	check "unloaded with mappings set" blkseek_unload
 	check "loaded again" blkseek_load
 	udevadm settle
@@ -403,7 +458,7 @@ if [ -n "${BLKSEEK_KO:-}" ] && [ -f "$BLKSEEK_KO" ]; then
 fi
 
 # 7. every mapping released once the devices are gone
-step 7
+step 14
 cryptsetup close bscrypt
 kpartx -d "$lv"
 dmsetup remove_all
@@ -416,7 +471,7 @@ check "no mapping left after the devices are gone" \
 # 8. multipath-tools over two scsi_debug hosts sharing one store: two
 # paths of one LUN.  scsi_debug gives each path its own identifier, so
 # multipath is told to group by the model, which only they share.
-step 8
+step 15
 sdebug 2
 mkdir -p /etc/multipath
 mount -t tmpfs none /etc/multipath
@@ -511,8 +566,11 @@ umount /etc/multipath
 # the others keep exact answers (a walk that differs from the truth is an
 # answer fallen back to data), and nbdcopy of one of them reads its floor.
 nlv=${BLKSEEK_STACK_LVS:-30}
-[ "$nlv" -gt 0 ] || exit $fail
-step 9
+step 16
+if [ "$nlv" -le 0 ]; then
+	result "BLKSEEK_STACK_LVS=0"
+	exit $failed
+fi
 sdebug_reload dev_size_mb=$((nlv + 40)) lbpu=1 lbprz=1 unmap_granularity=8
 pv=/dev/${disks[0]}
 lvm=(--devices "$pv")
@@ -577,4 +635,5 @@ check_eq "walks of the other LVs that fell back to data while one changed" 0 $((
 udevadm settle
 check_eq "sampled LVs answering exactly after the changes" ${#sampled[@]} "$(walk_sampled)"
 lvm vgremove -q -f "${lvm[@]}" bsmany > /dev/null
-exit $fail
+result
+exit $failed
