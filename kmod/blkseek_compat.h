@@ -18,6 +18,18 @@
 #include <scsi/scsi_device.h>
 #include <scsi/scsi_eh.h>
 
+/*
+ * get_unaligned_be32() and the other unaligned helpers: <linux/unaligned.h>
+ * since 6.12, <asm/unaligned.h> before (6.1).  The pure blkseek_gls.c
+ * includes this file as <blkseek_compat.h>, so that the host build's
+ * stand-in (tools/testing/unit/include) replaces it there.
+ */
+#ifdef BLKSEEK_HAVE_LINUX_UNALIGNED_H
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
+
 #ifndef CONFIG_LIVEPATCH
 #error "blkseek: the kernel has no CONFIG_LIVEPATCH (blkseek is a livepatch of blkdev_llseek)"
 #endif

@@ -6,34 +6,14 @@
  * tests and fuzz targets.  Every byte read is bounds-checked against the
  * number of bytes the device actually returned.
  */
-#include <linux/types.h>
 #include <linux/errno.h>
+#include <linux/types.h>
+#include <scsi/scsi_proto.h>
+
+/* <>: the host build's include/ has its own stand-in (the unaligned helpers) */
+#include <blkseek_compat.h>
 
 #include "blkseek_gls.h"
-
-static u32 get_be32(const u8 *p)
-{
-	return (u32)p[0] << 24 | (u32)p[1] << 16 | (u32)p[2] << 8 | p[3];
-}
-
-static u64 get_be64(const u8 *p)
-{
-	return (u64)get_be32(p) << 32 | get_be32(p + 4);
-}
-
-static void put_be32(u8 *p, u32 v)
-{
-	p[0] = v >> 24;
-	p[1] = v >> 16;
-	p[2] = v >> 8;
-	p[3] = v;
-}
-
-static void put_be64(u8 *p, u64 v)
-{
-	put_be32(p, v >> 32);
-	put_be32(p + 4, (u32)v);
-}
 
 static void sai_cdb(u8 *cdb, u8 service_action, u32 alloc_len)
 {
@@ -41,9 +21,9 @@ static void sai_cdb(u8 *cdb, u8 service_action, u32 alloc_len)
 
 	for (i = 0; i < BLKSEEK_CDB_LEN; i++)
 		cdb[i] = 0;
-	cdb[0] = BLKSEEK_SAI_OPCODE;
+	cdb[0] = SERVICE_ACTION_IN_16;
 	cdb[1] = service_action;
-	put_be32(cdb + 10, alloc_len);
+	put_unaligned_be32(alloc_len, cdb + 10);
 }
 
 /**
@@ -56,8 +36,8 @@ static void sai_cdb(u8 *cdb, u8 service_action, u32 alloc_len)
  */
 void blkseek_gls_cdb(u8 *cdb, u64 lba, u32 alloc_len)
 {
-	sai_cdb(cdb, BLKSEEK_SA_GLS, alloc_len);
-	put_be64(cdb + 2, lba);
+	sai_cdb(cdb, SAI_GET_LBA_STATUS, alloc_len);
+	put_unaligned_be64(lba, cdb + 2);
 }
 
 /**
@@ -67,7 +47,7 @@ void blkseek_gls_cdb(u8 *cdb, u64 lba, u32 alloc_len)
  */
 void blkseek_rc16_cdb(u8 *cdb, u32 alloc_len)
 {
-	sai_cdb(cdb, BLKSEEK_SA_RC16, alloc_len);
+	sai_cdb(cdb, SAI_READ_CAPACITY_16, alloc_len);
 }
 
 static enum blkseek_state gls_state(u8 status)
@@ -112,7 +92,7 @@ int blkseek_gls_parse(const u8 *buf, size_t len, u64 lba,
 	if (!max_runs || len < BLKSEEK_GLS_HDR_LEN)
 		return -EIO;
 	/* Parameter data length counts the bytes after itself. */
-	avail = (size_t)get_be32(buf) + 4;
+	avail = (size_t)get_unaligned_be32(buf) + 4;
 	if (avail > len)
 		avail = len;
 
@@ -120,8 +100,8 @@ int blkseek_gls_parse(const u8 *buf, size_t len, u64 lba,
 	     avail >= BLKSEEK_GLS_DESC_LEN && off <= avail - BLKSEEK_GLS_DESC_LEN;
 	     off += BLKSEEK_GLS_DESC_LEN) {
 		const u8 *d = buf + off;
-		u64 start = get_be64(d);
-		u64 count = get_be32(d + 8);
+		u64 start = get_unaligned_be64(d);
+		u64 count = get_unaligned_be32(d + 8);
 		enum blkseek_state state = gls_state(d[12]);
 		u64 end;
 		bool last = false;
@@ -175,8 +155,8 @@ int blkseek_rc16_parse(const u8 *buf, size_t len, struct blkseek_caps *caps)
 {
 	if (len < 15)
 		return -EIO;
-	caps->last_lba = get_be64(buf);
-	caps->block_size = get_be32(buf + 8);
+	caps->last_lba = get_unaligned_be64(buf);
+	caps->block_size = get_unaligned_be32(buf + 8);
 	caps->lbpme = buf[14] & 0x80;
 	caps->lbprz = buf[14] & 0x40;
 	return caps->block_size ? 0 : -EIO;
@@ -205,25 +185,25 @@ bool blkseek_cdb_keeps_provisioning(const u8 *cdb, unsigned int len)
 	if (!len)
 		return false;
 	switch (cdb[0]) {
-	case 0x00:	/* TEST UNIT READY */
-	case 0x03:	/* REQUEST SENSE */
-	case 0x08:	/* READ(6) */
-	case 0x12:	/* INQUIRY */
-	case 0x1a:	/* MODE SENSE(6) */
-	case 0x25:	/* READ CAPACITY(10) */
-	case 0x28:	/* READ(10) */
-	case 0x35:	/* SYNCHRONIZE CACHE(10) */
-	case 0x4d:	/* LOG SENSE */
-	case 0x5a:	/* MODE SENSE(10) */
-	case 0x88:	/* READ(16) */
-	case 0x91:	/* SYNCHRONIZE CACHE(16) */
-	case 0xa0:	/* REPORT LUNS */
-	case 0xa3:	/* MAINTENANCE IN */
-	case 0xa8:	/* READ(12) */
+	case TEST_UNIT_READY:
+	case REQUEST_SENSE:
+	case READ_6:
+	case INQUIRY:
+	case MODE_SENSE:
+	case READ_CAPACITY:
+	case READ_10:
+	case SYNCHRONIZE_CACHE:
+	case LOG_SENSE:
+	case MODE_SENSE_10:
+	case READ_16:
+	case SYNCHRONIZE_CACHE_16:
+	case REPORT_LUNS:
+	case MAINTENANCE_IN:	/* REPORT SUPPORTED OPERATION CODES, ... */
+	case READ_12:
 		return true;
-	case BLKSEEK_SAI_OPCODE:
-		return len > 1 && ((cdb[1] & 0x1f) == BLKSEEK_SA_RC16 ||
-				   (cdb[1] & 0x1f) == BLKSEEK_SA_GLS);
+	case SERVICE_ACTION_IN_16:
+		return len > 1 && ((cdb[1] & 0x1f) == SAI_READ_CAPACITY_16 ||
+				   (cdb[1] & 0x1f) == SAI_GET_LBA_STATUS);
 	default:
 		return false;
 	}

@@ -4,16 +4,14 @@
  * GET LBA STATUS(16) and READ CAPACITY(16).
  *
  * Nothing here touches kernel objects: the same source compiles in
- * userspace for the unit tests and fuzz targets (tools/testing/unit).
+ * userspace for the unit tests and fuzz targets (tools/testing/unit), whose
+ * include/ stands in for <scsi/scsi_proto.h> (the opcodes' names),
+ * <linux/unaligned.h> and <blkseek_compat.h>.
  */
 #ifndef BLKSEEK_GLS_H
 #define BLKSEEK_GLS_H
 
 #include <linux/types.h>
-
-#define BLKSEEK_SAI_OPCODE	0x9e	/* SERVICE ACTION IN(16) */
-#define BLKSEEK_SA_RC16		0x10	/* READ CAPACITY(16) */
-#define BLKSEEK_SA_GLS		0x12	/* GET LBA STATUS(16) */
 
 #define BLKSEEK_CDB_LEN		16
 #define BLKSEEK_GLS_HDR_LEN	8

@@ -18,7 +18,7 @@ srctree=$kdir
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 n=0 bad=0
-headers="include/scsi/scsi_device.h"
+headers="include/scsi/scsi_device.h include/linux/unaligned.h"
 
 build() {	# build: the module in a private copy, probed headers from $tmp/tree
 	rm -rf "$tmp/src"
@@ -30,6 +30,7 @@ case_() {	# case_ NAME SYMBOL MESSAGE: SYMBOL removed -> MESSAGE
 	n=$((n + 1))
 	rm -rf "$tmp/tree"
 	for h in $headers; do
+		[ -f "$srctree/$h" ] || continue	# linux/unaligned.h: 6.12 on
 		mkdir -p "$(dirname "$tmp/tree/$h")"
 		if [ -n "$2" ]; then
 			sed "s/\<$2\>/removed_$2/g" "$srctree/$h" > "$tmp/tree/$h"

@@ -2,18 +2,9 @@
 /* A fake thin SCSI disk and a brute-force reference for SEEK_DATA/HOLE. */
 #include <errno.h>
 #include <string.h>
+#include <linux/unaligned.h>
+
 #include "fake_dev.h"
-
-static void put_be32(u8 *p, u32 v)
-{
-	p[0] = v >> 24; p[1] = v >> 16; p[2] = v >> 8; p[3] = v;
-}
-
-static void put_be64(u8 *p, u64 v)
-{
-	put_be32(p, v >> 32);
-	put_be32(p + 4, (u32)v);
-}
 
 /* Build a GET LBA STATUS reply for @lba into @buf; returns bytes used. */
 size_t fake_dev_reply(struct fake_dev *d, u64 lba, u8 *buf, size_t len)
@@ -38,14 +29,14 @@ size_t fake_dev_reply(struct fake_dev *d, u64 lba, u8 *buf, size_t len)
 		       end - pos < 0xffffffffULL &&
 		       (!d->chop || end - pos < d->chop))
 			end++;
-		put_be64(buf + off, pos);
-		put_be32(buf + off + 8, (u32)(end - pos));
+		put_unaligned_be64(pos, buf + off);
+		put_unaligned_be32((u32)(end - pos), buf + off + 8);
 		buf[off + 12] = s;
 		off += 16;
 		n++;
 		pos = end;
 	}
-	put_be32(buf, (u32)(off - 4));
+	put_unaligned_be32((u32)(off - 4), buf);
 	return off;
 }
 

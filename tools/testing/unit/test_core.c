@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/unaligned.h>
+
 #include "blkseek_gls.h"
 #include "blkseek_walk.h"
 #include "fake_dev.h"
@@ -23,33 +25,22 @@ struct reply {
 	size_t len;
 };
 
-static void put32(u8 *p, u32 v)
-{
-	p[0] = v >> 24; p[1] = v >> 16; p[2] = v >> 8; p[3] = v;
-}
-
-static void put64(u8 *p, u64 v)
-{
-	put32(p, v >> 32);
-	put32(p + 4, (u32)v);
-}
-
 static void reply_init(struct reply *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->len = 8;
-	put32(r->b, 4);
+	put_unaligned_be32(4, r->b);
 }
 
 static void reply_add(struct reply *r, u64 lba, u32 count, u8 status)
 {
 	u8 *d = r->b + r->len;
 
-	put64(d, lba);
-	put32(d + 8, count);
+	put_unaligned_be64(lba, d);
+	put_unaligned_be32(count, d + 8);
 	d[12] = status;
 	r->len += 16;
-	put32(r->b, (u32)(r->len - 4));
+	put_unaligned_be32((u32)(r->len - 4), r->b);
 }
 
 /* ---- CDBs ---- */
@@ -205,13 +196,13 @@ static void test_parse_length_past_buffer(void)
 	reply_init(&r);
 	reply_add(&r, 0, 10, 1);
 	reply_add(&r, 10, 10, 3);
-	put32(r.b, 0xfffffff0);		/* claims far more than was sent */
+	put_unaligned_be32(0xfffffff0, r.b);		/* claims far more than was sent */
 	CHECK_EQ(blkseek_gls_parse(r.b, r.len, 0, runs, 4), 2);
 	/* Received bytes end inside the second descriptor: only the first. */
 	CHECK_EQ(blkseek_gls_parse(r.b, r.len - 1, 0, runs, 4), 1);
 	CHECK_EQ(runs[0].count, 10);
 	/* Parameter length says one descriptor though two were sent. */
-	put32(r.b, 4 + 16);
+	put_unaligned_be32(4 + 16, r.b);
 	CHECK_EQ(blkseek_gls_parse(r.b, r.len, 0, runs, 4), 1);
 }
 
@@ -225,11 +216,11 @@ static void test_parse_too_short(void)
 	reply_add(&r, 0, 10, 1);
 	for (len = 0; len < 24; len++)
 		CHECK_EQ(blkseek_gls_parse(r.b, len, 0, runs, 4), -EIO);
-	put32(r.b, 19);			/* header + 15 bytes of descriptor */
+	put_unaligned_be32(19, r.b);			/* header + 15 bytes of descriptor */
 	CHECK_EQ(blkseek_gls_parse(r.b, r.len, 0, runs, 4), -EIO);
-	put32(r.b, 0);
+	put_unaligned_be32(0, r.b);
 	CHECK_EQ(blkseek_gls_parse(r.b, r.len, 0, runs, 4), -EIO);
-	put32(r.b, 20);
+	put_unaligned_be32(20, r.b);
 	CHECK_EQ(blkseek_gls_parse(r.b, r.len, 0, runs, 0), -EIO);
 }
 
@@ -289,8 +280,8 @@ static void test_rc16_parse(void)
 	u8 b[32] = { 0 };
 	struct blkseek_caps c;
 
-	put64(b, 0x7ffff);
-	put32(b + 8, 4096);
+	put_unaligned_be64(0x7ffff, b);
+	put_unaligned_be32(4096, b + 8);
 	b[14] = 0xc0;
 	CHECK_EQ(blkseek_rc16_parse(b, 32, &c), 0);
 	CHECK_EQ(c.last_lba, 0x7ffff);
@@ -303,8 +294,18 @@ static void test_rc16_parse(void)
 	CHECK_EQ(blkseek_rc16_parse(b, 32, &c), 0);
 	CHECK(!c.lbpme && c.lbprz);
 	CHECK_EQ(blkseek_rc16_parse(b, 14, &c), -EIO);
-	put32(b + 8, 0);
+	put_unaligned_be32(0, b + 8);
 	CHECK_EQ(blkseek_rc16_parse(b, 32, &c), -EIO);
+
+	/* the wire's bytes, written out: big-endian whatever the helpers do */
+	{
+		const u8 w[15] = { 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
+				   0x00, 0x00, 0x10, 0x00, 0, 0, 0x80 };
+
+		CHECK_EQ(blkseek_rc16_parse(w, sizeof(w), &c), 0);
+		CHECK_EQ(c.last_lba, 0x0102030405060708ULL);
+		CHECK_EQ(c.block_size, 4096);
+	}
 }
 
 /* Which commands keep the cache: the documented list and nothing else. */
