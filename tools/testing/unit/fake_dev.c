@@ -83,3 +83,44 @@ long long ref_seek(const struct fake_dev *d, u64 base, u64 size, unsigned int sh
 	}
 	return seek_hole ? (long long)size : -ENXIO;
 }
+
+static unsigned long long rng_state;
+
+void fake_seed(unsigned long long seed)
+{
+	rng_state = seed;
+}
+
+/* xorshift64: the same maps on every host */
+u64 fake_rnd(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+static const u8 data_codes[] = { 0, 3, 4, 5, 15 };
+
+void fake_random_map(struct fake_dev *d, unsigned int max_run)
+{
+	u64 b = 0;
+
+	while (b < d->nblocks) {
+		u64 len = 1 + fake_rnd() % max_run;
+		u8 s = fake_rnd() % 2 ? (u8)(1 + fake_rnd() % 2) :
+			data_codes[fake_rnd() % sizeof(data_codes)];
+
+		while (len-- && b < d->nblocks)
+			d->status[b++] = s;
+	}
+}
+
+struct blkseek_geom fake_geom(u64 base, u64 size, unsigned int shift)
+{
+	struct blkseek_geom g = {
+		.base = base, .size = size, .lbs_shift = shift,
+		.zeroes = true, .lbpme = true, .max_fetches = 1 << 20,
+	};
+	return g;
+}

@@ -32,4 +32,12 @@ int fake_dev_fetch(void *ctx, u64 lba, struct blkseek_run *runs, unsigned int ma
 long long ref_seek(const struct fake_dev *d, u64 base, u64 size, unsigned int shift,
 		   long long off, bool seek_hole);
 
+/* Random maps for the walk and extent tests, reproducible from a seed. */
+void fake_seed(unsigned long long seed);
+u64 fake_rnd(void);
+/* Random runs of random kinds over @d (status codes of every meaning). */
+void fake_random_map(struct fake_dev *d, unsigned int max_run);
+/* An LBPME, LBPRZ disk or partition of @size bytes from byte @base. */
+struct blkseek_geom fake_geom(u64 base, u64 size, unsigned int shift);
+
 #endif

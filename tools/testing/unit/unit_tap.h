@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The checks and TAP lines of the host unit tests (test_core.c,
- * test_extent_walk.c): CHECK() and CHECK_EQ() count failed checks of the
- * running test, run() prints "ok N - name" or "not ok N - name".
+ * The checks and TAP lines of the host unit tests (test_gls.c, test_walk.c,
+ * test_extents.c, test_runs_of_extents.c, test_extent_walk.c): CHECK() and
+ * CHECK_EQ() count failed checks of the running test, run() prints
+ * "ok N - name" or "not ok N - name", tap_end() the plan and the counts.
  * Header-only: each test program is one file plus what it tests.
  */
 #ifndef UNIT_TAP_H
@@ -44,6 +45,14 @@ static void run(const char *name, void (*fn)(void))
 		n_pass++;
 		printf("ok %d - %s\n", n_test, name);
 	}
+}
+
+/* The plan and the counts after the last run(); main()'s exit status. */
+static inline int tap_end(void)
+{
+	printf("1..%d\n", n_test);
+	printf("%d passed, %d failed\n", n_pass, n_fail);
+	return n_fail ? 1 : 0;
 }
 
 #endif /* UNIT_TAP_H */
