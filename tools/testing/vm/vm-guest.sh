@@ -61,7 +61,12 @@ fi
 
 # The runner appends each test's output to /dev/stdout: here a pipe, to
 # the KTAP file and to RESULTS/<kver>.times (when each test ended, for
-# tools/testing/vm/vm-run's per-test durations).
+# tools/testing/vm/vm-run's per-test durations).  virtme-ng links
+# /dev/stdout to its console port, not to the process's own fd 1, so the
+# tests' output (their nested results, which ktap-counts.awk counts) went
+# to the console and never into the KTAP file: point it at fd 1, as udev
+# does on a booted system.  The guest's /dev is its own devtmpfs.
+ln -sfn /proc/self/fd/1 /dev/stdout
 : > "$ktap"
 stamp_ends() {
 	local l
