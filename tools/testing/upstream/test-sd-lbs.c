@@ -17,37 +17,11 @@
 #include <stdio.h>
 #include <string.h>
 
-typedef uint8_t u8;
-typedef uint32_t u32;
-typedef uint64_t u64;
-#define U64_MAX UINT64_MAX
-#define min_t(t, a, b) ((t)(a) < (t)(b) ? (t)(a) : (t)(b))
-
-static u32 get_unaligned_be32(const void *p)
-{
-	const u8 *b = p;
-
-	return (u32)b[0] << 24 | (u32)b[1] << 16 | (u32)b[2] << 8 | b[3];
-}
-
-static u64 get_unaligned_be64(const void *p)
-{
-	return (u64)get_unaligned_be32(p) << 32 |
-	       get_unaligned_be32((const u8 *)p + 4);
-}
-
+#include "test-sd-shim.h"
 #include "sd-lbs-cut.h"
 
 static u8 buf[4096];
 static int n_test, n_fail;
-
-static void put_be(u8 *p, u64 v, int bytes)
-{
-	while (bytes--) {
-		p[bytes] = v & 0xff;
-		v >>= 8;
-	}
-}
 
 /* a reply of @n descriptors; the parameter data length says all of them */
 static size_t reply(int n, const u64 *lba, const u32 *count, const u8 *st)

@@ -11,8 +11,9 @@
 #   2. series: the patches applied in turn with git am on a branch from
 #      "pristine"; after each one, checkpatch --strict on the patch and a
 #      W=1 build of every object the series has touched so far (each patch
-#      builds on its own); then sd's GET LBA STATUS parser, cut out of the
-#      patched sd.c, against the module's parser cases (test-sd-lbs.sh).
+#      builds on its own); then sd's GET LBA STATUS parser and walk, cut
+#      out of the patched sd.c, on the host: the module's parser cases and
+#      random model disks (test-sd-lbs.sh).
 #      Done again only when a patch changed
 #   3. kernel: tinyconfig + tools/testing/upstream/upstream-vm.config,
 #      bzImage and modules (make rebuilds only what changed)
@@ -127,7 +128,7 @@ for p in "$top"/upstream/0*.patch; do
 	case $p in */0000-cover-letter.patch) ;; *) patches+=("$p") ;; esac
 done
 [ ${#patches[@]} -gt 0 ] || fail "no patches in upstream/"
-sstamp=$(cat "${patches[@]}" "$frag" "$here"/test-sd-lbs.* | sha256sum | cut -d' ' -f1)
+sstamp=$(cat "${patches[@]}" "$frag" "$here"/test-sd-* | sha256sum | cut -d' ' -f1)
 if [ "$(cut -d' ' -f1 "$dir/series.sha256" 2>/dev/null)" != "$sstamp" ]; then
 	rm -f "$dir/series.sha256"
 	git -C "$src" am --abort > /dev/null 2>&1
@@ -157,11 +158,12 @@ if [ "$(cut -d' ' -f1 "$dir/series.sha256" 2>/dev/null)" != "$sstamp" ]; then
 		tally "$rc" "W=1 build after $name: ${touched[*]}"
 		[ "$rc" = 0 ] || series_failed=1
 	done
-	# the ported GET LBA STATUS parser, on the host, as the series left it
+	# the ported GET LBA STATUS parser and walk, on the host, as the
+	# series left them
 	"$here/test-sd-lbs.sh" "$src/drivers/scsi/sd.c" "$dir/test-sd-lbs" > "$dir/test-sd-lbs.log" 2>&1
 	rc=$?
 	grep '^not ok' "$dir/test-sd-lbs.log" | sed 's/^/# /'
-	tally "$rc" "sd's GET LBA STATUS parser: $(grep -c '^ok' "$dir/test-sd-lbs.log") cases (test-sd-lbs.sh)"
+	tally "$rc" "sd's GET LBA STATUS parser and walk on the host: $(grep -c '^ok' "$dir/test-sd-lbs.log") checks passed (test-sd-lbs.sh)"
 	[ "$series_failed" = 0 ] && [ "$failed" = 0 ] &&
 		echo "$sstamp $passed" > "$dir/series.sha256"
 else
