@@ -1,10 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Host tests of the series' sd code: cut sd_lbs_is_hole(), sd_lbs_find()
+# Host tests of the series' code: cut sd_lbs_is_hole(), sd_lbs_find()
 # and sd_seek_hole_data() with their SD_LBS_* constants out of a patched
-# drivers/scsi/sd.c; run test-sd-lbs.c (the parser) and test-sd-walk.c
-# (the walk over a model device) on them.
+# drivers/scsi/sd.c, and bdev_seek_hole_data(), dm_blk_seek_hole_data()
+# and linear_seek_hole_data() out of the same tree; run test-sd-lbs.c
+# (the parser), test-sd-walk.c (the walk over a model device) and
+# test-dm-walk.c (dm tables over a model disk) on them.
 # Usage: test-sd-lbs.sh SD_C WORKDIR   (make upstream-check's series step)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,10 +27,19 @@ mkdir -p "$work"
 grep -q '^static int sd_lbs_find(' "$work/sd-lbs-cut.h" &&
 grep -q '^static loff_t sd_seek_hole_data(' "$work/sd-walk-cut.h" ||
 	{ echo "test-sd-lbs: no sd_lbs_find() or sd_seek_hole_data() in $sd" >&2; exit 1; }
-cc -Wall -Wextra -Werror -Wno-unused-parameter -O2 -I"$work" -o "$work/test-sd-lbs" "$here/test-sd-lbs.c" &&
-cc -Wall -Wextra -Werror -Wno-unused-parameter -O2 -I"$work" -o "$work/test-sd-walk" "$here/test-sd-walk.c" ||
-	exit 1
-"$work/test-sd-lbs"
-rc=$?
-"$work/test-sd-walk" || rc=1
+# the block layer's range and partition rules, dm's split along the table
+# and dm-linear's offset, from the same tree
+top=$(dirname "$(dirname "$sd")")/..
+{
+	awk '/^loff_t bdev_seek_hole_data\(/,/^}/' "$top/block/fops.c"
+	awk '/^static loff_t linear_seek_hole_data\(/,/^}/' "$top/drivers/md/dm-linear.c"
+	awk '/^static loff_t dm_blk_seek_hole_data\(/,/^}/' "$top/drivers/md/dm.c"
+} > "$work/dm-walk-cut.h"
+[ "$(grep -c '^[a-z].*seek_hole_data(' "$work/dm-walk-cut.h")" = 3 ] ||
+	{ echo "test-sd-lbs: the block or dm functions are missing from $top" >&2; exit 1; }
+rc=0
+for t in test-sd-lbs test-sd-walk test-dm-walk; do
+	cc -Wall -Wextra -Werror -Wno-unused-parameter -O2 -I"$work" \
+		-o "$work/$t" "$here/$t.c" && "$work/$t" || rc=1
+done
 exit $rc

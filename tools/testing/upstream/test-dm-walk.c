@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host test of the series' block and dm patches: bdev_seek_hole_data()
+ * (block/fops.c), dm_blk_seek_hole_data() (drivers/md/dm.c) and
+ * linear_seek_hole_data() (drivers/md/dm-linear.c), cut out of the patched
+ * tree by test-sd-lbs.sh into dm-walk-cut.h and compiled with the few
+ * kernel structures they use.  Below them a model disk answers exactly
+ * from a map of 512-byte blocks.  Random dm tables of linear targets (onto
+ * the disk or onto a partition of it), targets without the method (as
+ * zero or crypt) and targets whose method fails, seen whole or through a
+ * partition of the dm device, are asked SEEK_DATA and SEEK_HOLE at random
+ * offsets; each answer must equal the ground truth composed from the
+ * table, where a target without the method or failing is data.
+ * Prints TAP; exits 1 on a failure.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "test-sd-shim.h"
+
+typedef u64 sector_t;
+#define SEEK_DATA 3
+#define SEEK_HOLE 4
+#define SECTOR_SHIFT 9
+#define EXPORT_SYMBOL_GPL(sym)
+#define WARN_ON_ONCE(c) (c)
+#define min(a, b) ((a) < (b) ? (a) : (b))
+
+struct gendisk;
+struct block_device_operations {
+	loff_t (*seek_hole_data)(struct gendisk *disk, loff_t pos, loff_t end,
+				 int whence);
+};
+struct gendisk {
+	const struct block_device_operations *fops;
+	void *private_data;
+};
+struct block_device {
+	struct gendisk *bd_disk;
+	sector_t bd_start_sect;
+	loff_t nr_bytes;
+};
+
+static loff_t bdev_nr_bytes(struct block_device *bdev)
+{
+	return bdev->nr_bytes;
+}
+
+struct dm_target;
+struct target_type {
+	loff_t (*seek_hole_data)(struct dm_target *ti, loff_t pos, loff_t end,
+				 int whence);
+};
+struct dm_target {
+	sector_t begin;
+	sector_t len;
+	struct target_type *type;
+	void *private;
+};
+struct dm_table {
+	unsigned int num_targets;
+	struct dm_target *targets;
+};
+struct mapped_device {
+	struct dm_table *map;
+};
+struct dm_dev {
+	struct block_device *bdev;
+};
+struct linear_c {
+	struct dm_dev *dev;
+	sector_t start;
+};
+
+static struct dm_target *dm_table_get_target(struct dm_table *t, unsigned int i)
+{
+	return t->targets + i;
+}
+
+static int srcu_held;
+
+static struct dm_table *dm_get_live_table(struct mapped_device *md, int *idx)
+{
+	srcu_held++;
+	*idx = 0;
+	return md->map;
+}
+
+static void dm_put_live_table(struct mapped_device *md, int idx)
+{
+	srcu_held--;
+}
+
+#include "dm-walk-cut.h"
+
+/* the model disk: 512-byte blocks, exact answers */
+#define DISK_BLOCKS 4096
+static bool disk_hole[DISK_BLOCKS];
+
+static loff_t model_seek(struct gendisk *disk, loff_t pos, loff_t end,
+			 int whence)
+{
+	loff_t b;
+
+	for (b = pos >> 9; b << 9 < end; b++)
+		if (disk_hole[b] == (whence == SEEK_HOLE))
+			return b << 9 > pos ? b << 9 : pos;
+	return end;
+}
+
+static loff_t failing_seek(struct dm_target *ti, loff_t pos, loff_t end,
+			   int whence)
+{
+	return -EIO;
+}
+
+static const struct block_device_operations model_fops = {
+	.seek_hole_data = model_seek,
+};
+static const struct block_device_operations dm_fops = {
+	.seek_hole_data = dm_blk_seek_hole_data,
+};
+static struct target_type linear_type = {
+	.seek_hole_data = linear_seek_hole_data,
+};
+static struct target_type no_method_type;
+static struct target_type failing_type = {
+	.seek_hole_data = failing_seek,
+};
+
+static struct gendisk model_disk = { .fops = &model_fops };
+static struct block_device model_whole = { .bd_disk = &model_disk,
+					    .nr_bytes = DISK_BLOCKS << 9 };
+static struct block_device model_part;	/* a partition of the model disk */
+static struct dm_dev dev_whole = { .bdev = &model_whole };
+static struct dm_dev dev_part = { .bdev = &model_part };
+
+#define MAX_TARGETS 8
+#define DM_BLOCKS (MAX_TARGETS * 1000)
+static struct dm_target targets[MAX_TARGETS];
+static struct linear_c lcs[MAX_TARGETS];
+static struct dm_table table = { .targets = targets };
+static struct mapped_device md = { .map = &table };
+static struct gendisk dm_disk = { .fops = &dm_fops, .private_data = &md };
+static bool dm_hole[DM_BLOCKS];		/* the truth of the dm device */
+static sector_t dm_blocks;
+
+static void random_setup(void)
+{
+	sector_t b = 0, pstart, plen;
+	unsigned int i, n;
+
+	for (b = 0; b < DISK_BLOCKS; ) {
+		sector_t len = 1 + rand() % 64;
+		bool hole = rand() % 2;
+
+		while (len-- && b < DISK_BLOCKS)
+			disk_hole[b++] = hole;
+	}
+	pstart = rand() % 1024;
+	plen = 1 + rand() % (DISK_BLOCKS - pstart - 1);
+	model_part.bd_disk = &model_disk;
+	model_part.bd_start_sect = pstart;
+	model_part.nr_bytes = plen << 9;
+
+	n = 1 + rand() % MAX_TARGETS;
+	dm_blocks = 0;
+	for (i = 0; i < n; i++) {
+		struct dm_target *ti = &targets[i];
+		int kind = rand() % 6;
+		bool on_part = rand() % 2;
+		sector_t room = on_part ? plen : DISK_BLOCKS;
+
+		ti->begin = dm_blocks;
+		ti->len = 1 + rand() % min((sector_t)1000, room);
+		ti->private = NULL;
+		if (kind < 4) {
+			lcs[i].dev = on_part ? &dev_part : &dev_whole;
+			lcs[i].start = rand() % (room - ti->len + 1);
+			ti->type = &linear_type;
+			ti->private = &lcs[i];
+			for (b = 0; b < ti->len; b++)
+				dm_hole[ti->begin + b] =
+					disk_hole[(on_part ? pstart : 0) + lcs[i].start + b];
+		} else {
+			ti->type = kind == 4 ? &no_method_type : &failing_type;
+			for (b = 0; b < ti->len; b++)
+				dm_hole[ti->begin + b] = false;
+		}
+		dm_blocks += ti->len;
+	}
+	table.num_targets = n;
+}
+
+/* the first byte >= pos of the kind in [pos, end) of the dm device, from base */
+static loff_t truth(loff_t base, loff_t pos, loff_t end, bool hole)
+{
+	loff_t b;
+
+	for (b = (base + pos) >> 9; b << 9 < base + end; b++)
+		if (dm_hole[b] == hole)
+			return (b << 9) - base > pos ? (b << 9) - base : pos;
+	return end;
+}
+
+int main(void)
+{
+	unsigned int round, wrong = 0, answers = 0, leaks = 0;
+	struct block_device upper = { .bd_disk = &dm_disk };
+
+	srand(1);
+	for (round = 0; round < 40000; round++) {
+		loff_t pos, got, want;
+		bool hole = rand() % 2;
+
+		if (round % 100 == 0)
+			random_setup();
+		/* the dm device whole, or a partition of it */
+		if (rand() % 2) {
+			upper.bd_start_sect = 0;
+			upper.nr_bytes = dm_blocks << 9;
+		} else {
+			upper.bd_start_sect = rand() % dm_blocks;
+			upper.nr_bytes = (1 + rand() % (dm_blocks - upper.bd_start_sect)) << 9;
+		}
+		pos = rand() % upper.nr_bytes;
+		got = bdev_seek_hole_data(&upper, pos, upper.nr_bytes,
+					  hole ? SEEK_HOLE : SEEK_DATA);
+		want = truth(upper.bd_start_sect << 9, pos, upper.nr_bytes, hole);
+		answers++;
+		if (got != want && wrong++ < 5)
+			printf("# %s at %lld of %lld bytes from sector %llu: got %lld, want %lld\n",
+			       hole ? "SEEK_HOLE" : "SEEK_DATA", (long long)pos,
+			       (long long)upper.nr_bytes,
+			       (unsigned long long)upper.bd_start_sect,
+			       (long long)got, (long long)want);
+		if (srcu_held)
+			leaks++;
+	}
+	printf("%sok 1 - dm tables of linear, method-less and failing targets, whole or partitioned: %u answers, %u differ from the truth\n",
+	       wrong ? "not " : "", answers, wrong);
+	printf("%sok 2 - the live table's reference dropped after every answer (%u left held)\n",
+	       leaks ? "not " : "", leaks);
+	printf("1..2\n");
+	return wrong || leaks ? 1 : 0;
+}
