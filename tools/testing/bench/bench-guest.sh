@@ -20,6 +20,10 @@
 #  5. sparse copies of a 256 MiB disk at 1, 6, 25 and 100 % mapped
 #     (256 KiB extents): nbdcopy with blkseek, blkseek-copy, dd of the
 #     whole disk, then (module unloaded, same disks) nbdcopy without it
+#  6. cached answers on a tgt LUN beside its backing file and an ext4
+#     file with the same layout, one reader and two (bench-cached.sh)
+# With BLKSEEK_BENCH=cached, only 6; with cached-profile, 6 and where a
+# cached answer's time goes (function_graph).
 set -u
 repo=$1
 map=$repo/tools/blkseek-map
@@ -69,6 +73,10 @@ best() {	# best N CMD...: smallest wall time of N runs, in seconds
 
 echo "## $(uname -r)"
 echo
+case ${BLKSEEK_BENCH:-} in
+cached) exec "$repo/tools/testing/bench/bench-cached.sh" "$repo" ;;
+cached-profile) exec "$repo/tools/testing/bench/bench-cached.sh" "$repo" profile ;;
+esac
 echo "### Map walk: 1 GiB, 1000 random 64 KiB extents"
 echo
 sdebug_reload dev_size_mb=1024 lbpu=1 lbprz=1 unmap_granularity=128
@@ -301,3 +309,6 @@ for p in $pcts; do
 		"blkseek-copy $(verdict "$(awk -v r="${r_bc[$p]}" -v m=$mapped 'BEGIN { printf "%.3f", r / m }')" '<=' 1.05)"
 done
 echo
+# blkseek was unloaded for the copies without it
+blkseek_load || exit 1
+"$repo/tools/testing/bench/bench-cached.sh" "$repo"

@@ -5,13 +5,14 @@
 # provisioned on a sparse file: tgt answers GET LBA STATUS from the file's
 # SEEK_DATA/SEEK_HOLE with many descriptors per reply, as arrays do.
 # Inside the VM (root, the host's packages):
-#   tgt-lun.sh up FILE    prints the disk's name (sdX) once logged in
+#   tgt-lun.sh up FILE... one LUN per FILE (1, 2, ...); prints the
+#                         disks' names (sdX), one a line, once logged in
 #   tgt-lun.sh down       logs out and stops the daemons
 set -u
 iqn=iqn.2026-11.org.blkseek:lun
 case ${1:-} in
 up)
-	file=$2
+	shift
 	ip link set lo up
 	# the VM's /etc is the host's, read-only: open-iscsi keeps its
 	# records in a tmpfs over /etc/iscsi
@@ -24,32 +25,42 @@ up)
 	mkdir -p /run/lock/iscsi /var/lib/iscsi 2>/dev/null
 	tgtd || exit 1
 	for _ in $(seq 100); do tgtadm --lld iscsi --op show --mode sys > /dev/null 2>&1 && break; sleep 0.1; done
-	tgtadm --lld iscsi --op new --mode target --tid 1 -T $iqn &&
-	tgtadm --lld iscsi --op new --mode logicalunit --tid 1 --lun 1 -b "$file" &&
-	tgtadm --lld iscsi --op update --mode logicalunit --tid 1 --lun 1 \
-		--params thin_provisioning=1 &&
+	tgtadm --lld iscsi --op new --mode target --tid 1 -T $iqn || exit 1
+	lun=0
+	for file in "$@"; do
+		lun=$((lun + 1))
+		tgtadm --lld iscsi --op new --mode logicalunit --tid 1 --lun $lun -b "$file" &&
+		tgtadm --lld iscsi --op update --mode logicalunit --tid 1 --lun $lun \
+			--params thin_provisioning=1 || exit 1
+	done
 	tgtadm --lld iscsi --op bind --mode target --tid 1 -I ALL || exit 1
 	modprobe iscsi_tcp
 	iscsid || exit 1
 	iscsiadm -m discovery -t sendtargets -p 127.0.0.1 > /dev/null &&
 	iscsiadm -m node -T $iqn -p 127.0.0.1 --login > /dev/null || exit 1
 	udevadm settle
-	for _ in $(seq 100); do
-		b=$(ls -d /sys/class/iscsi_session/session*/device/target*/*:*:*:1/block/* 2>/dev/null | head -1)
-		[ -n "$b" ] && [ -b "/dev/$(basename "$b")" ] && { basename "$b"; exit 0; }
-		sleep 0.1
+	for l in $(seq "$lun"); do
+		for _ in $(seq 100); do
+			b=$(ls -d /sys/class/iscsi_session/session*/device/target*/*:*:*:"$l"/block/* 2>/dev/null | head -1)
+			[ -n "$b" ] && [ -b "/dev/$(basename "$b")" ] && break
+			b=
+			sleep 0.1
+		done
+		[ -n "$b" ] || { echo "tgt-lun: no disk for LUN $l after login" >&2; exit 1; }
+		basename "$b"
 	done
-	echo "tgt-lun: no disk after login" >&2
-	exit 1 ;;
+	exit 0 ;;
 down)
 	iscsiadm -m node -T $iqn -p 127.0.0.1 --logout > /dev/null 2>&1
-	tgtadm --lld iscsi --op delete --mode logicalunit --tid 1 --lun 1 > /dev/null 2>&1
+	for l in 1 2 3 4; do
+		tgtadm --lld iscsi --op delete --mode logicalunit --tid 1 --lun $l > /dev/null 2>&1
+	done
 	tgtadm --lld iscsi --op delete --mode target --tid 1 > /dev/null 2>&1
 	tgtadm --op update --mode sys --name State -v offline > /dev/null 2>&1
 	pkill -x tgtd; pkill -x iscsid
 	umount /etc/iscsi 2>/dev/null
 	exit 0 ;;
 *)
-	echo "usage: tgt-lun.sh up FILE | down" >&2
+	echo "usage: tgt-lun.sh up FILE... | down" >&2
 	exit 2 ;;
 esac
