@@ -109,6 +109,13 @@ for what in lun file ext4; do
 	echo "| $label | $(per_lseek "$out") | $(field lseeks <<< "$out" | head -1) | $c1 | ${head[$what]} | $c2 | $m |"
 done
 echo
+if [ ${#luns[@]} = 2 ]; then
+	t0=$(date +%s%N)
+	g=$("$repo/tools/testing/bench/gls-walk" "/dev/${luns[0]}")
+	t1=$(date +%s%N)
+	echo "The LUN's own cost: gls-walk (GET LBA STATUS through SG_IO from userspace) walks its map with $(awk '{ print $6 }' <<< "$g") commands in $(awk -v t=$((t1 - t0)) 'BEGIN { printf "%.2f", t / 1e9 }') s ($(awk '{ print $2 }' <<< "$g") runs)."
+	echo
+fi
 
 # one reader, then two at once on CPUs 0 and 1 (the first $head_runs runs,
 # cached answers only): µs per lseek of each reader (median of its
@@ -134,7 +141,9 @@ together() {	# together PATH0 [PATH1]: readers on CPUs 0 (and 1)
 	printf ' | %s' $(($(gls) - g0))
 }
 if [ ${#luns[@]} = 2 ]; then
-	echo "Readers on two vCPUs ($(nproc) online): the first $head_runs runs, $((head_passes * 2)) walks each, µs per lseek (median of the walks)."
+	ms=$(cat /sys/module/blkseek/parameters/cache_ms)
+	echo 60000 > /sys/module/blkseek/parameters/cache_ms
+	echo "Readers on two vCPUs ($(nproc) online): the first $head_runs runs, $((head_passes * 2)) walks each, µs per lseek (median of the walks), cache_ms=60000 (a reply lives through the run)."
 	echo
 	echo "| readers | reader on CPU 0 | reader on CPU 1 | lseeks per second, all readers | GET LBA STATUS |"
 	echo "| --- | --- | --- | --- | --- |"
@@ -146,6 +155,7 @@ if [ ${#luns[@]} = 2 ]; then
 		echo "| two, one ext4 file | $(together $dir/ext4/file $dir/ext4/file) |"
 	fi
 	echo
+	echo "$ms" > /sys/module/blkseek/parameters/cache_ms
 fi
 
 if [ "$profile" = profile ] && [ ${#luns[@]} = 2 ]; then
@@ -157,12 +167,14 @@ if [ "$profile" = profile ] && [ ${#luns[@]} = 2 ]; then
 	echo blkseek_llseek > $tr/set_graph_function
 	echo 8 > $tr/max_graph_depth
 	echo funcgraph-tail > $tr/trace_options	# "} /* f */" names what closes
+	echo nofuncgraph-irqs > $tr/trace_options
 	echo 65536 > $tr/buffer_size_kb
 	: > $tr/trace
 	echo 1 > $tr/tracing_on
 	"$walk" -n 10 -r $head_runs "/dev/${luns[0]}" > $dir/profile.walk
 	echo 0 > $tr/tracing_on
-	cp $tr/trace $dir/profile.trace
+	grep -v '^#' $tr/trace | sed 's/ \[[a-z0-9_]*\]//' > $dir/profile.trace
+	cp $dir/profile.trace "$repo/build/results/profile-$(uname -r).trace" 2>/dev/null
 	grep -q '/\* blkseek_llseek \*/' $dir/profile.trace || {
 		echo "bench-cached: no blkseek_llseek in the trace ($(wc -l < $dir/profile.trace) lines):" >&2
 		grep -v '^#' $dir/profile.trace | head -20 >&2
@@ -177,20 +189,8 @@ if [ "$profile" = profile ] && [ ${#luns[@]} = 2 ]; then
 	echo
 	echo "| function | calls per lseek | µs per lseek |"
 	echo "| --- | --- | --- |"
-	# "  0)   1.234 us    |      foo();" and "  0)   5.678 us    |    } /* foo */"
-	awk -v n="$(grep -c '/\* blkseek_llseek \*/' $dir/profile.trace)" '
-		/ us +\|/ || / ms +\|/ {
-			t = 0
-			for (i = 1; i <= NF; i++) if ($i == "us" || $i == "ms") { t = $(i - 1) * ($i == "ms" ? 1000 : 1); break }
-			f = ""
-			if (match($0, /\/\* [A-Za-z0-9_.]+ \*\//)) f = substr($0, RSTART + 3, RLENGTH - 6)
-			else if (match($0, /[A-Za-z0-9_.]+\(\);/)) f = substr($0, RSTART, RLENGTH - 3)
-			if (f != "") { tot[f] += t; cnt[f]++ }
-		}
-		END {
-			if (!n) exit
-			for (f in tot) printf "%s %.3f %.3f\n", f, cnt[f] / n, tot[f] / n
-		}' $dir/profile.trace | sort -k3 -g -r | head -30 |
+	awk -v n="$(grep -c '/\* blkseek_llseek \*/' $dir/profile.trace)" \
+		-f "$repo/tools/testing/bench/graph-profile.awk" $dir/profile.trace | sort -k3 -g -r | head -30 |
 		awk '{ printf "| %s | %s | %s |\n", $1, $2, $3 }'
 	echo
 	echo "Walk under the tracer: $(per_lseek "$(cat $dir/profile.walk)") µs per lseek."
