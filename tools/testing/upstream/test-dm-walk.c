@@ -242,10 +242,8 @@ int main(void)
 		if (srcu_held)
 			leaks++;
 	}
-	printf("%sok 1 - dm tables of linear, method-less and failing targets, whole or partitioned: %u answers, %u differ from the truth\n",
-	       wrong ? "not " : "", answers, wrong);
-	printf("%sok 2 - the live table's reference dropped after every answer (%u left held)\n",
-	       leaks ? "not " : "", leaks);
-	printf("1..2\n");
-	return wrong || leaks ? 1 : 0;
+	tap(!wrong, "dm tables of linear, method-less and failing targets, whole or partitioned: %u answers, %u differ from the truth",
+	    answers, wrong);
+	tap(!leaks, "the live table's reference dropped after every answer (%u left held)", leaks);
+	return tap_end();
 }

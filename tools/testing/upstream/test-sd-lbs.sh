@@ -4,9 +4,10 @@
 # Host tests of the series' code: cut sd_lbs_is_hole(), sd_lbs_find()
 # and sd_seek_hole_data() with their SD_LBS_* constants out of a patched
 # drivers/scsi/sd.c, and bdev_seek_hole_data(), dm_blk_seek_hole_data()
-# and linear_seek_hole_data() out of the same tree; run test-sd-lbs.c
-# (the parser), test-sd-walk.c (the walk over a model device) and
-# test-dm-walk.c (dm tables over a model disk) on them.
+# and linear_seek_hole_data() and lo_seek_hole_data() out of the same
+# tree; run test-sd-lbs.c (the parser), test-sd-walk.c (the walk over a
+# model device), test-dm-walk.c (dm tables over a model disk) and
+# test-loop-walk.c (loop over sparse files in WORKDIR) on them.
 # Usage: test-sd-lbs.sh SD_C WORKDIR   (make upstream-check's series step)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -37,9 +38,13 @@ top=$(dirname "$(dirname "$sd")")/..
 } > "$work/dm-walk-cut.h"
 [ "$(grep -c '^[a-z].*seek_hole_data(' "$work/dm-walk-cut.h")" = 3 ] ||
 	{ echo "test-sd-lbs: the block or dm functions are missing from $top" >&2; exit 1; }
+# loop's, over sparse files in WORKDIR
+awk '/^static loff_t lo_seek_hole_data\(/,/^}/' "$top/drivers/block/loop.c" > "$work/loop-walk-cut.h"
+grep -q '^static loff_t lo_seek_hole_data(' "$work/loop-walk-cut.h" ||
+	{ echo "test-sd-lbs: no lo_seek_hole_data() in $top" >&2; exit 1; }
 rc=0
-for t in test-sd-lbs test-sd-walk test-dm-walk; do
+for t in test-sd-lbs test-sd-walk test-dm-walk test-loop-walk; do
 	cc -Wall -Wextra -Werror -Wno-unused-parameter -O2 -I"$work" \
-		-o "$work/$t" "$here/$t.c" && "$work/$t" || rc=1
+		-o "$work/$t" "$here/$t.c" && "$work/$t" "$work" || rc=1
 done
 exit $rc

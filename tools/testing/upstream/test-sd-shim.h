@@ -6,7 +6,9 @@
 #ifndef TEST_SD_SHIM_H
 #define TEST_SD_SHIM_H
 
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 
 typedef uint8_t u8;
 typedef uint32_t u32;
@@ -35,6 +37,31 @@ static inline void put_be(u8 *p, u64 v, int bytes)
 		p[bytes] = v & 0xff;
 		v >>= 8;
 	}
+}
+
+/* TAP: one "ok N - ..." or "not ok N - ..." line, counted */
+static int tap_tests, tap_failed;
+
+static inline __attribute__((format(printf, 2, 3), unused))
+void tap(int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	tap_tests++;
+	if (!ok)
+		tap_failed++;
+	printf("%sok %d - ", ok ? "" : "not ", tap_tests);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+}
+
+/* the plan, last; the exit status */
+static inline __attribute__((unused)) int tap_end(void)
+{
+	printf("1..%d\n", tap_tests);
+	return tap_failed ? 1 : 0;
 }
 
 #endif /* TEST_SD_SHIM_H */

@@ -148,21 +148,10 @@ static void random_disk(void)
 	}
 }
 
-static int n_test, n_fail;
-
-static void report(bool ok, const char *what)
-{
-	n_test++;
-	if (!ok)
-		n_fail++;
-	printf("%sok %d - %s\n", ok ? "" : "not ", n_test, what);
-}
-
 int main(void)
 {
 	unsigned int shifts[] = { 9, 12 }, round, i, wrong, bad;
 	struct gendisk disk;
-	char what[160];
 
 	srand(1);
 	for (i = 0; i < 2; i++) {
@@ -198,10 +187,9 @@ int main(void)
 						       (long long)got);
 				}
 			}
-			snprintf(what, sizeof(what),
-				 "%u-byte blocks, %s device: 20000 answers, %u differ from the truth, %u a hole over data",
-				 1U << shift, failing ? "failing" : "well-behaved", wrong, bad);
-			report(bad == 0 && (failing || wrong == 0), what);
+			tap(bad == 0 && (failing || wrong == 0),
+			    "%u-byte blocks, %s device: 20000 answers, %u differ from the truth, %u a hole over data",
+			    1U << shift, failing ? "failing" : "well-behaved", wrong, bad);
 		}
 	}
 
@@ -217,11 +205,9 @@ int main(void)
 		commands = 0;
 		h = sd_seek_hole_data(&disk, 1000, size, SEEK_HOLE);
 		d = sd_seek_hole_data(&disk, 1000, size, SEEK_DATA);
-		snprintf(what, sizeof(what),
-			 "LBPME %u LBPRZ %u: SEEK_HOLE %s the end, SEEK_DATA %s the offset, %u commands",
-			 i, !i, h == size ? "is" : "is not", d == 1000 ? "is" : "is not", commands);
-		report(h == size && d == 1000 && commands == 0, what);
+		tap(h == size && d == 1000 && commands == 0,
+		    "LBPME %u LBPRZ %u: SEEK_HOLE %s the end, SEEK_DATA %s the offset, %u commands",
+		    i, !i, h == size ? "is" : "is not", d == 1000 ? "is" : "is not", commands);
 	}
-	printf("1..%d\n", n_test);
-	return n_fail ? 1 : 0;
+	return tap_end();
 }

@@ -12,9 +12,9 @@
 #      "pristine"; after each one, checkpatch --strict on the patch and a
 #      W=1 build of every object the series has touched so far (each patch
 #      builds on its own); then sd's GET LBA STATUS parser and walk, and
-#      the block layer's and dm's range handling, cut out of the patched
-#      tree, on the host: the module's parser cases, random model disks
-#      and random dm tables (test-sd-lbs.sh).
+#      the block layer's, dm's and loop's range handling, cut out of the
+#      patched tree, on the host: the module's parser cases, random model
+#      disks, random dm tables, loop over sparse files (test-sd-lbs.sh).
 #      Done again only when a patch changed
 #   3. kernel: tinyconfig + tools/testing/upstream/upstream-vm.config,
 #      bzImage and modules (make rebuilds only what changed)
@@ -164,7 +164,7 @@ if [ "$(cut -d' ' -f1 "$dir/series.sha256" 2>/dev/null)" != "$sstamp" ]; then
 	"$here/test-sd-lbs.sh" "$src/drivers/scsi/sd.c" "$dir/test-sd-lbs" > "$dir/test-sd-lbs.log" 2>&1
 	rc=$?
 	grep '^not ok' "$dir/test-sd-lbs.log" | sed 's/^/# /'
-	tally "$rc" "sd's parser and walk, block and dm over model devices, on the host: $(grep -c '^ok' "$dir/test-sd-lbs.log") checks passed (test-sd-lbs.sh)"
+	tally "$rc" "sd's parser and walk, block, dm and loop over model devices and sparse files, on the host: $(grep -c '^ok' "$dir/test-sd-lbs.log") checks passed (test-sd-lbs.sh)"
 	[ "$series_failed" = 0 ] && [ "$failed" = 0 ] &&
 		echo "$sstamp $passed" > "$dir/series.sha256"
 else
