@@ -3,7 +3,7 @@
  * Host test of the series' block and dm patches: bdev_seek_hole_data()
  * (block/fops.c), dm_blk_seek_hole_data() (drivers/md/dm.c) and
  * linear_seek_hole_data() (drivers/md/dm-linear.c), cut out of the patched
- * tree by test-sd-lbs.sh into dm-walk-cut.h and compiled with the few
+ * tree by host-tests.sh into dm-walk-cut.h and compiled with the few
  * kernel structures they use.  Below them a model disk answers exactly
  * from a map of 512-byte blocks.  Random dm tables of linear targets (onto
  * the disk or onto a partition of it), targets without the method (as

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Host test of the series' loop patch: lo_seek_hole_data(), cut out of the
- * patched drivers/block/loop.c by test-sd-lbs.sh into loop-walk-cut.h,
+ * patched drivers/block/loop.c by host-tests.sh into loop-walk-cut.h,
  * over a real sparse file of this host (dentry_open() and vfs_llseek()
  * become open() and lseek()).  Random files of 4 KiB-aligned extents,
  * random lo_offset and lo_sizelimit, random offsets: each answer must

@@ -2,7 +2,7 @@
 /*
  * Host test of the GET LBA STATUS parser of the series' sd patch:
  * sd_lbs_find() and sd_lbs_is_hole(), cut out of the patched
- * drivers/scsi/sd.c by test-sd-lbs.sh into sd-lbs-cut.h and compiled here
+ * drivers/scsi/sd.c by host-tests.sh into sd-lbs-cut.h and compiled here
  * with the few kernel helpers they use.  The cases are those the module's
  * parser is held to (tools/testing/unit/test_core.c): descriptors that
  * start before the LBA asked, non-maximal and non-contiguous ones, a

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Host test of the walk of the series' sd patch: sd_seek_hole_data(), cut
- * out of the patched drivers/scsi/sd.c by test-sd-lbs.sh into
+ * out of the patched drivers/scsi/sd.c by host-tests.sh into
  * sd-walk-cut.h, with sd_lbs_query() replaced by a model disk.  Random
  * disks of runs (mapped, deallocated, anchored, mapped-3, unknown) are
  * asked SEEK_DATA and SEEK_HOLE at random byte offsets of random ranges,

@@ -14,7 +14,7 @@
 #      builds on its own); then sd's GET LBA STATUS parser and walk, and
 #      the block layer's, dm's and loop's range handling, cut out of the
 #      patched tree, on the host: the module's parser cases, random model
-#      disks, random dm tables, loop over sparse files (test-sd-lbs.sh).
+#      disks, random dm tables, loop over sparse files (host-tests.sh).
 #      Done again only when a patch changed
 #   3. kernel: tinyconfig + tools/testing/upstream/upstream-vm.config,
 #      bzImage and modules (make rebuilds only what changed)
@@ -161,10 +161,10 @@ if [ "$(cut -d' ' -f1 "$dir/series.sha256" 2>/dev/null)" != "$sstamp" ]; then
 	done
 	# the ported GET LBA STATUS parser and walk, on the host, as the
 	# series left them
-	"$here/test-sd-lbs.sh" "$src/drivers/scsi/sd.c" "$dir/test-sd-lbs" > "$dir/test-sd-lbs.log" 2>&1
+	"$here/host-tests.sh" "$src" "$dir/host-tests" > "$dir/host-tests.log" 2>&1
 	rc=$?
-	grep '^not ok' "$dir/test-sd-lbs.log" | sed 's/^/# /'
-	tally "$rc" "sd's parser and walk, block, dm and loop over model devices and sparse files, on the host: $(grep -c '^ok' "$dir/test-sd-lbs.log") checks passed (test-sd-lbs.sh)"
+	grep '^not ok' "$dir/host-tests.log" | sed 's/^/# /'
+	tally "$rc" "sd's parser and walk, block, dm and loop over model devices and sparse files, on the host: $(grep -c '^ok' "$dir/host-tests.log") checks passed (host-tests.sh)"
 	[ "$series_failed" = 0 ] && [ "$failed" = 0 ] &&
 		echo "$sstamp $passed" > "$dir/series.sha256"
 else

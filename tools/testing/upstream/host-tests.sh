@@ -8,10 +8,11 @@
 # tree; run test-sd-lbs.c (the parser), test-sd-walk.c (the walk over a
 # model device), test-dm-walk.c (dm tables over a model disk) and
 # test-loop-walk.c (loop over sparse files in WORKDIR) on them.
-# Usage: test-sd-lbs.sh SD_C WORKDIR   (make upstream-check's series step)
+# Usage: host-tests.sh TREE WORKDIR   (make upstream-check's series step)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-sd=$1
+top=$1
+sd=$top/drivers/scsi/sd.c
 work=$2
 mkdir -p "$work"
 {
@@ -27,21 +28,20 @@ mkdir -p "$work"
 } > "$work/sd-walk-cut.h"
 grep -q '^static int sd_lbs_find(' "$work/sd-lbs-cut.h" &&
 grep -q '^static loff_t sd_seek_hole_data(' "$work/sd-walk-cut.h" ||
-	{ echo "test-sd-lbs: no sd_lbs_find() or sd_seek_hole_data() in $sd" >&2; exit 1; }
+	{ echo "host-tests: no sd_lbs_find() or sd_seek_hole_data() in $sd" >&2; exit 1; }
 # the block layer's range and partition rules, dm's split along the table
 # and dm-linear's offset, from the same tree
-top=$(dirname "$(dirname "$sd")")/..
 {
 	awk '/^loff_t bdev_seek_hole_data\(/,/^}/' "$top/block/fops.c"
 	awk '/^static loff_t linear_seek_hole_data\(/,/^}/' "$top/drivers/md/dm-linear.c"
 	awk '/^static loff_t dm_blk_seek_hole_data\(/,/^}/' "$top/drivers/md/dm.c"
 } > "$work/dm-walk-cut.h"
 [ "$(grep -c '^[a-z].*seek_hole_data(' "$work/dm-walk-cut.h")" = 3 ] ||
-	{ echo "test-sd-lbs: the block or dm functions are missing from $top" >&2; exit 1; }
+	{ echo "host-tests: the block or dm functions are missing from $top" >&2; exit 1; }
 # loop's, over sparse files in WORKDIR
 awk '/^static loff_t lo_seek_hole_data\(/,/^}/' "$top/drivers/block/loop.c" > "$work/loop-walk-cut.h"
 grep -q '^static loff_t lo_seek_hole_data(' "$work/loop-walk-cut.h" ||
-	{ echo "test-sd-lbs: no lo_seek_hole_data() in $top" >&2; exit 1; }
+	{ echo "host-tests: no lo_seek_hole_data() in $top" >&2; exit 1; }
 rc=0
 for t in test-sd-lbs test-sd-walk test-dm-walk test-loop-walk; do
 	cc -Wall -Wextra -Werror -Wno-unused-parameter -O2 -I"$work" \
