@@ -24,13 +24,11 @@ top=$(cd "$(dirname "$0")/../../.." && pwd)
 
 if [ "${1:-}" = guest ]; then
 	# inside the VM: prints "GUEST ok - ..." / "GUEST not ok - ..."
+	. "$2/tools/testing/host/guest-lib.sh"
 	g() { if "${@:2}"; then echo "GUEST ok - $1"; else echo "GUEST not ok - $1"; fi; }
 	lp=/sys/kernel/livepatch/blkseek
 	g "modprobe blkseek" modprobe blkseek
-	for _ in $(seq 600); do
-		[ "$(cat $lp/transition 2>/dev/null)" = 0 ] && break
-		sleep 0.1
-	done
+	lp_transition_done
 	g "the livepatch is enabled, its transition complete" \
 		[ "$(cat $lp/enabled 2>/dev/null)$(cat $lp/transition 2>/dev/null)" = 10 ]
 	path=$(modinfo -n blkseek)
@@ -39,59 +37,11 @@ if [ "${1:-}" = guest ]; then
 		bash -c '[[ "$0" == /lib/modules/$(uname -r)/updates/dkms/blkseek.ko* ]]' "$path"
 	g "the loaded module is that file (srcversion)" \
 		[ "$(cat /sys/module/blkseek/srcversion)" = "$(modinfo -F srcversion blkseek)" ]
-	modprobe scsi_debug dev_size_mb=64 lbpu=1 lbprz=1 unmap_granularity=8
-	udevadm settle 2>/dev/null
-	name=$(basename "$(ls -d /sys/bus/pseudo/drivers/scsi_debug/adapter*/host*/target*/*/block/* | head -1)")
-	dev=/dev/$name
-	for _ in $(seq 100); do [ -b "$dev" ] && break; sleep 0.1; done
-	for off in 1 5 20; do
-		dd if=/dev/urandom of="$dev" bs=1M count=1 seek=$off oflag=direct status=none
-	done
-	dd if=/dev/urandom of="$dev" bs=64k count=1 seek=640 oflag=direct status=none
-	# the device's own answer, descriptor by descriptor, as "LBA BLOCKS STATUS"
-	truth=/tmp/truth
-	: > $truth
-	lba=0
-	blocks=$(($(blockdev --getsize64 "$dev") / 512))
-	while [ "$lba" -lt "$blocks" ]; do
-		desc=$(sg_get_lba_status -R -b -l "$lba" -m 4104 "$dev" |
-		       awk -f "$2/selftests/blkseek/sg_gls_brief.awk" | head -1)
-		read -r start count status <<< "$desc"
-		[ -n "$desc" ] && [ $((start)) -le "$lba" ] && [ $((start + count)) -gt "$lba" ] || break
-		echo "$((start)) $((count)) $status" >> $truth
-		lba=$((start + count))
-	done
-	g "sg_get_lba_status described the whole disk" [ "$lba" -ge "$blocks" ]
-	# SEEK_DATA/SEEK_HOLE through the installed module against it, as
-	# byte runs of data (mapped) and holes (deallocated or anchored:
-	# LBPRZ=1, they read zeroes)
-	g "SEEK_DATA/SEEK_HOLE give the device's answer" python3 - "$dev" $truth <<'PY'
-import os, sys
-fd = os.open(sys.argv[1], os.O_RDONLY)
-size = os.lseek(fd, 0, os.SEEK_END)
-seek, off = [], 0
-while off < size:
-    try:
-        d = os.lseek(fd, off, os.SEEK_DATA)
-    except OSError:
-        break
-    h = os.lseek(fd, d, os.SEEK_HOLE)
-    seek.append((d, h))
-    off = h
-truth = []
-for line in open(sys.argv[2]):
-    lba, n, status = (int(x, 0) for x in line.split())
-    a, b = lba * 512, (lba + n) * 512
-    if status != 0:
-        continue
-    if truth and truth[-1][1] == a:
-        truth[-1] = (truth[-1][0], b)
-    else:
-        truth.append((a, b))
-print("# data runs by lseek: %s" % seek)
-print("# data runs by sg_get_lba_status: %s" % truth)
-sys.exit(0 if seek == truth and seek else 1)
-PY
+	guest_disk
+	# SEEK_DATA/SEEK_HOLE through the installed module against the
+	# device's own answer
+	g "SEEK_DATA/SEEK_HOLE give the device's answer (sg_get_lba_status)" \
+		lseek_is_device_answer "$dev" "$2"
 	g "/usr/sbin/blkseek-map $dev maps the disk" bash -c '/usr/sbin/blkseek-map "$0" > /dev/null' "$dev"
 	/usr/sbin/blkseek-map --check "$dev" | sed 's/^/# --check: /'
 	g "blkseek-map --check $dev: answers (exit 0)" bash -c '/usr/sbin/blkseek-map --check "$0" > /dev/null' "$dev"
@@ -106,22 +56,13 @@ PY
 	g "nbdcopy read less than a tenth of the disk" [ $((b - a)) -lt $((blocks / 10)) ]
 	# README's unload
 	echo 0 > /sys/kernel/livepatch/blkseek/enabled
-	for _ in $(seq 600); do [ -d $lp ] || break; sleep 0.1; done
+	lp_gone
 	g "echo 0 > /sys/kernel/livepatch/blkseek/enabled; rmmod blkseek" rmmod blkseek
 	exit 0
 fi
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
-finish() {
-	echo "1..$n"
-	echo "# $((n - failed)) passed, $failed failed"
-	[ $failed = 0 ]
-	exit
-}
+# shellcheck source=tools/testing/host/vm-tap.sh
+. "$top/tools/testing/host/vm-tap.sh"
 cd "$top" || exit 1
 work=$(mktemp -d)
 kver=$(ls -d /usr/src/linux-headers-6.12.*-amd64 2>/dev/null | sort -V | tail -1)
@@ -146,10 +87,8 @@ cleanup() {
 	done
 	rm -rf "$work"
 }
+# a signal ends the VM at once (vm-tap.sh), then the purge
 trap cleanup EXIT
-# a signal ends the VM (its own process group) at once, then the purge
-vm_pid=
-trap '[ -z "$vm_pid" ] || kill -TERM -- "-$vm_pid" 2> /dev/null; exit 1' INT TERM HUP
 
 # what is on the system, to compare after the purge; the kernels' and
 # other packages' files do not change in between.  Not compared: DKMS's
@@ -227,26 +166,7 @@ check "a program builds with -I/usr/include/blkseek and <linux/blkseek.h>" \
 check "man blkseek-map, blkseek-copy, blkseek-stack and blkseek(4) are found" \
 	bash -c 'for m in blkseek-map blkseek-copy blkseek-stack "4 blkseek"; do man -w $m > /dev/null || exit 1; done'
 
-t0=$SECONDS
-setsid "$top/tools/testing/vm/vng-boot" "$kver" "bash $top/tools/testing/host/test-deb.sh guest $top" \
-	> "$work/vm.log" 2>&1 &
-vm_pid=$!
-wait $vm_pid
-vm_pid=
-vm_s=$((SECONDS - t0))
-if grep -q '^GUEST ' "$work/vm.log"; then
-	while read -r line; do
-		case $line in
-		"GUEST ok - "*) ok "$kver VM: ${line#GUEST ok - }" ;;
-		"GUEST not ok - "*) not_ok "$kver VM: ${line#GUEST not ok - }" ;;
-		esac
-	done < <(grep '^GUEST ' "$work/vm.log")
-	grep '^# ' "$work/vm.log"
-	echo "# the VM took $vm_s s"
-else
-	not_ok "$kver VM ran the test"; tail -30 "$work/vm.log" | sed 's/^/# /'
-fi
-grep -q '^GUEST not ok' "$work/vm.log" && tail -40 "$work/vm.log" | grep -v '^GUEST' | sed 's/^/# vm: /'
+vm_tap "$kver" "bash $top/tools/testing/host/test-deb.sh guest $top"
 
 # README's command
 t0=$SECONDS
