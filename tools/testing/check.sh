@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make check: setup, host unit tests, fuzz smoke, tool tests, install
-# tests, the Debian packages (built, installed, a 6.12 VM, purged), static
-# checks, and the kselftests in VMs: the whole suite on the oldest line
-# (6.1) and the newest (the newer of the sid and bpo kernels setup
+# tests, README's install commands (in a 6.12 VM), the Debian packages
+# (built, installed, a 6.12 VM, purged), static checks, and the
+# kselftests in VMs: the whole suite on the oldest line (6.1) and the
+# newest (the newer of the sid and bpo kernels setup
 # fetched), a subset on 6.12 (BLKSEEK_SUBSET), in two VM lanes at once
 # (one core each), within the hour on 2 cores.
 # BLKSEEK_CHECK_ALL=1 (make check-all): the whole suite on every tested
@@ -103,6 +104,10 @@ fi
 run_stage "tools tests" "$logs/tools.log" tap_counts make -C tools test
 run_stage "test machinery" "$logs/machinery.log" tap_counts make -C tools/testing test
 run_stage "install and DKMS" "$logs/install.log" tap_counts tools/testing/host/test-install.sh
+# README's install commands as written, in a 6.12 VM whose installs stay
+# in its own overlays; before the packages' stage, so no package is on
+# the host's root filesystem the VM sees
+run_stage "README's commands" "$logs/readme.log" tap_counts tools/testing/host/test-readme.sh
 # the Debian packages installed on this host, modprobe blkseek in a 6.12
 # VM, purged: before the VM lanes, whose guests share the host's root
 # filesystem (and would see the packages' udev rule)
