@@ -38,10 +38,24 @@
  * READ CAPACITY answers (LBPME, LBPRZ, block size) change only when the
  * device is reformatted; they are kept for 30 s whatever the traffic, as
  * long as the cache is on (cache_ms > 0).
+ *
+ * Locking: cache_lock serializes the writers of entries (a new entry, a
+ * reply or a READ CAPACITY answer kept); each writes inside its entry's
+ * seqcount.  A hit takes no lock: it finds the entry by its diskseq,
+ * then reads the entry's reply (or caps) and checks that it is current
+ * between read_seqcount_begin() and read_seqcount_retry(), and again if
+ * a writer ran meanwhile.  So a hit uses a reply only as the writer left
+ * it, whole: the same runs, stamp and change count it would have read
+ * under the lock.  Whether the reply is still current is decided as
+ * before, from @changes and @armed, which the probes change without any
+ * lock: the lock never ordered a hit against the probes, only against
+ * writers of the entry, and the seqcount does that.  The only shared
+ * write of a hit is @used, at most once per jiffy.
  */
 #include <linux/atomic.h>
 #include <linux/jiffies.h>
 #include <linux/minmax.h>
+#include <linux/seqlock.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <scsi/scsi_device.h>
@@ -58,6 +72,7 @@
 
 /**
  * struct cache_entry - what is cached for one disk
+ * @seq: writers (under cache_lock) change the fields below it inside it
  * @diskseq: the disk's, 0 when free
  * @sdev: its SCSI device, only compared by the dispatch probe, never
  *	dereferenced; NULL when free
@@ -78,6 +93,7 @@
  * @caps: the READ CAPACITY(16) answer
  */
 struct cache_entry {
+	seqcount_spinlock_t seq;
 	u64 diskseq;
 	struct scsi_device *sdev;
 	atomic_t changes;
@@ -94,8 +110,13 @@ struct cache_entry {
 	struct blkseek_caps caps;
 };
 
-static struct cache_entry cache[CACHE_ENTRIES];
 static DEFINE_SPINLOCK(cache_lock);
+static struct cache_entry cache[CACHE_ENTRIES] = {
+	[0 ... CACHE_ENTRIES - 1] = {
+		.seq = SEQCNT_SPINLOCK_ZERO(cache.seq, &cache_lock),
+	},
+};
+
 /* Set by blkseek_cmd_watch.c while its probes are attached. */
 static bool dispatch_mode;
 
@@ -106,48 +127,82 @@ static bool fresh(unsigned long stamp, unsigned int ms)
 	       time_before(jiffies, stamp + msecs_to_jiffies(ms));
 }
 
-/* The entry of @q's disk, or NULL; with @create, a free or the oldest one. */
-static struct cache_entry *entry_of(struct blkseek_sd *q, bool create)
+/* Under the lock: the entry of @q's disk, else a free or the oldest one. */
+static struct cache_entry *entry_of(struct blkseek_sd *q)
 {
 	struct cache_entry *e, *victim = &cache[0];
 
 	lockdep_assert_held(&cache_lock);
 	for (e = cache; e < cache + CACHE_ENTRIES; e++) {
 		if (e->diskseq == q->diskseq) {
-			e->used = jiffies;
+			WRITE_ONCE(e->used, jiffies);
 			return e;
 		}
 		if (!e->diskseq ||
-		    (victim->diskseq && time_before(e->used, victim->used)))
+		    (victim->diskseq &&
+		     time_before(READ_ONCE(e->used), READ_ONCE(victim->used))))
 			victim = e;
 	}
-	if (!create)
-		return NULL;
 	/* the old disk's tokens die with it; the probe sees the new sdev */
 	atomic_inc(&victim->changes);
-	victim->diskseq = q->diskseq;
+	write_seqcount_begin(&victim->seq);
+	WRITE_ONCE(victim->diskseq, q->diskseq);
 	WRITE_ONCE(victim->sdev, q->sdev);
-	victim->armed = false;
+	WRITE_ONCE(victim->armed, false);
 	victim->runs_valid = false;
 	victim->caps_valid = false;
-	victim->used = jiffies;
+	WRITE_ONCE(victim->used, jiffies);
+	write_seqcount_end(&victim->seq);
 	return victim;
 }
 
-/* Runs of @e from @lba on into @runs; how many (0: @lba not in them). */
+/*
+ * A hit's lookup, without the lock: the entry that had @diskseq when it
+ * was looked at, or NULL.  The caller reads it in a seqcount section and
+ * checks @diskseq again there.
+ */
+static struct cache_entry *entry_find(u64 diskseq)
+{
+	struct cache_entry *e;
+	unsigned long now = jiffies;
+
+	for (e = cache; e < cache + CACHE_ENTRIES; e++) {
+		if (READ_ONCE(e->diskseq) != diskseq)
+			continue;
+		/* eviction's clock: written once per jiffy, not per hit */
+		if (READ_ONCE(e->used) != now)
+			WRITE_ONCE(e->used, now);
+		return e;
+	}
+	return NULL;
+}
+
+/*
+ * Runs of @e from @lba on into @runs; how many (0: @lba not in them).
+ * The runs of a reply are contiguous and ascending (blkseek_gls_parse()):
+ * a binary search finds the one holding @lba.  Read in a seqcount section,
+ * the entry may be torn: every index stays below the one count read, so a
+ * torn read copies garbage (thrown away by the retry), never past @runs.
+ */
 static int runs_from(const struct cache_entry *e, u64 lba,
 		     struct blkseek_run *runs, unsigned int max_runs)
 {
-	unsigned int i, n;
+	unsigned int nr = min_t(unsigned int, READ_ONCE(e->nr_runs),
+				BLKSEEK_REPLY_RUNS);
+	unsigned int lo = 0, hi = nr, mid, n;
 
-	for (i = 0; i < e->nr_runs; i++)
-		if (lba >= e->runs[i].lba &&
-		    lba - e->runs[i].lba < e->runs[i].count)
-			break;
-	n = min(e->nr_runs - i, max_runs);
-	if (!n)
+	/* the last run starting at or before @lba is runs[lo - 1] */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (e->runs[mid].lba <= lba)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo || lba - e->runs[lo - 1].lba >= e->runs[lo - 1].count)
 		return 0;
-	memcpy(runs, &e->runs[i], n * sizeof(*runs));
+	n = min(nr - (lo - 1), max_runs);
+	memcpy(runs, &e->runs[lo - 1], n * sizeof(*runs));
 	runs[0].count -= lba - runs[0].lba;
 	runs[0].lba = lba;
 	return n;
@@ -212,16 +267,20 @@ static int keep_reply(struct cache_entry *e, const struct blkseek_sd *q,
 	int n;
 
 	lockdep_assert_held(&cache_lock);
+	write_seqcount_begin(&e->seq);
 	e->runs_valid = false;
 	n = blkseek_gls_parse(q->buf, len, lba, e->runs, BLKSEEK_REPLY_RUNS);
-	if (n < 0)
-		return n;
-	e->nr_runs = n;
-	e->runs_changes = changes;
-	e->iorequest_cnt = cnt;
-	e->runs_stamp = jiffies;
-	e->runs_valid = true;
-	memcpy(runs, e->runs, min_t(unsigned int, n, max_runs) * sizeof(*runs));
+	if (n >= 0) {
+		WRITE_ONCE(e->nr_runs, n);
+		e->runs_changes = changes;
+		e->iorequest_cnt = cnt;
+		e->runs_stamp = jiffies;
+		e->runs_valid = true;
+	}
+	write_seqcount_end(&e->seq);
+	if (n >= 0)
+		memcpy(runs, e->runs,
+		       min_t(unsigned int, n, max_runs) * sizeof(*runs));
 	return n;
 }
 
@@ -238,15 +297,20 @@ int blkseek_cache_runs(struct blkseek_sd *q, u64 lba, struct blkseek_run *runs,
 		       unsigned int max_runs)
 {
 	struct cache_entry *e;
+	unsigned int seq;
 	int n = 0;
 
 	if (!q->diskseq)
 		return 0;
-	spin_lock(&cache_lock);
-	e = entry_of(q, false);
-	if (e && reply_current(q, e))
-		n = runs_from(e, lba, runs, max_runs);
-	spin_unlock(&cache_lock);
+	e = entry_find(q->diskseq);
+	if (e) {
+		do {
+			seq = read_seqcount_begin(&e->seq);
+			n = 0;
+			if (e->diskseq == q->diskseq && reply_current(q, e))
+				n = runs_from(e, lba, runs, max_runs);
+		} while (read_seqcount_retry(&e->seq, seq));
+	}
 	blkseek_count(n ? BLKSEEK_STAT_CACHE_HITS : BLKSEEK_STAT_CACHE_MISSES);
 	return n;
 }
@@ -260,7 +324,7 @@ static u64 dispatch_begin(struct blkseek_sd *q)
 	bool armed;
 
 	spin_lock(&cache_lock);
-	e = entry_of(q, true);
+	e = entry_of(q);
 	/*
 	 * Pairs with the budget a command takes before its dispatch probe
 	 * reads the entry's sdev: either that probe sees the entry, or the
@@ -269,7 +333,7 @@ static u64 dispatch_begin(struct blkseek_sd *q)
 	 */
 	smp_mb();
 	if (!e->armed && !scsi_device_busy(q->sdev))
-		e->armed = true;
+		WRITE_ONCE(e->armed, true);
 	changes = changes_of(e, &armed);
 	if (armed)
 		token = (u64)(e - cache) << 32 | changes;
@@ -316,7 +380,7 @@ static int count_reply(struct blkseek_sd *q, u64 token, size_t len, u64 lba,
 	if (cnt != (unsigned int)token + 1 || scsi_device_busy(q->sdev))
 		return 0;
 	spin_lock(&cache_lock);
-	n = keep_reply(entry_of(q, true), q, len, lba, 0, cnt, runs, max_runs);
+	n = keep_reply(entry_of(q), q, len, lba, 0, cnt, runs, max_runs);
 	spin_unlock(&cache_lock);
 	return n;
 }
@@ -425,17 +489,21 @@ void blkseek_cache_device_changed(const struct scsi_device *sdev,
 bool blkseek_cache_caps(struct blkseek_sd *q, struct blkseek_caps *caps)
 {
 	struct cache_entry *e;
+	unsigned int seq;
 	bool hit = false;
 
 	if (!q->diskseq)
 		return false;
-	spin_lock(&cache_lock);
-	e = entry_of(q, false);
-	if (e && e->caps_valid && fresh(e->caps_stamp, CAPS_TTL_MS)) {
-		*caps = e->caps;
-		hit = true;
-	}
-	spin_unlock(&cache_lock);
+	e = entry_find(q->diskseq);
+	if (!e)
+		return false;
+	do {
+		seq = read_seqcount_begin(&e->seq);
+		hit = e->diskseq == q->diskseq && e->caps_valid &&
+		      fresh(e->caps_stamp, CAPS_TTL_MS);
+		if (hit)
+			*caps = e->caps;
+	} while (read_seqcount_retry(&e->seq, seq));
 	return hit;
 }
 
@@ -452,9 +520,11 @@ void blkseek_cache_store_caps(struct blkseek_sd *q,
 	if (!q->diskseq || !READ_ONCE(blkseek_cache_ms))
 		return;
 	spin_lock(&cache_lock);
-	e = entry_of(q, true);
+	e = entry_of(q);
+	write_seqcount_begin(&e->seq);
 	e->caps = *caps;
 	e->caps_stamp = jiffies;
 	e->caps_valid = true;
+	write_seqcount_end(&e->seq);
 	spin_unlock(&cache_lock);
 }
