@@ -127,14 +127,14 @@ static bool fresh(unsigned long stamp, unsigned int ms)
 	       time_before(jiffies, stamp + msecs_to_jiffies(ms));
 }
 
-/* Under the lock: the entry of @q's disk, else a free or the oldest one. */
-static struct cache_entry *entry_of(struct blkseek_sd *q)
+/* Under the lock: the entry of @sd's disk, else a free or the oldest one. */
+static struct cache_entry *entry_of(struct blkseek_sd *sd)
 {
 	struct cache_entry *e, *victim = &cache[0];
 
 	lockdep_assert_held(&cache_lock);
 	for (e = cache; e < cache + CACHE_ENTRIES; e++) {
-		if (e->diskseq == q->diskseq) {
+		if (e->diskseq == sd->diskseq) {
 			WRITE_ONCE(e->used, jiffies);
 			return e;
 		}
@@ -146,8 +146,8 @@ static struct cache_entry *entry_of(struct blkseek_sd *q)
 	/* the old disk's tokens die with it; the probe sees the new sdev */
 	atomic_inc(&victim->changes);
 	write_seqcount_begin(&victim->seq);
-	WRITE_ONCE(victim->diskseq, q->diskseq);
-	WRITE_ONCE(victim->sdev, q->sdev);
+	WRITE_ONCE(victim->diskseq, sd->diskseq);
+	WRITE_ONCE(victim->sdev, sd->sdev);
 	WRITE_ONCE(victim->armed, false);
 	victim->runs_valid = false;
 	victim->caps_valid = false;
@@ -233,33 +233,33 @@ static bool dispatch_reply_current(const struct cache_entry *e)
 }
 
 /* Count mode: no command at all was dispatched since, none is in flight. */
-static bool count_reply_current(struct blkseek_sd *q,
+static bool count_reply_current(struct blkseek_sd *sd,
 				const struct cache_entry *e)
 {
-	return e->iorequest_cnt == atomic_read(&q->sdev->iorequest_cnt) &&
-	       !scsi_device_busy(q->sdev);
+	return e->iorequest_cnt == atomic_read(&sd->sdev->iorequest_cnt) &&
+	       !scsi_device_busy(sd->sdev);
 }
 
 /* Nothing has changed the provisioning state since @e's reply came. */
-static bool reply_current(struct blkseek_sd *q, const struct cache_entry *e)
+static bool reply_current(struct blkseek_sd *sd, const struct cache_entry *e)
 {
 	if (!e->runs_valid ||
 	    !fresh(e->runs_stamp, READ_ONCE(blkseek_cache_ms)))
 		return false;
 	if (READ_ONCE(dispatch_mode))
 		return dispatch_reply_current(e);
-	return count_reply_current(q, e);
+	return count_reply_current(sd, e);
 }
 
 /*
- * Parse @q's reply of @len bytes, asked at @lba, into @e, stamped with
+ * Parse @sd's reply of @len bytes, asked at @lba, into @e, stamped with
  * @changes or @cnt, and copy its first runs into the walk's @runs.  Under
  * the lock, so that no reader sees a reply half parsed, and the walk gets
  * the runs kept.
  *
  * Return: the runs of the whole reply, or -EIO (nothing kept).
  */
-static int keep_reply(struct cache_entry *e, const struct blkseek_sd *q,
+static int keep_reply(struct cache_entry *e, const struct blkseek_sd *sd,
 		      size_t len, u64 lba, unsigned int changes,
 		      unsigned int cnt, struct blkseek_run *runs,
 		      unsigned int max_runs)
@@ -269,7 +269,7 @@ static int keep_reply(struct cache_entry *e, const struct blkseek_sd *q,
 	lockdep_assert_held(&cache_lock);
 	write_seqcount_begin(&e->seq);
 	e->runs_valid = false;
-	n = blkseek_gls_parse(q->buf, len, lba, e->runs, BLKSEEK_REPLY_RUNS);
+	n = blkseek_gls_parse(sd->buf, len, lba, e->runs, BLKSEEK_REPLY_RUNS);
 	if (n >= 0) {
 		WRITE_ONCE(e->nr_runs, n);
 		e->runs_changes = changes;
@@ -286,28 +286,28 @@ static int keep_reply(struct cache_entry *e, const struct blkseek_sd *q,
 
 /**
  * blkseek_cache_runs() - runs from @lba on, from a reply still current
- * @q: the command state (device and diskseq)
+ * @sd: the command state (device and diskseq)
  * @lba: starting LBA
  * @runs: filled on a hit, the first run starting at @lba
  * @max_runs: capacity of @runs
  *
  * Return: number of runs on a hit, 0 on a miss.
  */
-int blkseek_cache_runs(struct blkseek_sd *q, u64 lba, struct blkseek_run *runs,
+int blkseek_cache_runs(struct blkseek_sd *sd, u64 lba, struct blkseek_run *runs,
 		       unsigned int max_runs)
 {
 	struct cache_entry *e;
 	unsigned int seq;
 	int n = 0;
 
-	if (!q->diskseq)
+	if (!sd->diskseq)
 		return 0;
-	e = entry_find(q->diskseq);
+	e = entry_find(sd->diskseq);
 	if (e) {
 		do {
 			seq = read_seqcount_begin(&e->seq);
 			n = 0;
-			if (e->diskseq == q->diskseq && reply_current(q, e))
+			if (e->diskseq == sd->diskseq && reply_current(sd, e))
 				n = runs_from(e, lba, runs, max_runs);
 		} while (read_seqcount_retry(&e->seq, seq));
 	}
@@ -316,7 +316,7 @@ int blkseek_cache_runs(struct blkseek_sd *q, u64 lba, struct blkseek_run *runs,
 }
 
 /* Dispatch mode: the entry's index and change count, if it is armed. */
-static u64 dispatch_begin(struct blkseek_sd *q)
+static u64 dispatch_begin(struct blkseek_sd *sd)
 {
 	u64 token = BLKSEEK_CACHE_NO_TOKEN;
 	struct cache_entry *e;
@@ -324,7 +324,7 @@ static u64 dispatch_begin(struct blkseek_sd *q)
 	bool armed;
 
 	spin_lock(&cache_lock);
-	e = entry_of(q);
+	e = entry_of(sd);
 	/*
 	 * Pairs with the budget a command takes before its dispatch probe
 	 * reads the entry's sdev: either that probe sees the entry, or the
@@ -332,7 +332,7 @@ static u64 dispatch_begin(struct blkseek_sd *q)
 	 * missed, and every timed-out one, has finished.
 	 */
 	smp_mb();
-	if (!e->armed && !scsi_device_busy(q->sdev))
+	if (!e->armed && !scsi_device_busy(sd->sdev))
 		WRITE_ONCE(e->armed, true);
 	changes = changes_of(e, &armed);
 	if (armed)
@@ -342,7 +342,7 @@ static u64 dispatch_begin(struct blkseek_sd *q)
 }
 
 /* Dispatch mode: keep the reply if its entry's count did not move. */
-static int dispatch_reply(struct blkseek_sd *q, u64 token, size_t len,
+static int dispatch_reply(struct blkseek_sd *sd, u64 token, size_t len,
 			  u64 lba, struct blkseek_run *runs,
 			  unsigned int max_runs)
 {
@@ -353,41 +353,41 @@ static int dispatch_reply(struct blkseek_sd *q, u64 token, size_t len,
 
 	spin_lock(&cache_lock);
 	changes = changes_of(e, &armed);
-	if (e->diskseq == q->diskseq && armed &&
+	if (e->diskseq == sd->diskseq && armed &&
 	    changes == (unsigned int)token)
-		n = keep_reply(e, q, len, lba, changes, 0, runs, max_runs);
+		n = keep_reply(e, sd, len, lba, changes, 0, runs, max_runs);
 	spin_unlock(&cache_lock);
 	return n;
 }
 
 /* Count mode: the device's dispatch count, if nothing is in flight. */
-static u64 count_begin(struct blkseek_sd *q)
+static u64 count_begin(struct blkseek_sd *sd)
 {
-	unsigned int cnt = atomic_read(&q->sdev->iorequest_cnt);
+	unsigned int cnt = atomic_read(&sd->sdev->iorequest_cnt);
 
 	/* read the count first: a command slipping in after it shows */
 	smp_rmb();
-	return scsi_device_busy(q->sdev) ? BLKSEEK_CACHE_NO_TOKEN : cnt;
+	return scsi_device_busy(sd->sdev) ? BLKSEEK_CACHE_NO_TOKEN : cnt;
 }
 
 /* Count mode: keep the reply if ours was the only command since. */
-static int count_reply(struct blkseek_sd *q, u64 token, size_t len, u64 lba,
+static int count_reply(struct blkseek_sd *sd, u64 token, size_t len, u64 lba,
 		       struct blkseek_run *runs, unsigned int max_runs)
 {
-	unsigned int cnt = atomic_read(&q->sdev->iorequest_cnt);
+	unsigned int cnt = atomic_read(&sd->sdev->iorequest_cnt);
 	int n;
 
-	if (cnt != (unsigned int)token + 1 || scsi_device_busy(q->sdev))
+	if (cnt != (unsigned int)token + 1 || scsi_device_busy(sd->sdev))
 		return 0;
 	spin_lock(&cache_lock);
-	n = keep_reply(entry_of(q), q, len, lba, 0, cnt, runs, max_runs);
+	n = keep_reply(entry_of(sd), sd, len, lba, 0, cnt, runs, max_runs);
 	spin_unlock(&cache_lock);
 	return n;
 }
 
 /**
  * blkseek_cache_begin() - note the device's state before a GET LBA STATUS
- * @q: the command state
+ * @sd: the command state
  *
  * Dispatch mode: makes the disk's entry (the probe then watches its
  * device) and arms it if the device is idle.  Count mode: reads the
@@ -397,19 +397,19 @@ static int count_reply(struct blkseek_sd *q, u64 token, size_t len, u64 lba,
  * when the reply may not be kept.  Dispatch mode: the entry's index and
  * change count, so that the reply is kept only in that entry.
  */
-u64 blkseek_cache_begin(struct blkseek_sd *q)
+u64 blkseek_cache_begin(struct blkseek_sd *sd)
 {
-	if (!q->diskseq || !READ_ONCE(blkseek_cache_ms))
+	if (!sd->diskseq || !READ_ONCE(blkseek_cache_ms))
 		return BLKSEEK_CACHE_NO_TOKEN;
 	if (READ_ONCE(dispatch_mode))
-		return dispatch_begin(q);
-	return count_begin(q);
+		return dispatch_begin(sd);
+	return count_begin(sd);
 }
 
 /**
  * blkseek_cache_reply() - parse a GET LBA STATUS reply, kept if nothing
  *	could have changed it
- * @q: the command state; @q->buf holds the reply
+ * @sd: the command state; @sd->buf holds the reply
  * @token: from blkseek_cache_begin() before the command was sent
  * @len: bytes the device returned
  * @lba: the LBA asked
@@ -423,20 +423,20 @@ u64 blkseek_cache_begin(struct blkseek_sd *q)
  * Return: the runs parsed, of which the first min(that, @max_runs) are
  * in @runs, or -EIO when the reply does not describe @lba.
  */
-int blkseek_cache_reply(struct blkseek_sd *q, u64 token, size_t len, u64 lba,
+int blkseek_cache_reply(struct blkseek_sd *sd, u64 token, size_t len, u64 lba,
 			struct blkseek_run *runs, unsigned int max_runs)
 {
 	int n = 0;
 
 	if (token != BLKSEEK_CACHE_NO_TOKEN && READ_ONCE(blkseek_cache_ms)) {
 		if (READ_ONCE(dispatch_mode))
-			n = dispatch_reply(q, token, len, lba, runs, max_runs);
+			n = dispatch_reply(sd, token, len, lba, runs, max_runs);
 		else
-			n = count_reply(q, token, len, lba, runs, max_runs);
+			n = count_reply(sd, token, len, lba, runs, max_runs);
 	}
 	/* not kept: only the runs the walk takes */
 	if (!n)
-		n = blkseek_gls_parse(q->buf, len, lba, runs, max_runs);
+		n = blkseek_gls_parse(sd->buf, len, lba, runs, max_runs);
 	return n;
 }
 
@@ -481,25 +481,25 @@ void blkseek_cache_device_changed(const struct scsi_device *sdev,
 
 /**
  * blkseek_cache_caps() - READ CAPACITY(16) answer of a disk, if recent
- * @q: the command state
+ * @sd: the command state
  * @caps: filled on a hit
  *
  * Return: true on a hit.
  */
-bool blkseek_cache_caps(struct blkseek_sd *q, struct blkseek_caps *caps)
+bool blkseek_cache_caps(struct blkseek_sd *sd, struct blkseek_caps *caps)
 {
 	struct cache_entry *e;
 	unsigned int seq;
 	bool hit = false;
 
-	if (!q->diskseq)
+	if (!sd->diskseq)
 		return false;
-	e = entry_find(q->diskseq);
+	e = entry_find(sd->diskseq);
 	if (!e)
 		return false;
 	do {
 		seq = read_seqcount_begin(&e->seq);
-		hit = e->diskseq == q->diskseq && e->caps_valid &&
+		hit = e->diskseq == sd->diskseq && e->caps_valid &&
 		      fresh(e->caps_stamp, CAPS_TTL_MS);
 		if (hit)
 			*caps = e->caps;
@@ -509,18 +509,18 @@ bool blkseek_cache_caps(struct blkseek_sd *q, struct blkseek_caps *caps)
 
 /**
  * blkseek_cache_store_caps() - keep a READ CAPACITY(16) answer
- * @q: the command state
+ * @sd: the command state
  * @caps: the answer
  */
-void blkseek_cache_store_caps(struct blkseek_sd *q,
+void blkseek_cache_store_caps(struct blkseek_sd *sd,
 			      const struct blkseek_caps *caps)
 {
 	struct cache_entry *e;
 
-	if (!q->diskseq || !READ_ONCE(blkseek_cache_ms))
+	if (!sd->diskseq || !READ_ONCE(blkseek_cache_ms))
 		return;
 	spin_lock(&cache_lock);
-	e = entry_of(q);
+	e = entry_of(sd);
 	write_seqcount_begin(&e->seq);
 	e->caps = *caps;
 	e->caps_stamp = jiffies;
