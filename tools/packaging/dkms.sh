@@ -5,8 +5,9 @@
 #   tools/packaging/dkms.sh stage DIR    copy the module's sources (what DKMS builds
 #                              from) into DIR
 #   tools/packaging/dkms.sh install      stage into /usr/src/blkseek-VERSION, then
-#                              dkms add, build and install for KVER
-#                              (default: the running kernel); and
+#                              dkms add (once), build and install for KVER
+#                              (default: the running kernel), leaving
+#                              other kernels' builds installed; and
 #                              blkseek-stack with its udev rule
 #                              (install.sh install-stack, PREFIX)
 #   tools/packaging/dkms.sh remove       dkms remove --all, delete the staged
@@ -40,8 +41,12 @@ install)
 	kver=${KVER:-$(uname -r)}
 	src=/usr/src/$name-$version
 	stage "$src"
-	dkms remove -m "$name" -v "$version" --all >/dev/null 2>&1 || true
-	dkms add -m "$name" -v "$version"
+	# this kernel's build only: the module stays installed for the
+	# kernels an earlier make dkms-install built it for
+	dkms remove -m "$name" -v "$version" -k "$kver" >/dev/null 2>&1 || true
+	if ! dkms status -m "$name" -v "$version" | grep -q .; then
+		dkms add -m "$name" -v "$version"
+	fi
 	dkms build -m "$name" -v "$version" -k "$kver"
 	dkms install -m "$name" -v "$version" -k "$kver"
 	# stacked devices need blkseek-stack and its udev rule

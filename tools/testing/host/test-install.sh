@@ -9,7 +9,8 @@
 # kernel installed for, a missing kernel build directory named with its
 # package by make, make module and make install, dkms build for every
 # kernel line: 6.1 and 6.12, and each 7.x line fetched (in its chroot),
-# and README's make dkms-install KVER=<6.12 release> and make dkms-remove
+# and README's make dkms-install KVER=<6.12 release>, then KVER=<6.1
+# release> (both kernels' modules stay installed), and make dkms-remove
 # KVER=... with the system's DKMS.
 set -u
 top=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -162,10 +163,13 @@ done
 # not look at it.)  Not with blkseek-dkms installed: the same DKMS module.
 k612=$(ls -d /usr/src/linux-headers-6.12.*-amd64 2>/dev/null | sort -V | tail -1)
 k612=${k612#/usr/src/linux-headers-}
+# and a second kernel (6.1): installing for it keeps 6.12's module
+k61=$(ls -d /usr/src/linux-headers-6.1.*-amd64 2>/dev/null | sort -V | tail -1)
+k61=${k61#/usr/src/linux-headers-}
 dkms_snapshot() {
-	find /usr/local /usr/src /var/lib/dkms "/lib/modules/$k612" -xdev \
+	find /usr/local /usr/src /var/lib/dkms "/lib/modules/$k612" ${k61:+"/lib/modules/$k61"} -xdev \
 		\( -path /var/lib/dkms/mok.key -o -path /var/lib/dkms/mok.pub \) -prune -o -print 2>/dev/null |
-		grep -v "^/lib/modules/$k612/modules\." | sort
+		grep -vE "^/lib/modules/($k612|$k61)/modules\." | sort
 }
 if [ -z "$k612" ] || ! command -v dkms > /dev/null; then
 	not_ok "make dkms-install KVER=<6.12 release> (no 6.12 headers or no dkms: run tools/testing/setup.sh)"
@@ -187,6 +191,20 @@ else
 			  [ "$(modinfo -F version "$0")" = "$2" ]' "$ko" "$k612" "$version"
 	check "make dkms-install: blkseek-stack and its rule in /usr/local/lib/udev/rules.d" \
 		grep -q 'RUN+="/usr/local/sbin/blkseek-stack' /usr/local/lib/udev/rules.d/90-blkseek-stack.rules
+	# README: make dkms-install KVER=... for another installed kernel
+	# adds that kernel's module and keeps the first kernel's
+	if [ -z "$k61" ]; then
+		not_ok "make dkms-install KVER=<6.1 release> (no 6.1 headers: run tools/testing/setup.sh)"
+	elif make -s -C "$top" dkms-install KVER="$k61" > "$work/log" 2>&1; then
+		ok "make dkms-install KVER=$k61, after KVER=$k612"
+		for k in "$k612" "$k61"; do
+			ko=$(ls "/lib/modules/$k/updates/dkms/"blkseek.ko* 2>/dev/null | head -1)
+			check "make dkms-install for two kernels: $k's module is installed" \
+				bash -c '[ -n "$0" ] && [ "$(modinfo -F vermagic "$0" | cut -d" " -f1)" = "$1" ]' "$ko" "$k"
+		done
+	else
+		not_ok "make dkms-install KVER=$k61, after KVER=$k612"; tail -20 "$work/log" | sed 's/^/# /'
+	fi
 	if make -s -C "$top" dkms-remove KVER="$k612" > "$work/log" 2>&1; then
 		ok "make dkms-remove KVER=$k612"
 	else
