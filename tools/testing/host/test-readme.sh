@@ -19,7 +19,7 @@
 #   modprobe blkseek loads that module and answers; sg_readcap -l,
 #   blkseek-map --check and blkseek-map on the disk; make uninstall: the
 #   files compared with before the install;
-#   with BLKSEEK_README_DKMS=1 (not yet run to its end: off by default): make
+#   with BLKSEEK_README_DKMS=1 (off by default: about 5 min more of VM): make
 #   dkms-install (DKMS builds for the running kernel), modprobe blkseek
 #   loads DKMS's module and answers; make dkms-remove: the files compared
 #   with before.
