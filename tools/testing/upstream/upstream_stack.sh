@@ -126,10 +126,14 @@ dmsetup create up-lin --table "0 16384 linear $dev 20480
 	merge_runs > "$work/lin.truth"
 walk /dev/mapper/up-lin > "$work/got"
 same_map "dm-linear, two segments" "$work/lin.truth" "$work/got"
+# dm holds its lower devices exclusively: the disk's holder keeps its
+# partition from another dm device (EBUSY), and the partition's the disk
+dmsetup remove up-lin || fail=1
 
 dmsetup create up-lin-part --table "0 65536 linear $part 0" || fail=1
 walk /dev/mapper/up-lin-part > "$work/got"
 same_map "dm-linear over the partition" "$work/part.truth" "$work/got"
+dmsetup remove up-lin-part || fail=1
 
 # -- dm-multipath, one path (round-robin)
 dmsetup create up-mp --table "0 $((size / 512)) multipath 0 0 1 1 round-robin 0 1 1 $(cat "/sys/block/$name/dev") 1000" || fail=1
