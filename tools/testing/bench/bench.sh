@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make bench: one VM per kernel, one after the other, runs tools/testing/bench/bench-guest.sh;
-# the tables go to build/results/bench-<kver>.md and, with the notes,
-# to Documentation/blkseek-bench.md.  Usage: bench.sh [LINE|KVER...]
+# the tables go to build/results/bench-<kver>.md and, between header.md
+# and notes.md (what was measured by hand), to Documentation/blkseek-bench.md.
+# Usage: bench.sh [LINE|KVER...]
 # (default: 6.12 and the newest 7.x, side by side in one run).
 # BLKSEEK_BENCH_PART=cached runs only the cached answers' section
 # (bench-cached.sh) and prints it, leaving the Documentation alone.
@@ -30,6 +31,8 @@ doc=Documentation/blkseek-bench.md
 	for f in build/results/bench-*.md; do
 		[ -s "$f" ] && cat "$f"
 	done
+	echo
+	cat tools/testing/bench/notes.md
 } > "$doc"
 cat "$doc"
 exit $rc
