@@ -23,7 +23,11 @@ up)
 		rm -rf "$tmp"
 	fi
 	mkdir -p /run/lock/iscsi /var/lib/iscsi 2>/dev/null
-	tgtd || exit 1
+	if pgrep -x tgtd > /dev/null || pgrep -x iscsid > /dev/null; then
+		echo "tgt-lun: tgtd or iscsid already running (tgt-lun.sh down first)" >&2
+		exit 1
+	fi
+	tgtd || { echo "tgt-lun: tgtd did not start" >&2; exit 1; }
 	for _ in $(seq 100); do tgtadm --lld iscsi --op show --mode sys > /dev/null 2>&1 && break; sleep 0.1; done
 	tgtadm --lld iscsi --op new --mode target --tid 1 -T $iqn || exit 1
 	lun=0
@@ -35,7 +39,7 @@ up)
 	done
 	tgtadm --lld iscsi --op bind --mode target --tid 1 -I ALL || exit 1
 	modprobe iscsi_tcp
-	iscsid || exit 1
+	iscsid || { echo "tgt-lun: iscsid did not start" >&2; exit 1; }
 	iscsiadm -m discovery -t sendtargets -p 127.0.0.1 > /dev/null &&
 	iscsiadm -m node -T $iqn -p 127.0.0.1 --login > /dev/null || exit 1
 	udevadm settle
@@ -56,8 +60,17 @@ down)
 		tgtadm --lld iscsi --op delete --mode logicalunit --tid 1 --lun $l > /dev/null 2>&1
 	done
 	tgtadm --lld iscsi --op delete --mode target --tid 1 > /dev/null 2>&1
+	# tgtd stays up on SIGTERM: it is told to stop ("delete" of the
+	# system); each daemon waited for, so that the next "up" starts anew
 	tgtadm --op update --mode sys --name State -v offline > /dev/null 2>&1
-	pkill -x tgtd; pkill -x iscsid
+	tgtadm --op delete --mode system > /dev/null 2>&1
+	pkill -x iscsid
+	for _ in $(seq 100); do
+		pgrep -x tgtd > /dev/null || pgrep -x iscsid > /dev/null || break
+		sleep 0.1
+	done
+	pkill -KILL -x tgtd; pkill -KILL -x iscsid
+	rm -f /run/iscsid.pid
 	umount /etc/iscsi 2>/dev/null
 	exit 0 ;;
 *)
