@@ -21,6 +21,18 @@
 # Each map walked by SEEK_DATA/SEEK_HOLE must equal the ground truth
 # composed from sg_get_lba_status on the disks and the tables of
 # `dmsetup table` (or the backing file's own map).
+# BLKSEEK_INKERNEL=1 (make upstream-check): the answers come from the
+# kernel itself (the series of upstream/), blkseek.ko must not be loaded,
+# and what exists only for the module's control plane is not done: no
+# udev rule, no blkseek-stack, no mappings or their stats, no unload and
+# load again; scenarios 2, 13 and 14, which are only that, are skipped.
+# Two answers differ by the series' design, and are checked as it gives
+# them: dm-crypt is all data (dm answers for every device, a target
+# without the method is data), not EINVAL; and the multipath path taken
+# offline is also failed in dm, as multipathd's checker does (dm-mpath
+# asks the path I/O would take, and an offline path it has not failed
+# answers "all data": checked to show no hole over data).  Every other
+# check of the answers runs unchanged.
 KSFT_SKIP=4
 here=$(cd "$(dirname "$0")" && pwd)
 stack=${BLKSEEK_REPO:-}/tools/blkseek-stack
@@ -28,6 +40,8 @@ map=${BLKSEEK_REPO:-}/tools/blkseek-map
 rules=/run/udev/rules.d/90-blkseek-stack.rules
 work=$(mktemp -d)
 fail=0
+inkernel=${BLKSEEK_INKERNEL:-0}
+with_module() { [ "$inkernel" != 1 ]; }	# the answers come from blkseek.ko
 
 # One KTAP result per scenario (nested: the runner prefixes "# "); a
 # scenario fails if any of its checks does, or if the test exits in it.
@@ -74,8 +88,16 @@ check() {	# check WHAT COMMAND...
 for t in sg_get_lba_status lvm dmsetup kpartx losetup sfdisk mkfs.ext4 mkfs.xfs cryptsetup multipath nbdcopy; do
 	command -v $t > /dev/null || { echo "# no $t"; exit $KSFT_SKIP; }
 done
-[ -x "$stack" ] && [ -x "$map" ] || { echo "# tools not built"; exit $KSFT_SKIP; }
-[ -c /dev/blkseek ] || { echo "# blkseek not loaded"; exit $KSFT_SKIP; }
+if with_module; then
+	[ -x "$stack" ] && [ -x "$map" ] || { echo "# tools not built"; exit $KSFT_SKIP; }
+	[ -c /dev/blkseek ] || { echo "# blkseek not loaded"; exit $KSFT_SKIP; }
+else
+	[ -x "$map" ] || { echo "# tools not built"; exit $KSFT_SKIP; }
+	if [ -e /sys/module/blkseek ] || [ -e /sys/kernel/livepatch/blkseek ]; then
+		echo "# FAIL: BLKSEEK_INKERNEL=1 but blkseek.ko is loaded"; exit 1
+	fi
+	echo "# in-kernel: the answers come from $(uname -r), blkseek.ko not loaded"
+fi
 modprobe dm-mod; modprobe dm-multipath; modprobe dm-crypt; modprobe loop
 export LVM_SUPPRESS_FD_WARNINGS=1	# the harness's own descriptors
 
@@ -105,9 +127,11 @@ cleanup() {
 trap cleanup EXIT
 
 # the udev rule as installed, pointing at this tree's blkseek-stack
-mkdir -p "$(dirname $rules)"
-sed "s|@SBINDIR@|$(dirname "$stack")|" \
-	"$BLKSEEK_REPO/tools/packaging/udev/90-blkseek-stack.rules" > "$rules"
+if with_module; then
+	mkdir -p "$(dirname $rules)"
+	sed "s|@SBINDIR@|$(dirname "$stack")|" \
+		"$BLKSEEK_REPO/tools/packaging/udev/90-blkseek-stack.rules" > "$rules"
+fi
 udevadm control --reload || { echo "# no udevd"; exit $KSFT_SKIP; }
 
 . "$here/blkseek_lib.sh"
@@ -216,6 +240,9 @@ dm_truth bsvg-lv > "$work/lv.truth"
 lsmap "$lv" > "$work/lv.map"
 same "LV over two disks: map equals the composed truth" "$work/lv.truth" "$work/lv.map"
 step 2
+if ! with_module; then
+	result "in-kernel: no mappings to refuse (blkseek-stack's control plane)"
+else
 touch "$work/regular"
 # five 1 MiB dm-linear devices, each on the one before, the first on the
 # thin disk: chains and cycles of mappings set on them are refused
@@ -240,37 +267,45 @@ for i in 5 4 3 2 1; do
 	done
 	check "chain device $i removed with mappings set" [ ! -e "/dev/mapper/bschain$i" ]
 done
+fi
 
 step 3
 # telling one device is enough: a dm-linear device on another, neither
 # told by udev (no rule), answers once blkseek-stack is given the top one
-rm -f "$rules"
-udevadm control --reload
+# (in-kernel: at once, nothing told)
+if with_module; then
+	rm -f "$rules"
+	udevadm control --reload
+fi
 dmsetup create bsbase --table "0 4096 linear /dev/$thin 2048" &&
 	dmsetup create bstop --table "0 2048 linear /dev/mapper/bsbase 1024" || fail=1
 udevadm settle
 dd if=/dev/urandom of=/dev/mapper/bstop bs=4k count=2 seek=64 oflag=direct status=none
-"$stack" /dev/mapper/bstop
-check "blkseek-stack given the top device only exits 0" [ $? = 0 ]
+if with_module; then
+	"$stack" /dev/mapper/bstop
+	check "blkseek-stack given the top device only exits 0" [ $? = 0 ]
+fi
 dm_truth bstop > "$work/top.truth"
 lsmap /dev/mapper/bstop > "$work/top.map"
 same "the top device told alone answers exactly" "$work/top.truth" "$work/top.map"
 dmsetup remove bstop; dmsetup remove bsbase
-sed "s|@SBINDIR@|$(dirname "$stack")|" \
-	"$BLKSEEK_REPO/tools/packaging/udev/90-blkseek-stack.rules" > "$rules"
-udevadm control --reload
+if with_module; then
+	sed "s|@SBINDIR@|$(dirname "$stack")|" \
+		"$BLKSEEK_REPO/tools/packaging/udev/90-blkseek-stack.rules" > "$rules"
+	udevadm control --reload
+fi
 
 step 4
 # a table swap of one LV marks only that LV's mapping stale: its
 # neighbour answers exactly at once, before udev has told anything
 udevadm settle
-stale0=$(cat /sys/module/blkseek/stats/stacked_stale)
+with_module && stale0=$(cat /sys/module/blkseek/stats/stacked_stale)
 udevadm control --stop-exec-queue
 dmsetup table bsvg-fs > "$work/fs.table"
 dmsetup --noudevsync suspend bsvg-fs && dmsetup --noudevsync load bsvg-fs "$work/fs.table" &&
 	dmsetup --noudevsync resume bsvg-fs
 lsmap "$lv" > "$work/lv.map3"
-check_eq "mappings marked stale by a table swap of the neighbour" 1 \
+with_module && check_eq "mappings marked stale by a table swap of the neighbour" 1 \
 	$(($(cat /sys/module/blkseek/stats/stacked_stale) - stale0))
 udevadm control --start-exec-queue
 udevadm settle
@@ -331,7 +366,7 @@ no_hole_over() {	# no_hole_over WHAT TRUTH MAP
 		echo "# FAIL: $1: a hole over data; data, then the map:"; fail=1
 		awk '$3 == "data" { printf "%s+%s ", $1, $2 } END { print "" }' "$2" | sed 's/^/#   /'
 		awk '{ printf "%s+%s:%s ", $1, $2, $3 } END { print "" }' "$3" | sed 's/^/#   /'
-		echo "#   stats: $(cd /sys/module/blkseek/stats && grep . stacked_*)"
+		with_module && echo "#   stats: $(cd /sys/module/blkseek/stats && grep . stacked_*)"
 	fi
 }
 sparse "$work/mnt-tmp/a" "3 9 14 20 33 41 50"
@@ -349,7 +384,7 @@ fcntl.ioctl(os.open(sys.argv[1], os.O_RDONLY), LOOP_CHANGE_FD, os.open(sys.argv[
 PY
 lsmap "$l" > "$work/lb.now"
 no_hole_over "LOOP_CHANGE_FD, at once" "$work/b.truth" "$work/lb.now"
-udevadm settle; "$stack" "$l"
+udevadm settle; with_module && "$stack" "$l"
 lsmap "$l" > "$work/lb.map"
 same "LOOP_CHANGE_FD, told again" "$work/b.truth" "$work/lb.map"
 python3 - "$l" <<'PY'
@@ -362,7 +397,7 @@ fcntl.ioctl(fd, LOOP_SET_STATUS64, bytes(info))
 PY
 lsmap "$l" > "$work/lo.now"
 no_hole_over "LOOP_SET_STATUS64 offset, at once" "$work/b1.truth" "$work/lo.now"
-udevadm settle; "$stack" "$l"
+udevadm settle; with_module && "$stack" "$l"
 lsmap "$l" > "$work/lo.map"
 same "LOOP_SET_STATUS64 offset, told again" "$work/b1.truth" "$work/lo.map"
 losetup -d "$l"
@@ -391,8 +426,18 @@ head -c 32 /dev/urandom > "$work/key"
 cryptsetup open --type plain --cipher aes-xts-plain64 --key-size 256 \
 	--key-file "$work/key" "/dev/${thin}2" bscrypt
 udevadm settle
-"$map" --lseek -q /dev/mapper/bscrypt
-check "dm-crypt keeps the stock answer (EINVAL: blkseek-map exits 3)" [ $? = 3 ]
+if with_module; then
+	"$map" --lseek -q /dev/mapper/bscrypt
+	check "dm-crypt keeps the stock answer (EINVAL: blkseek-map exits 3)" [ $? = 3 ]
+else
+	# the series answers for every dm device: a target without the
+	# method (crypt) is data, never EINVAL (as upstream_stack.sh's
+	# dm-zero); its answer here is the whole device as one data run
+	echo "0 $(blockdev --getsize64 /dev/mapper/bscrypt) data" > "$work/crypt.truth"
+	lsmap /dev/mapper/bscrypt > "$work/crypt.map"
+	same "dm-crypt: all data in-kernel (a target without the method)" \
+		"$work/crypt.truth" "$work/crypt.map"
+fi
 
 # 4. table reloads move the LV's first segment between two disks, its old
 # place discarded each time, and swap its neighbour's table, while seekers
@@ -438,7 +483,7 @@ check "no hole over data while tables were reloaded" [ $rc = 0 ] && [ $moves -ge
 lsmap "$lv" > "$work/lv.after"
 dm_truth bsvg-lv > "$work/lv.after.truth"
 same "LV after the moves: map equals the composed truth" "$work/lv.after.truth" "$work/lv.after"
-echo "# stats: $(for f in stacked_mappings stacked_stale stacked_redone; do echo -n "$f=$(cat /sys/module/blkseek/stats/$f) "; done)"
+with_module && echo "# stats: $(for f in stacked_mappings stacked_stale stacked_redone; do echo -n "$f=$(cat /sys/module/blkseek/stats/$f) "; done)"
 
 # 5. nbdcopy from the LV reads only the 256 KiB pieces holding data
 step 12
@@ -447,7 +492,9 @@ nbdcopy_check "LV" "$lv" "$work/lv.after.truth"
 # 6. blkseek disabled, unloaded and loaded again with mappings set; udev
 # sets them again when /dev/blkseek appears
 step 13
-if [ -z "${BLKSEEK_KO:-}" ] || [ ! -f "$BLKSEEK_KO" ]; then
+if ! with_module; then
+	result "in-kernel: no blkseek.ko to unload"
+elif [ -z "${BLKSEEK_KO:-}" ] || [ ! -f "$BLKSEEK_KO" ]; then
 	result "no BLKSEEK_KO to load again"
 else
 	check "unloaded with mappings set" blkseek_unload
@@ -465,8 +512,12 @@ dmsetup remove_all
 umount "$work/mnt-xfs"
 losetup -D
 udevadm settle
-check "no mapping left after the devices are gone" \
-	[ "$(cat /sys/module/blkseek/stats/stacked_mappings)" = 0 ]
+if with_module; then
+	check "no mapping left after the devices are gone" \
+		[ "$(cat /sys/module/blkseek/stats/stacked_mappings)" = 0 ]
+else
+	result "in-kernel: no mappings to release"
+fi
 
 # 8. multipath-tools over two scsi_debug hosts sharing one store: two
 # paths of one LUN.  scsi_debug gives each path its own identifier, so
@@ -536,10 +587,24 @@ if [ -b $mp ]; then
 	sed 's/^/# /' "$work/seek.out"
 	check "multipath: no hole over data with a path going offline" [ $rc = 0 ]
 	echo offline > "/sys/block/${disks[0]}/device/state"
+	if ! with_module; then
+		# dm-mpath asks the path I/O would take: until dm fails the
+		# offline path, that may be it, and its answer is data
+		lsmap $mp > "$work/mp-off.now"
+		no_hole_over "multipath with the first path offline, not failed in dm" \
+			"$work/mp.truth" "$work/mp-off.now"
+		mpdev=$(cat "/sys/block/${disks[0]}/dev")
+		check "multipath: the offline path failed in dm (as multipathd does)" \
+			dmsetup message bsmpath 0 fail_path "$mpdev"
+	fi
 	lsmap $mp > "$work/mp-off.map"
 	same "multipath with the first path offline: asked through the other" \
 		"$work/mp.truth" "$work/mp-off.map"
 	echo running > "/sys/block/${disks[0]}/device/state"
+	if ! with_module; then
+		check "multipath: the path reinstated in dm" \
+			dmsetup message bsmpath 0 reinstate_path "$mpdev"
+	fi
 	nbdcopy_check "multipath" $mp "$work/mp.truth"
 
 	# an LV on the multipath map
@@ -583,7 +648,11 @@ for i in $(seq "$nlv"); do
 		{ echo "# FAIL: lvcreate lv$i"; fail=1; break; }
 done
 udevadm settle
-echo "# $nlv LVs created and told in $((SECONDS - t0)) s; $(cat /sys/module/blkseek/stats/stacked_mappings) mappings"
+if with_module; then
+	echo "# $nlv LVs created and told in $((SECONDS - t0)) s; $(cat /sys/module/blkseek/stats/stacked_mappings) mappings"
+else
+	echo "# $nlv LVs created in $((SECONDS - t0)) s"
+fi
 for i in $(seq "$nlv"); do
 	dd if=/dev/urandom of="/dev/mapper/bsmany-lv$i" bs=4k count=2 seek=$((i * 7 % 254)) \
 		oflag=direct status=none
@@ -603,8 +672,10 @@ walk_sampled() {	# walk_sampled: how many sampled LVs answer exactly
 	echo $n
 }
 check_eq "sampled LVs answering exactly, all told" ${#sampled[@]} "$(walk_sampled)"
-redone0=$(cat /sys/module/blkseek/stats/stacked_redone)
-stale0=$(cat /sys/module/blkseek/stats/stacked_stale)
+if with_module; then
+	redone0=$(cat /sys/module/blkseek/stats/stacked_redone)
+	stale0=$(cat /sys/module/blkseek/stats/stacked_stale)
+fi
 churn() {	# churn: one more LV created, extended and removed, again and
 		# again, in the background; $work/churn.done once finished
 	rm -f "$work/churn.done"
@@ -630,7 +701,11 @@ dm_truth bsmany-lv7 > "$work/many.7.truth"
 churn
 nbdcopy_check "an LV while a neighbour changes" /dev/mapper/bsmany-lv7 "$work/many.7.truth"
 wait $churner
-echo "# while one LV changed: $walks walks of the others, $exact exact; stacked_stale +$(($(cat /sys/module/blkseek/stats/stacked_stale) - stale0)), stacked_redone +$(($(cat /sys/module/blkseek/stats/stacked_redone) - redone0))"
+if with_module; then
+	echo "# while one LV changed: $walks walks of the others, $exact exact; stacked_stale +$(($(cat /sys/module/blkseek/stats/stacked_stale) - stale0)), stacked_redone +$(($(cat /sys/module/blkseek/stats/stacked_redone) - redone0))"
+else
+	echo "# while one LV changed: $walks walks of the others, $exact exact"
+fi
 check_eq "walks of the other LVs that fell back to data while one changed" 0 $((walks - exact))
 udevadm settle
 check_eq "sampled LVs answering exactly after the changes" ${#sampled[@]} "$(walk_sampled)"
