@@ -11,9 +11,9 @@
 #   2. series: the patches applied in turn with git am on a branch from
 #      "pristine"; after each one, checkpatch --strict on the patch and a
 #      W=1 build of every object the series has touched so far (each patch
-#      builds on its own); then sd's GET LBA STATUS parser and walk, and
-#      the block layer's, dm's and loop's range handling, cut out of the
-#      patched tree, on the host: the module's parser cases, random model
+#      builds on its own), and sparse (sid's, C=2) on each of them; then
+#      sd's GET LBA STATUS parser and walk, and the block layer's, dm's and
+#      loop's range handling, cut out of the patched tree, on the host: the module's parser cases, random model
 #      disks, random dm tables, loop over sparse files (host-tests.sh).
 #      Done again only when a patch changed
 #   3. kernel: tinyconfig + tools/testing/upstream/upstream-vm.config,
@@ -129,7 +129,25 @@ for p in "$top"/upstream/0*.patch; do
 	case $p in */0000-cover-letter.patch) ;; *) patches+=("$p") ;; esac
 done
 [ ${#patches[@]} -gt 0 ] || fail "no patches in upstream/"
-sstamp=$(cat "${patches[@]}" "$frag" "$here"/test-* | sha256sum | cut -d' ' -f1)
+# sparse: trixie's and the host's (0.6.4) cannot parse 7.3's headers (no
+# __typeof_unqual__: the kernel's checker-valid.sh rejects them), so sid's,
+# from the sid line's build chroot (tools/testing/kernel-line.sh fetch sid),
+# run on the host through that chroot's own loader and libc
+sid_root=$top/build/lines/sid/chroot
+if [ ! -x "$sid_root/usr/bin/sparse" ]; then
+	"$top/tools/testing/kernel-line.sh" fetch sid > "$dir/sid-line.log" 2>&1 ||
+		fail "no sid line for its sparse, see $dir/sid-line.log"
+fi
+checker=$dir/sparse
+# shellcheck disable=SC2016 # expanded by the wrapper
+{ printf '%s\n' '#!/bin/sh' \
+	"# sid's sparse, from $sid_root (upstream-check.sh)" \
+	"r=$sid_root" \
+	'exec "$r/lib64/ld-linux-x86-64.so.2" --library-path "$r/usr/lib/x86_64-linux-gnu" "$r/usr/bin/sparse" "$@"' \
+	> "$checker" && chmod +x "$checker"; } || fail "cannot write $checker"
+checker_version=$("$checker" --version 2>&1) || fail "sid's sparse does not run: $checker_version"
+sstamp=$( (cat "${patches[@]}" "$frag" "$here"/test-*; echo "$checker_version") |
+	 sha256sum | cut -d' ' -f1)
 if [ "$(cut -d' ' -f1 "$dir/series.sha256" 2>/dev/null)" != "$sstamp" ]; then
 	rm -f "$dir/series.sha256"
 	git -C "$src" am --abort > /dev/null 2>&1
@@ -151,12 +169,17 @@ if [ "$(cut -d' ' -f1 "$dir/series.sha256" 2>/dev/null)" != "$sstamp" ]; then
 			touched+=("${f%.c}.o")
 		done < <(git -C "$src" diff --name-only HEAD~1 HEAD -- '*.c')
 		mapfile -t touched < <(printf '%s\n' "${touched[@]}" | sort -u)
-		kmake -j"$jobs" W=1 "${touched[@]}" > "$dir/build-$name.log" 2>&1
+		# C=2: sparse on each of them, built or not
+		kmake -j"$jobs" W=1 C=2 CHECK="$checker" "${touched[@]}" \
+			> "$dir/build-$name.log" 2>&1
 		rc=$?
-		grep -E 'warning:|error:' "$dir/build-$name.log" | sed 's/^/# /'
-		! grep -qE 'warning:|error:' "$dir/build-$name.log" && [ "$rc" = 0 ]
+		bad='warning:|error:|not available or not up to date'
+		grep -E "$bad" "$dir/build-$name.log" | sed 's/^/# /'
+		checked=$(grep -c '^ *CHECK ' "$dir/build-$name.log")
+		! grep -qE "$bad" "$dir/build-$name.log" && [ "$rc" = 0 ] &&
+			[ "$checked" = "${#touched[@]}" ]
 		rc=$?
-		tally "$rc" "W=1 build after $name: ${touched[*]}"
+		tally "$rc" "W=1 build and sparse ($checker_version, $checked files) after $name: ${touched[*]}"
 		[ "$rc" = 0 ] || series_failed=1
 	done
 	# the ported GET LBA STATUS parser and walk, on the host, as the
