@@ -175,7 +175,11 @@ if [ "$(cut -d' ' -f1 "$dir/series.sha256" 2>/dev/null)" != "$sstamp" ]; then
 		rc=$?
 		bad='warning:|error:|not available or not up to date'
 		grep -E "$bad" "$dir/build-$name.log" | sed 's/^/# /'
-		checked=$(grep -c '^ *CHECK ' "$dir/build-$name.log")
+		checked=0
+		for o in "${touched[@]}"; do
+			grep -qx " *CHECK *${o%.o}.c" "$dir/build-$name.log" &&
+				checked=$((checked + 1))
+		done
 		! grep -qE "$bad" "$dir/build-$name.log" && [ "$rc" = 0 ] &&
 			[ "$checked" = "${#touched[@]}" ]
 		rc=$?
