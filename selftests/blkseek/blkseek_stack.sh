@@ -404,12 +404,22 @@ lsmap "$l" > "$work/lo.map"
 same "LOOP_SET_STATUS64 offset, told again" "$work/b1.truth" "$work/lo.map"
 losetup -d "$l"
 step 8
-mkfs.ext4 -q /dev/mapper/bsvg-fs && mount /dev/mapper/bsvg-fs "$work/mnt-ext4" &&
-	sparse "$work/mnt-ext4/f" && loop_check ext4 "$work/mnt-ext4/f"
+# a file system that cannot be made or mounted fails the scenario: its
+# loop check would not run
+if mkfs.ext4 -q /dev/mapper/bsvg-fs && mount /dev/mapper/bsvg-fs "$work/mnt-ext4"; then
+	sparse "$work/mnt-ext4/f"
+	loop_check ext4 "$work/mnt-ext4/f"
+else
+	echo "# FAIL: ext4 on the LV not made or not mounted"; fail=1
+fi
 truncate -s 320m "$work/mnt-tmp/xfs.img"
 xl=$(loop_attach "$work/mnt-tmp/xfs.img")
-mkfs.xfs -q "$xl" && mount "$xl" "$work/mnt-xfs" &&
-	sparse "$work/mnt-xfs/f" && loop_check xfs "$work/mnt-xfs/f"
+if mkfs.xfs -q "$xl" && mount "$xl" "$work/mnt-xfs"; then
+	sparse "$work/mnt-xfs/f"
+	loop_check xfs "$work/mnt-xfs/f"
+else
+	echo "# FAIL: xfs on $xl not made or not mounted"; fail=1
+fi
 
 step 9
 printf 'label: dos\nstart=2048, size=16384\nstart=20480\n' | sfdisk -q "/dev/$thin"
