@@ -13,8 +13,9 @@
 #      W=1 build of every object the series has touched so far (each patch
 #      builds on its own), and sparse (sid's, C=2) on each of them; then
 #      sd's GET LBA STATUS parser and walk, and the block layer's, dm's and
-#      loop's range handling, cut out of the patched tree, on the host: the module's parser cases, random model
-#      disks, random dm tables, loop over sparse files (host-tests.sh).
+#      loop's range handling, cut out of the patched tree, on the host: the
+#      module's parser cases, random model disks, random dm tables, loop
+#      over sparse files (host-tests.sh).
 #      Done again only when a patch changed
 #   3. kernel: tinyconfig + tools/testing/upstream/upstream-vm.config,
 #      bzImage and modules (make rebuilds only what changed)
@@ -156,6 +157,7 @@ if [ "$(cut -d' ' -f1 "$dir/series.sha256" 2>/dev/null)" != "$sstamp" ]; then
 		fail "make prepare failed, see $dir/prepare.log"
 	touched=()
 	series_failed=0
+	bad='warning:|error:|not available or not up to date'
 	for p in "${patches[@]}"; do
 		name=$(basename "$p")
 		"$src/scripts/checkpatch.pl" --strict -q "$p" > "$dir/checkpatch.log" 2>&1
@@ -173,7 +175,6 @@ if [ "$(cut -d' ' -f1 "$dir/series.sha256" 2>/dev/null)" != "$sstamp" ]; then
 		kmake -j"$jobs" W=1 C=2 CHECK="$checker" "${touched[@]}" \
 			> "$dir/build-$name.log" 2>&1
 		rc=$?
-		bad='warning:|error:|not available or not up to date'
 		grep -E "$bad" "$dir/build-$name.log" | sed 's/^/# /'
 		checked=0
 		for o in "${touched[@]}"; do
