@@ -11,12 +11,13 @@
  * nothing can have changed the provisioning state it describes, as far as
  * this host can see, and for at most cache_ms (other initiators of a
  * shared LUN are invisible to this host; the bound keeps their staleness
- * short).  What "nothing changed" means depends on what this kernel lets
- * blkseek observe:
+ * short).  "Nothing changed" is what probes on the SCSI dispatch
+ * tracepoints see (blkseek_cmd_watch.c); without them (dispatch mode off)
+ * no reply is kept: the commands of another path of the LUN could not be
+ * seen.
  *
- * Dispatch mode (blkseek_cmd_watch.c attached its probes to the SCSI
- * dispatch tracepoints): every command dispatched to a disk whose entry
- * is here, completed or timed out is classified by
+ * Every command dispatched to a disk whose entry is here, or to another
+ * path of its LUN (blkseek_lun.c), completed or timed out is classified by
  * blkseek_cdb_keeps_provisioning(); any other command (a write, UNMAP,
  * WRITE SAME, FORMAT, SG_IO passthrough of any of them, an unknown opcode)
  * bumps the entry's @changes at dispatch and again at completion or
@@ -26,14 +27,10 @@
  * @changes when it completes, so a reply that may predate it dies then.
  * A timed-out write may still be executed until the error handler is done
  * with it: it disarms the entry, and the entry is armed again only when
- * the device is seen idle (that write finished).  A new entry is armed the
- * same way, so that commands dispatched before the probes could see the
- * entry are finished.
- *
- * Count mode (the probes are not attached, or cache_watch=0): a reply is
- * kept only if the device was idle when it was sent and iorequest_cnt,
- * which counts every dispatched command, advanced by exactly one (ours);
- * it is used only while that count is unchanged and nothing is in flight.
+ * the device is seen idle (that write finished), and no other path of the
+ * LUN is still handling a timed-out write (blkseek_timeouts.c).  A new
+ * entry is armed the same way, so that commands dispatched before the
+ * probes could see the entry are finished.
  *
  * READ CAPACITY answers (LBPME, LBPRZ, block size) change only when the
  * device is reformatted; they are kept for 30 s whatever the traffic, as
@@ -61,9 +58,12 @@
 #include <scsi/scsi_device.h>
 
 #include "blkseek_cache.h"
+#include "blkseek_dev.h"
+#include "blkseek_lun.h"
 #include "blkseek_params.h"
 #include "blkseek_query.h"
 #include "blkseek_stats.h"
+#include "blkseek_timeouts.h"
 
 /* Disks walked at once without evicting each other's replies. */
 #define CACHE_ENTRIES	16
@@ -76,15 +76,16 @@
  * @diskseq: the disk's, 0 when free
  * @sdev: its SCSI device, only compared by the dispatch probe, never
  *	dereferenced; NULL when free
+ * @lun: the identity of its logical unit: a command on another device
+ *	that may be a path of the same LUN changes it too
  * @changes: bumped by the probe for each command that may change
  *	provisioning state, at dispatch and at completion or timeout; never
  *	reset, so a token taken before the entry was reused cannot match
- * @armed: dispatch mode: the device was seen idle since the entry was
- *	made or since a command that may change state timed out
+ * @armed: the device was seen idle since the entry was made or since a
+ *	command that may change state timed out
  * @used: jiffies of last use, for eviction
  * @runs_valid: @runs hold a reply
- * @runs_changes: @changes when the reply was asked for (dispatch mode)
- * @iorequest_cnt: the device's count after the reply (count mode)
+ * @runs_changes: @changes when the reply was asked for
  * @runs_stamp: jiffies when the reply came
  * @nr_runs: runs in @runs
  * @runs: the reply, from the LBA asked on
@@ -96,12 +97,12 @@ struct cache_entry {
 	seqcount_spinlock_t seq;
 	u64 diskseq;
 	struct scsi_device *sdev;
+	struct blkseek_lun lun;
 	atomic_t changes;
 	bool armed;
 	unsigned long used;
 	bool runs_valid;
 	unsigned int runs_changes;
-	unsigned int iorequest_cnt;
 	unsigned long runs_stamp;
 	unsigned int nr_runs;
 	struct blkseek_run runs[BLKSEEK_REPLY_RUNS];
@@ -148,6 +149,7 @@ static struct cache_entry *entry_of(struct blkseek_sd *sd)
 	write_seqcount_begin(&victim->seq);
 	WRITE_ONCE(victim->diskseq, sd->diskseq);
 	WRITE_ONCE(victim->sdev, sd->sdev);
+	blkseek_lun_of_sdev(sd->sdev, &victim->lun);
 	WRITE_ONCE(victim->armed, false);
 	victim->runs_valid = false;
 	victim->caps_valid = false;
@@ -223,37 +225,25 @@ static unsigned int changes_of(const struct cache_entry *e, bool *armed)
 	return changes;
 }
 
-/* Dispatch mode: no command that may change state was seen since. */
-static bool dispatch_reply_current(const struct cache_entry *e)
+/*
+ * Nothing has changed the provisioning state since @e's reply came: no
+ * command that may change it was seen since, and the probes still watch.
+ */
+static bool reply_current(const struct cache_entry *e)
 {
+	unsigned int changes;
 	bool armed;
-	unsigned int changes = changes_of(e, &armed);
 
-	return armed && e->runs_changes == changes;
-}
-
-/* Count mode: no command at all was dispatched since, none is in flight. */
-static bool count_reply_current(struct blkseek_sd *sd,
-				const struct cache_entry *e)
-{
-	return e->iorequest_cnt == atomic_read(&sd->sdev->iorequest_cnt) &&
-	       !scsi_device_busy(sd->sdev);
-}
-
-/* Nothing has changed the provisioning state since @e's reply came. */
-static bool reply_current(struct blkseek_sd *sd, const struct cache_entry *e)
-{
-	if (!e->runs_valid ||
+	if (!e->runs_valid || !READ_ONCE(dispatch_mode) ||
 	    !fresh(e->runs_stamp, READ_ONCE(blkseek_cache_ms)))
 		return false;
-	if (READ_ONCE(dispatch_mode))
-		return dispatch_reply_current(e);
-	return count_reply_current(sd, e);
+	changes = changes_of(e, &armed);
+	return armed && e->runs_changes == changes;
 }
 
 /*
  * Parse @sd's reply of @len bytes, asked at @lba, into @e, stamped with
- * @changes or @cnt, and copy its first runs into the walk's @runs.  Under
+ * @changes, and copy its first runs into the walk's @runs.  Under
  * the lock, so that no reader sees a reply half parsed, and the walk gets
  * the runs kept.
  *
@@ -261,8 +251,7 @@ static bool reply_current(struct blkseek_sd *sd, const struct cache_entry *e)
  */
 static int keep_reply(struct cache_entry *e, const struct blkseek_sd *sd,
 		      size_t len, u64 lba, unsigned int changes,
-		      unsigned int cnt, struct blkseek_run *runs,
-		      unsigned int max_runs)
+		      struct blkseek_run *runs, unsigned int max_runs)
 {
 	int n;
 
@@ -273,7 +262,6 @@ static int keep_reply(struct cache_entry *e, const struct blkseek_sd *sd,
 	if (n >= 0) {
 		WRITE_ONCE(e->nr_runs, n);
 		e->runs_changes = changes;
-		e->iorequest_cnt = cnt;
 		e->runs_stamp = jiffies;
 		e->runs_valid = true;
 	}
@@ -307,7 +295,7 @@ int blkseek_cache_runs(struct blkseek_sd *sd, u64 lba, struct blkseek_run *runs,
 		do {
 			seq = read_seqcount_begin(&e->seq);
 			n = 0;
-			if (e->diskseq == sd->diskseq && reply_current(sd, e))
+			if (e->diskseq == sd->diskseq && reply_current(e))
 				n = runs_from(e, lba, runs, max_runs);
 		} while (read_seqcount_retry(&e->seq, seq));
 	}
@@ -315,14 +303,28 @@ int blkseek_cache_runs(struct blkseek_sd *sd, u64 lba, struct blkseek_run *runs,
 	return n;
 }
 
-/* Dispatch mode: the entry's index and change count, if it is armed. */
-static u64 dispatch_begin(struct blkseek_sd *sd)
+/**
+ * blkseek_cache_begin() - note the device's state before a GET LBA STATUS
+ * @sd: the command state
+ *
+ * Makes the disk's entry (the probes then watch its device and the other
+ * paths of its LUN) and arms it if the device is idle and no other path
+ * is handling a timed-out change.
+ *
+ * Return: a token for blkseek_cache_reply(): the entry's index and change
+ * count, so that the reply is kept only in that entry; or
+ * BLKSEEK_CACHE_NO_TOKEN when the reply may not be kept.
+ */
+u64 blkseek_cache_begin(struct blkseek_sd *sd)
 {
 	u64 token = BLKSEEK_CACHE_NO_TOKEN;
 	struct cache_entry *e;
 	unsigned int changes;
 	bool armed;
 
+	if (!sd->diskseq || !READ_ONCE(blkseek_cache_ms) ||
+	    !READ_ONCE(dispatch_mode))
+		return BLKSEEK_CACHE_NO_TOKEN;
 	spin_lock(&cache_lock);
 	e = entry_of(sd);
 	/*
@@ -332,7 +334,8 @@ static u64 dispatch_begin(struct blkseek_sd *sd)
 	 * missed, and every timed-out one, has finished.
 	 */
 	smp_mb();
-	if (!e->armed && !scsi_device_busy(sd->sdev))
+	if (!e->armed && !scsi_device_busy(sd->sdev) &&
+	    blkseek_timeouts_quiet(&e->lun))
 		WRITE_ONCE(e->armed, true);
 	changes = changes_of(e, &armed);
 	if (armed)
@@ -341,10 +344,9 @@ static u64 dispatch_begin(struct blkseek_sd *sd)
 	return token;
 }
 
-/* Dispatch mode: keep the reply if its entry's count did not move. */
-static int dispatch_reply(struct blkseek_sd *sd, u64 token, size_t len,
-			  u64 lba, struct blkseek_run *runs,
-			  unsigned int max_runs)
+/* Keep the reply if its entry's count did not move. */
+static int reply_keep(struct blkseek_sd *sd, u64 token, size_t len, u64 lba,
+		      struct blkseek_run *runs, unsigned int max_runs)
 {
 	struct cache_entry *e = &cache[(token >> 32) % CACHE_ENTRIES];
 	unsigned int changes;
@@ -355,55 +357,9 @@ static int dispatch_reply(struct blkseek_sd *sd, u64 token, size_t len,
 	changes = changes_of(e, &armed);
 	if (e->diskseq == sd->diskseq && armed &&
 	    changes == (unsigned int)token)
-		n = keep_reply(e, sd, len, lba, changes, 0, runs, max_runs);
+		n = keep_reply(e, sd, len, lba, changes, runs, max_runs);
 	spin_unlock(&cache_lock);
 	return n;
-}
-
-/* Count mode: the device's dispatch count, if nothing is in flight. */
-static u64 count_begin(struct blkseek_sd *sd)
-{
-	unsigned int cnt = atomic_read(&sd->sdev->iorequest_cnt);
-
-	/* read the count first: a command slipping in after it shows */
-	smp_rmb();
-	return scsi_device_busy(sd->sdev) ? BLKSEEK_CACHE_NO_TOKEN : cnt;
-}
-
-/* Count mode: keep the reply if ours was the only command since. */
-static int count_reply(struct blkseek_sd *sd, u64 token, size_t len, u64 lba,
-		       struct blkseek_run *runs, unsigned int max_runs)
-{
-	unsigned int cnt = atomic_read(&sd->sdev->iorequest_cnt);
-	int n;
-
-	if (cnt != (unsigned int)token + 1 || scsi_device_busy(sd->sdev))
-		return 0;
-	spin_lock(&cache_lock);
-	n = keep_reply(entry_of(sd), sd, len, lba, 0, cnt, runs, max_runs);
-	spin_unlock(&cache_lock);
-	return n;
-}
-
-/**
- * blkseek_cache_begin() - note the device's state before a GET LBA STATUS
- * @sd: the command state
- *
- * Dispatch mode: makes the disk's entry (the probe then watches its
- * device) and arms it if the device is idle.  Count mode: reads the
- * device's dispatch count.
- *
- * Return: a token for blkseek_cache_reply(), or BLKSEEK_CACHE_NO_TOKEN
- * when the reply may not be kept.  Dispatch mode: the entry's index and
- * change count, so that the reply is kept only in that entry.
- */
-u64 blkseek_cache_begin(struct blkseek_sd *sd)
-{
-	if (!sd->diskseq || !READ_ONCE(blkseek_cache_ms))
-		return BLKSEEK_CACHE_NO_TOKEN;
-	if (READ_ONCE(dispatch_mode))
-		return dispatch_begin(sd);
-	return count_begin(sd);
 }
 
 /**
@@ -428,12 +384,9 @@ int blkseek_cache_reply(struct blkseek_sd *sd, u64 token, size_t len, u64 lba,
 {
 	int n = 0;
 
-	if (token != BLKSEEK_CACHE_NO_TOKEN && READ_ONCE(blkseek_cache_ms)) {
-		if (READ_ONCE(dispatch_mode))
-			n = dispatch_reply(sd, token, len, lba, runs, max_runs);
-		else
-			n = count_reply(sd, token, len, lba, runs, max_runs);
-	}
+	if (token != BLKSEEK_CACHE_NO_TOKEN && READ_ONCE(blkseek_cache_ms) &&
+	    READ_ONCE(dispatch_mode))
+		n = reply_keep(sd, token, len, lba, runs, max_runs);
 	/* not kept: only the runs the walk takes */
 	if (!n)
 		n = blkseek_gls_parse(sd->buf, len, lba, runs, max_runs);
@@ -444,30 +397,52 @@ int blkseek_cache_reply(struct blkseek_sd *sd, u64 token, size_t len, u64 lba,
  * blkseek_cache_dispatch_mode() - the dispatch probes attached or detached
  * @on: true once every probe is attached, false before they are detached
  *
- * Told by the watch (blkseek_cmd_watch.c); the cache is in count mode
- * until then.
+ * Told by the watch (blkseek_cmd_watch.c); until then, and after, no
+ * reply is kept or used.
  */
 void blkseek_cache_dispatch_mode(bool on)
 {
 	WRITE_ONCE(dispatch_mode, on);
 }
 
+/*
+ * Whether a command on @sdev may change what @e describes: @sdev is its
+ * device, or may be another path of its LUN (@lun, @sdev's identity, read
+ * once per command by the caller, when first needed).
+ */
+static bool changes_entry(const struct cache_entry *e,
+			  struct scsi_device *sdev, struct blkseek_lun *lun)
+{
+	struct scsi_device *own = READ_ONCE(e->sdev);
+
+	if (!own)
+		return false;
+	if (own == sdev)
+		return true;
+	if (lun->nr == BLKSEEK_LUN_UNREAD)
+		blkseek_lun_of_sdev(sdev, lun);
+	return blkseek_lun_may_match(&e->lun, lun);
+}
+
 /**
  * blkseek_cache_device_changed() - a command that may change provisioning
  *	state was dispatched to, completed on or timed out on @sdev
- * @sdev: the device, only compared
+ * @sdev: the device; its identity is read, nothing else
  * @timed_out: it timed out: the device may still execute it until the
  *	error handler is done
  *
- * Called by the dispatch probes, in any context: no lock, no sleep.
+ * Changes the entry of @sdev and of every device that may be another path
+ * of its LUN (blkseek_lun.c): the paths of one LUN share its blocks, not
+ * a cache entry.  Called by the dispatch probes, in any context: no lock,
+ * no sleep.
  */
-void blkseek_cache_device_changed(const struct scsi_device *sdev,
-				  bool timed_out)
+void blkseek_cache_device_changed(struct scsi_device *sdev, bool timed_out)
 {
+	struct blkseek_lun lun = { .nr = BLKSEEK_LUN_UNREAD };
 	struct cache_entry *e;
 
 	for (e = cache; e < cache + CACHE_ENTRIES; e++) {
-		if (READ_ONCE(e->sdev) != sdev)
+		if (!changes_entry(e, sdev, &lun))
 			continue;
 		if (timed_out) {
 			WRITE_ONCE(e->armed, false);

@@ -21,8 +21,7 @@ u64 blkseek_cache_begin(struct blkseek_sd *sd);
 int blkseek_cache_reply(struct blkseek_sd *sd, u64 token, size_t len, u64 lba,
 			struct blkseek_run *runs, unsigned int max_runs);
 void blkseek_cache_dispatch_mode(bool on);
-void blkseek_cache_device_changed(const struct scsi_device *sdev,
-				  bool timed_out);
+void blkseek_cache_device_changed(struct scsi_device *sdev, bool timed_out);
 bool blkseek_cache_caps(struct blkseek_sd *sd, struct blkseek_caps *caps);
 void blkseek_cache_store_caps(struct blkseek_sd *sd,
 			      const struct blkseek_caps *caps);

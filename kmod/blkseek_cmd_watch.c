@@ -16,7 +16,7 @@
  * (scsi_mod a module, as on Debian) or for_each_kernel_tracepoint()
  * (scsi_mod built in).  blkseek uses scsi_mod's exports, so scsi_mod
  * stays loaded while blkseek is.  Unless all three are attached, none is,
- * and the cache keeps to count mode (blkseek_cache.c).
+ * and the cache keeps no reply (blkseek_cache.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -31,6 +31,7 @@
 #include "blkseek_compat.h"
 #include "blkseek_gls.h"
 #include "blkseek_stats.h"
+#include "blkseek_timeouts.h"
 
 static void on_dispatch(void *data, struct scsi_cmnd *cmd)
 {
@@ -40,8 +41,10 @@ static void on_dispatch(void *data, struct scsi_cmnd *cmd)
 
 static void on_timeout(void *data, struct scsi_cmnd *cmd)
 {
-	if (!blkseek_cdb_keeps_provisioning(cmd->cmnd, cmd->cmd_len))
-		blkseek_cache_device_changed(cmd->device, true);
+	if (blkseek_cdb_keeps_provisioning(cmd->cmnd, cmd->cmd_len))
+		return;
+	blkseek_timeouts_note(cmd->device);
+	blkseek_cache_device_changed(cmd->device, true);
 }
 
 static struct {
@@ -95,7 +98,7 @@ static void detach(unsigned int n)
 /**
  * blkseek_cmd_watch_start() - attach the dispatch probes, if possible
  *
- * Never fails the load: without the probes the cache is in count mode.
+ * Never fails the load: without the probes the cache keeps no reply.
  *
  * Return: 0.
  */
@@ -112,7 +115,7 @@ int blkseek_cmd_watch_start(void)
 								watched[i].probe,
 								NULL) : -ENOENT;
 		if (err) {
-			pr_warn("reply cache in count mode: cannot attach to tracepoint %s (%d)\n",
+			pr_warn("reply cache off: cannot attach to tracepoint %s (%d)\n",
 				watched[i].name, err);
 			detach(i);
 			return 0;
@@ -127,7 +130,8 @@ int blkseek_cmd_watch_start(void)
 /**
  * blkseek_cmd_watch_stop() - detach the dispatch probes
  *
- * Returns once no probe runs any more.
+ * Returns once no probe runs any more, and the devices they recorded
+ * (blkseek_timeouts.c) are released.
  */
 void blkseek_cmd_watch_stop(void)
 {
@@ -137,4 +141,5 @@ void blkseek_cmd_watch_stop(void)
 	blkseek_cache_dispatch_mode(false);
 	blkseek_stats_set_dispatch_mode(false);
 	detach(ARRAY_SIZE(watched));
+	blkseek_timeouts_exit();
 }

@@ -45,7 +45,7 @@
  * arguments it reads there: not API, the same on every supported line.  A
  * kernel that renames a function fails to arm its probe (its stacked
  * devices are then not answered); one that renames a tracepoint leaves
- * the reply cache in count mode.
+ * the reply cache off.
  *
  * kretprobes of the stack watch (blkseek_stack_watch.c); "module:symbol"
  * is the module's own function, whatever else has the name.

@@ -8,11 +8,13 @@
 #include <linux/fs.h>
 #include <linux/log2.h>
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 #include <linux/string.h>
 #include <scsi/scsi.h>
 #include <scsi/scsi_device.h>
 
 #include "blkseek_dev.h"
+#include "blkseek_lun.h"
 #include "blkseek_walk.h"
 
 /**
@@ -101,4 +103,26 @@ void blkseek_target_put(struct blkseek_target *t)
 	if (t->sdev)
 		scsi_device_put(t->sdev);
 	t->sdev = NULL;
+}
+
+/**
+ * blkseek_lun_of_sdev() - the identity of the logical unit behind @sdev
+ * @sdev: a SCSI device, pinned by the caller (a reference, or a command
+ *	of it in flight)
+ * @lun: filled from the Device Identification page the midlayer keeps;
+ *	unknown (matching any device) when it keeps none
+ *
+ * Any context: no sleep, no lock but RCU's.
+ */
+void blkseek_lun_of_sdev(struct scsi_device *sdev, struct blkseek_lun *lun)
+{
+	struct scsi_vpd *vpd;
+
+	rcu_read_lock();
+	vpd = rcu_dereference(sdev->vpd_pg83);
+	if (vpd)
+		blkseek_lun_of_vpd83(vpd->data, vpd->len, lun);
+	else
+		lun->nr = 0;
+	rcu_read_unlock();
 }

@@ -8,6 +8,7 @@
 #include <linux/types.h>
 
 struct blkseek_geom;
+struct blkseek_lun;
 struct block_device;
 struct file;
 struct gendisk;
@@ -27,5 +28,6 @@ void blkseek_geom_of(struct file *file, struct blkseek_geom *g);
 bool blkseek_disk_made_by(const struct gendisk *disk, const char *name);
 int blkseek_target_get(struct file *file, struct blkseek_target *t);
 void blkseek_target_put(struct blkseek_target *t);
+void blkseek_lun_of_sdev(struct scsi_device *sdev, struct blkseek_lun *lun);
 
 #endif /* BLKSEEK_DEV_H */

@@ -84,7 +84,7 @@ MODULE_PARM_DESC(cache_ms,
 static bool cache_watch = true;
 module_param(cache_watch, bool, 0444);
 MODULE_PARM_DESC(cache_watch,
-		 "Watch the SCSI commands dispatched to disks, so that reads keep a cached reply; 0: count mode, any command drops it (default 1)");
+		 "Watch the SCSI commands dispatched to disks, so that a reply can be cached; 0: no reply is cached (default 1)");
 
 /*
  * The function replaced.  The selftests build a variant naming a function

@@ -41,6 +41,7 @@
 #include <linux/blkseek_stack.h>
 
 #include "blkseek_dev.h"
+#include "blkseek_lun.h"
 #include "blkseek_stack.h"
 #include "blkseek_stats.h"
 
@@ -403,6 +404,33 @@ static int stack_chain_check(const struct blkseek_stack *st,
 }
 
 /*
+ * Whether the paths of @seg are paths of one LUN, as far as their SCSI
+ * devices say (blkseek_lun.c): only then does a write through any of them
+ * change the reply cache of the one asked.  A path that is not an sd
+ * disk has no identity blkseek can read, nor commands it sees.
+ */
+static bool paths_one_lun(const struct blkseek_seg *seg)
+{
+	struct blkseek_lun first, lun;
+	unsigned int i;
+
+	for (i = 0; i < seg->nr_paths; i++) {
+		struct blkseek_target t;
+
+		if (!S_ISBLK(file_inode(seg->paths[i])->i_mode) ||
+		    blkseek_target_get(seg->paths[i], &t))
+			return false;
+		if (!t.sdev)
+			return false;
+		blkseek_lun_of_sdev(t.sdev, i ? &lun : &first);
+		blkseek_target_put(&t);
+		if (i && !blkseek_lun_may_match(&first, &lun))
+			return false;
+	}
+	return true;
+}
+
+/*
  * Take the lower files of one segment of an upper device of @size bytes;
  * the caller puts what was taken.
  */
@@ -441,6 +469,7 @@ static int segment_take(struct blkseek_seg *seg,
 		    bdev_nr_bytes(I_BDEV(f->f_mapping->host)))
 			return -EINVAL;
 	}
+	seg->one_lun = us->nr_paths == 1 || paths_one_lun(seg);
 	return 0;
 }
 

@@ -21,6 +21,8 @@ struct gendisk;
  * @length: bytes
  * @lower_offset: where @start lies on the lower device or file
  * @nr_paths: files in @paths
+ * @one_lun: one path, or paths whose SCSI devices may be paths of one LUN
+ *	(their identities match, blkseek_lun.c); else the segment is data
  * @paths: the lower device (several paths of one LUN), or a loop's file
  */
 struct blkseek_seg {
@@ -28,6 +30,7 @@ struct blkseek_seg {
 	u64 length;
 	u64 lower_offset;
 	unsigned int nr_paths;
+	bool one_lun;
 	struct file *paths[BLKSEEK_STACK_MAX_PATHS];
 };
 

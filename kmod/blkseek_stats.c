@@ -81,6 +81,7 @@ static struct stat_attr stat_attrs[] = {
 	STAT(cache_hits, BLKSEEK_STAT_CACHE_HITS),
 	STAT(cache_misses, BLKSEEK_STAT_CACHE_MISSES),
 	STAT(cache_changes, BLKSEEK_STAT_CACHE_CHANGES),
+	STAT(cache_timeouts_lost, BLKSEEK_STAT_CACHE_TIMEOUTS_LOST),
 	STAT(cache_dispatch_mode, BLKSEEK_STAT_CACHE_DISPATCH),
 	STAT(stacked_mappings, BLKSEEK_STAT_STACK_MAPPINGS),
 	STAT(stacked_stale, BLKSEEK_STAT_STACK_STALE),

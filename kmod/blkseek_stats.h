@@ -29,6 +29,7 @@ enum blkseek_stat {
 	BLKSEEK_STAT_CACHE_HITS,	/* GET LBA STATUS answered from the cache */
 	BLKSEEK_STAT_CACHE_MISSES,	/* GET LBA STATUS not in the cache */
 	BLKSEEK_STAT_CACHE_CHANGES,	/* commands that may change state, seen */
+	BLKSEEK_STAT_CACHE_TIMEOUTS_LOST, /* timeouts not recorded: no arming */
 	BLKSEEK_STAT_CACHE_DISPATCH,	/* 1: the cache watches SCSI dispatch (set) */
 	BLKSEEK_STAT_STACK_MAPPINGS,	/* stacked mappings holding lower files now */
 	BLKSEEK_STAT_STACK_STALE,	/* stacked mappings made stale by a change */

@@ -532,10 +532,10 @@ else
 fi
 
 # 8. multipath-tools over two scsi_debug hosts sharing one store: two
-# paths of one LUN.  scsi_debug gives each path its own identifier, so
-# multipath is told to group by the model, which only they share.
+# paths of one LUN, one LU identity (vpd_use_hostno=0).  multipath is told
+# to group by the model, which only they share.
 step 15
-sdebug 2
+sdebug 2 vpd_use_hostno=0
 mkdir -p /etc/multipath
 mount -t tmpfs none /etc/multipath
 mkdir -p /etc/multipath/conf.d

@@ -63,10 +63,11 @@ lint_counts() {
 # the subset, about a sixth of the suite's time: the edge cases against
 # the ground truth (partitions, block sizes, the disk's end), the
 # fallbacks, blkseek-copy, the command counts, the reply cache against
-# each writer, fault injection, stacked devices; then the kernel log.
+# each writer, one LUN through several devices, fault injection, stacked
+# devices; then the kernel log.
 # (blkseek_map, blkseek_ioctl and blkseek_clients.sh, four fifths of the
 # suite's time, run in full on the oldest and newest line.)
-subset=${BLKSEEK_SUBSET:-blkseek_edges blkseek_fallback blkseek_copy.sh blkseek_stats.sh blkseek_cache.sh blkseek_faults.sh blkseek_stack.sh blkseek_dmesg.sh}
+subset=${BLKSEEK_SUBSET:-blkseek_edges blkseek_fallback blkseek_copy.sh blkseek_stats.sh blkseek_cache.sh blkseek_paths.sh blkseek_faults.sh blkseek_stack.sh blkseek_dmesg.sh}
 if [ "${BLKSEEK_CHECK_ALL:-0}" = 1 ]; then
 	full=(6.1 6.12 sid bpo) part=()
 else

@@ -7,6 +7,9 @@
 # Inside the VM (root, the host's packages):
 #   tgt-lun.sh up FILE... one LUN per FILE (1, 2, ...); prints the
 #                         disks' names (sdX), one a line, once logged in
+#   tgt-lun.sh session    logs in a second session (iface blkseek2) to
+#                         the target; prints LUN 1's disk in it: the
+#                         same LUN through a second I_T nexus
 #   tgt-lun.sh down       logs out and stops the daemons
 set -u
 iqn=iqn.2026-11.org.blkseek:lun
@@ -54,8 +57,27 @@ up)
 		basename "$b"
 	done
 	exit 0 ;;
+session)
+	old=$(ls -d /sys/class/iscsi_session/session* 2>/dev/null)
+	{ iscsiadm -m iface -I blkseek2 > /dev/null 2>&1 ||
+	  iscsiadm -m iface -I blkseek2 -o new > /dev/null; } &&
+	iscsiadm -m discovery -t sendtargets -p 127.0.0.1 -I blkseek2 -o new > /dev/null &&
+	iscsiadm -m node -T $iqn -p 127.0.0.1 -I blkseek2 --login > /dev/null ||
+		{ echo "tgt-lun: no second session" >&2; exit 1; }
+	udevadm settle
+	for _ in $(seq 100); do
+		for s in /sys/class/iscsi_session/session*; do
+			grep -qxF "$s" <<< "$old" && continue
+			b=$(ls -d "$s"/device/target*/*:*:*:1/block/* 2>/dev/null | head -1)
+			[ -n "$b" ] && [ -b "/dev/$(basename "$b")" ] &&
+				{ basename "$b"; exit 0; }
+		done
+		sleep 0.1
+	done
+	echo "tgt-lun: no disk for LUN 1 in the second session" >&2
+	exit 1 ;;
 down)
-	iscsiadm -m node -T $iqn -p 127.0.0.1 --logout > /dev/null 2>&1
+	iscsiadm -m node -T $iqn --logout > /dev/null 2>&1
 	for l in 1 2 3 4; do
 		tgtadm --lld iscsi --op delete --mode logicalunit --tid 1 --lun $l > /dev/null 2>&1
 	done
@@ -74,6 +96,6 @@ down)
 	umount /etc/iscsi 2>/dev/null
 	exit 0 ;;
 *)
-	echo "usage: tgt-lun.sh up FILE... | down" >&2
+	echo "usage: tgt-lun.sh up FILE... | session | down" >&2
 	exit 2 ;;
 esac
