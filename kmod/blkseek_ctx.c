@@ -92,6 +92,7 @@ int blkseek_begin_at(struct file *file, u64 off, struct blkseek_ctx *c,
 	memset(c, 0, sizeof(*c));
 	blkseek_geom_of(file, &c->g);
 	c->g.max_fetches = READ_ONCE(blkseek_max_queries);
+	c->sd.deadline = jiffies + msecs_to_jiffies(READ_ONCE(blkseek_answer_ms));
 	/*
 	 * Recursion, on purpose: a stacked device's walk asks its lower
 	 * devices through blkseek_file_extents(), which comes back here one

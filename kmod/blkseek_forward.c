@@ -116,13 +116,14 @@ static unsigned int device_extent(struct blkseek_ctx *c, u64 off, u64 len,
  * @ext: filled with extents from @off, contiguous
  * @max: room in @ext (a block device fills one)
  * @depth: devices stacked above @file
+ * @deadline: jiffies after which no command is started (the answer's)
  *
  * Return: extents filled, 0 when @off is past the end.  Whatever cannot
  * be asked is one data extent.
  */
 unsigned int blkseek_file_extents(struct file *file, u64 off, u64 len,
 				  struct blkseek_ext *ext, unsigned int max,
-				  unsigned int depth)
+				  unsigned int depth, unsigned long deadline)
 {
 	struct blkseek_ctx c;
 	unsigned int n;
@@ -137,6 +138,7 @@ unsigned int blkseek_file_extents(struct file *file, u64 off, u64 len,
 	if (!S_ISBLK(file_inode(file)->i_mode) || depth > BLKSEEK_STACK_MAX_DEPTH ||
 	    blkseek_begin_at(file, off, &c, depth))
 		return data_extent(off, len, ext);
+	c.sd.deadline = deadline;
 	n = blkseek_walk_current(&c, device_extent(&c, off, len, ext));
 	blkseek_end(&c, NULL);
 	return n;
@@ -211,7 +213,7 @@ static int forward_fetch(void *ctx, u64 lba, struct blkseek_run *runs,
 	lower = seg->lower_offset + (pos - seg->start);
 	len = seg->length - (pos - seg->start);
 	n = blkseek_file_extents(path, lower, len, f->ext, BLKSEEK_FWD_EXTENTS,
-				 f->depth + 1);
+				 f->depth + 1, c->sd.deadline);
 	return blkseek_runs_of_extents(pos, lower, f->ext, n, shift, runs,
 				       max_runs);
 }

@@ -37,6 +37,6 @@ int blkseek_forward_begin(struct file *file, u64 off, struct blkseek_ctx *c,
 bool blkseek_stale_to_data(struct blkseek_ctx *c);
 unsigned int blkseek_file_extents(struct file *file, u64 off, u64 len,
 				  struct blkseek_ext *ext, unsigned int max,
-				  unsigned int depth);
+				  unsigned int depth, unsigned long deadline);
 
 #endif /* BLKSEEK_FORWARD_H */

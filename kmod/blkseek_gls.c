@@ -15,12 +15,17 @@
 
 #include "blkseek_gls.h"
 
-static void sai_cdb(u8 *cdb, u8 service_action, u32 alloc_len)
+static void cdb_clear(u8 *cdb)
 {
 	unsigned int i;
 
 	for (i = 0; i < BLKSEEK_CDB_LEN; i++)
 		cdb[i] = 0;
+}
+
+static void sai_cdb(u8 *cdb, u8 service_action, u32 alloc_len)
+{
+	cdb_clear(cdb);
 	cdb[0] = SERVICE_ACTION_IN_16;
 	cdb[1] = service_action;
 	put_unaligned_be32(alloc_len, cdb + 10);
@@ -160,6 +165,71 @@ int blkseek_rc16_parse(const u8 *buf, size_t len, struct blkseek_caps *caps)
 	caps->lbpme = buf[14] & 0x80;
 	caps->lbprz = buf[14] & 0x40;
 	return caps->block_size ? 0 : -EIO;
+}
+
+/**
+ * blkseek_rsoc_gls_cdb() - build REPORT SUPPORTED OPERATION CODES for GET
+ *	LBA STATUS
+ * @cdb: BLKSEEK_CDB_LEN bytes, filled (12 of them used)
+ * @alloc_len: reply bytes allowed
+ *
+ * MAINTENANCE IN, reporting options 010b: one command, by opcode and
+ * service action (SERVICE ACTION IN(16), GET LBA STATUS).
+ */
+void blkseek_rsoc_gls_cdb(u8 *cdb, u32 alloc_len)
+{
+	cdb_clear(cdb);
+	cdb[0] = MAINTENANCE_IN;
+	cdb[1] = MI_REPORT_SUPPORTED_OPERATION_CODES;
+	cdb[2] = 0x02;
+	cdb[3] = SERVICE_ACTION_IN_16;
+	cdb[5] = SAI_GET_LBA_STATUS;
+	put_unaligned_be32(alloc_len, cdb + 6);
+}
+
+/**
+ * blkseek_rsoc_parse() - what a one-command REPORT SUPPORTED OPERATION
+ *	CODES reply says
+ * @buf: the reply
+ * @len: bytes the device returned
+ *
+ * Byte 1 bits 2:0, SUPPORT: 001b not supported; 011b supported as the
+ * standard says, 101b in a vendor-specific way; 000b (no data) and the
+ * reserved values say nothing.
+ *
+ * Return: the support said, BLKSEEK_SUPPORT_UNKNOWN for a short reply.
+ */
+enum blkseek_support blkseek_rsoc_parse(const u8 *buf, size_t len)
+{
+	if (len < 2)
+		return BLKSEEK_SUPPORT_UNKNOWN;
+	switch (buf[1] & 0x07) {
+	case 0x01:
+		return BLKSEEK_UNSUPPORTED;
+	case 0x03:
+	case 0x05:
+		return BLKSEEK_SUPPORTED;
+	default:
+		return BLKSEEK_SUPPORT_UNKNOWN;
+	}
+}
+
+/**
+ * blkseek_sense_refuses() - does a command's sense say the device does not
+ *	implement it?
+ * @sense_key: the sense key
+ * @asc: the additional sense code
+ *
+ * ILLEGAL REQUEST with INVALID COMMAND OPERATION CODE (0x20) or INVALID
+ * FIELD IN CDB (0x24, what LIO, SCST and libata say of an unknown service
+ * action).  Anything else (UNIT ATTENTION, NOT READY, ABORTED COMMAND, a
+ * transport error, a timeout) may pass: it is not a refusal.
+ *
+ * Return: true for a refusal.
+ */
+bool blkseek_sense_refuses(u8 sense_key, u8 asc)
+{
+	return sense_key == ILLEGAL_REQUEST && (asc == 0x20 || asc == 0x24);
 }
 
 /**

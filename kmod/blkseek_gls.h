@@ -17,6 +17,8 @@
 #define BLKSEEK_GLS_HDR_LEN	8
 #define BLKSEEK_GLS_DESC_LEN	16
 #define BLKSEEK_RC16_LEN	32
+/* REPORT SUPPORTED OPERATION CODES, one command: header and CDB usage */
+#define BLKSEEK_RSOC_LEN	20
 /* Descriptors a 4 KiB GET LBA STATUS reply carries: (4096 - 8) / 16. */
 #define BLKSEEK_REPLY_RUNS	255
 
@@ -58,7 +60,23 @@ struct blkseek_caps {
 	bool lbprz;
 };
 
+/**
+ * enum blkseek_support - what a device says of GET LBA STATUS
+ * @BLKSEEK_SUPPORT_UNKNOWN: it did not say (ask the command itself)
+ * @BLKSEEK_SUPPORTED: listed as supported
+ * @BLKSEEK_UNSUPPORTED: listed as not supported, or refused with ILLEGAL
+ *	REQUEST (invalid opcode or field in CDB)
+ */
+enum blkseek_support {
+	BLKSEEK_SUPPORT_UNKNOWN = 0,
+	BLKSEEK_SUPPORTED,
+	BLKSEEK_UNSUPPORTED,
+};
+
 void blkseek_gls_cdb(u8 *cdb, u64 lba, u32 alloc_len);
+void blkseek_rsoc_gls_cdb(u8 *cdb, u32 alloc_len);
+enum blkseek_support blkseek_rsoc_parse(const u8 *buf, size_t len);
+bool blkseek_sense_refuses(u8 sense_key, u8 asc);
 void blkseek_rc16_cdb(u8 *cdb, u32 alloc_len);
 int blkseek_gls_parse(const u8 *buf, size_t len, u64 lba,
 		      struct blkseek_run *runs, unsigned int max_runs);

@@ -21,9 +21,11 @@
 #include "blkseek_stack.h"
 #include "blkseek_stack_watch.h"
 #include "blkseek_stats.h"
+#include "blkseek_support.h"
 
 unsigned int blkseek_timeout_ms = 30000;
 unsigned int blkseek_max_queries = 4096;
+unsigned int blkseek_answer_ms = 60000;
 unsigned int blkseek_cache_ms = 1000;
 
 /* An unsigned module parameter that accepts only values in [min, max]. */
@@ -73,6 +75,13 @@ static struct uint_range queries_range = {
 module_param_cb(max_queries, &uint_range_ops, &queries_range, 0644);
 MODULE_PARM_DESC(max_queries,
 		 "Most GET LBA STATUS commands per lseek; past it the rest is data (1..1048576, default 4096)");
+
+static struct uint_range answer_range = {
+	.value = &blkseek_answer_ms, .min = 100, .max = 3600000,
+};
+module_param_cb(answer_ms, &uint_range_ops, &answer_range, 0644);
+MODULE_PARM_DESC(answer_ms,
+		 "No command is started once an lseek or extent query has taken this long, ms; the rest is data (100..3600000, default 60000)");
 
 static struct uint_range cache_range = {
 	.value = &blkseek_cache_ms, .min = 0, .max = 60000,
@@ -130,9 +139,12 @@ static int __init blkseek_init(void)
 	err = blkseek_stats_register(&THIS_MODULE->mkobj.kobj);
 	if (err)
 		return err;
-	err = cache_watch ? blkseek_cmd_watch_start() : 0;
+	err = blkseek_support_register(&THIS_MODULE->mkobj.kobj);
 	if (err)
 		goto out_stats;
+	err = cache_watch ? blkseek_cmd_watch_start() : 0;
+	if (err)
+		goto out_support;
 	err = blkseek_stack_watch_start();
 	if (err)
 		goto out_cmd_watch;
@@ -151,6 +163,8 @@ out_watch:
 	blkseek_stack_exit();
 out_cmd_watch:
 	blkseek_cmd_watch_stop();
+out_support:
+	blkseek_support_unregister(&THIS_MODULE->mkobj.kobj);
 out_stats:
 	blkseek_stats_unregister();
 	return err;
@@ -163,6 +177,7 @@ static void __exit blkseek_exit(void)
 	blkseek_stack_watch_stop();
 	blkseek_stack_exit();
 	blkseek_cmd_watch_stop();
+	blkseek_support_unregister(&THIS_MODULE->mkobj.kobj);
 	blkseek_stats_unregister();
 }
 

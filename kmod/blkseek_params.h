@@ -8,5 +8,6 @@
 extern unsigned int blkseek_timeout_ms;
 extern unsigned int blkseek_max_queries;
 extern unsigned int blkseek_cache_ms;
+extern unsigned int blkseek_answer_ms;
 
 #endif /* BLKSEEK_PARAMS_H */

@@ -23,12 +23,15 @@ struct scsi_device;
  * @buf: reply buffer of BLKSEEK_GLS_BUF_LEN bytes, allocated when the
  *	answer's first command is sent (an answer from the cache sends none);
  *	NULL until then
+ * @deadline: jiffies after which the answer starts no command (answer_ms
+ *	from the start of the answer asked, stacked devices included)
  */
 struct blkseek_sd {
 	struct scsi_device *sdev;
 	dev_t dev;
 	u64 diskseq;
 	u8 *buf;
+	unsigned long deadline;
 };
 
 int blkseek_read_caps(struct blkseek_sd *sd, struct blkseek_caps *caps);

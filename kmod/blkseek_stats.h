@@ -18,13 +18,18 @@ enum blkseek_stat {
 	BLKSEEK_STAT_CMDS,		/* SCSI commands sent */
 	BLKSEEK_STAT_CMDS_RC16,		/* of which READ CAPACITY(16) */
 	BLKSEEK_STAT_CMDS_GLS,		/* of which GET LBA STATUS */
+	BLKSEEK_STAT_CMDS_RSOC,		/* of which REPORT SUPPORTED OPERATION CODES */
 	BLKSEEK_STAT_DESCRIPTORS,	/* runs taken from GET LBA STATUS replies */
 	BLKSEEK_STAT_FB_NO_LBP,		/* fallback: LBPME=0 or block size mismatch */
 	BLKSEEK_STAT_FB_NO_LBPRZ,	/* fallback: LBPRZ=0 (lseek reports data) */
 	BLKSEEK_STAT_FB_CMD_FAILED,	/* fallback: a command failed or timed out */
 	BLKSEEK_STAT_FB_MALFORMED,	/* fallback: a reply did not describe the LBA */
 	BLKSEEK_STAT_FB_BUDGET,		/* fallback: max_queries reached */
+	BLKSEEK_STAT_FB_TIME,		/* fallback: answer_ms reached */
+	BLKSEEK_STAT_FB_KILLED,		/* fallback: the caller was killed */
 	BLKSEEK_STAT_FB_NO_DEVICE,	/* fallback: device going away */
+	BLKSEEK_STAT_FB_REFUSED,	/* fallback: the disk refused GET LBA STATUS */
+	BLKSEEK_STAT_GLS_REFUSED,	/* disks that refused it (since their rescan) */
 	BLKSEEK_STAT_DIRTY_FLUSHES,	/* dirty page cache written back first */
 	BLKSEEK_STAT_CACHE_HITS,	/* GET LBA STATUS answered from the cache */
 	BLKSEEK_STAT_CACHE_MISSES,	/* GET LBA STATUS not in the cache */

@@ -242,6 +242,44 @@ static void lseek_line(int fd)
 		       errno == EINVAL ? " (the stock answer)" : "");
 }
 
+/*
+ * Whether blkseek remembers that the whole disk of @fd refused GET LBA
+ * STATUS (/sys/module/blkseek/refused: "MAJ:MIN SECONDS how"): fills
+ * @buf with "SECONDS s ago (how)".
+ */
+static bool refused_since(int fd, char *buf, size_t len)
+{
+	char name[256], whole[256], path[300], majmin[32], line[128];
+	unsigned long secs;
+	bool partition, found = false;
+	struct stat st;
+	char how[64];
+	FILE *f;
+
+	if (fstat(fd, &st))
+		return false;
+	dev_names(st.st_rdev, name, whole, sizeof(name), &partition);
+	snprintf(path, sizeof(path), "/sys/block/%s/dev", whole);
+	read_line(path, majmin, sizeof(majmin));
+	f = fopen("/sys/module/blkseek/refused", "re");
+	if (!f || !majmin[0]) {
+		if (f)
+			fclose(f);
+		return false;
+	}
+	while (!found && fgets(line, sizeof(line), f)) {
+		size_t n = strlen(majmin);
+
+		if (strncmp(line, majmin, n) || line[n] != ' ' ||
+		    sscanf(line + n, " %lu %63[^\n]", &secs, how) != 2)
+			continue;
+		snprintf(buf, len, "%lu s ago (%s)", secs, how);
+		found = true;
+	}
+	fclose(f);
+	return found;
+}
+
 /* The extent query's device facts (no extents asked); 0 or -errno. */
 static int query_flags(int fd, uint32_t *flags)
 {
@@ -340,7 +378,7 @@ static int check_sd(int fd, const char *dev, enum module_state mod)
 		"mapped or unknown", "deallocated", "anchored", "mapped", "unknown",
 	};
 	unsigned char cdb[16], buf[64];
-	char why[512], fail[128];
+	char why[512], fail[128], refused[128] = "";
 	struct sg_reply r;
 	int sgfd, kernel_lbs = 0;
 	bool lbpme = false, lbprz = false, gls = false, rc16 = false;
@@ -410,8 +448,13 @@ static int check_sd(int fd, const char *dev, enum module_state mod)
 	}
 	close(sgfd);
 
-	if (mod == MOD_ENABLED)
+	if (mod == MOD_ENABLED) {
 		lseek_line(fd);
+		if (refused_since(fd, refused, sizeof(refused)))
+			printf("blkseek: this disk refused GET LBA STATUS %s; "
+			       "its answers are all data until the device is rescanned\n",
+			       refused);
+	}
 
 	/* every reason that applies, in order, on the one verdict line */
 	why[0] = 0;
@@ -430,6 +473,9 @@ static int check_sd(int fd, const char *dev, enum module_state mod)
 			"LBPRZ=0: unmapped blocks are not guaranteed to read as zeroes");
 	if (!gls)
 		add_reason(why, sizeof(why), "GET LBA STATUS is not accepted");
+	else if (refused[0])
+		add_reason(why, sizeof(why), "blkseek remembers a refusal of GET LBA STATUS "
+			   "(echo 1 > /sys/block/DISK/device/rescan)");
 	if (why[0])
 		return verdict(MAP_NO_ANSWERS, why);
 	if (mod == MOD_ABSENT)

@@ -108,17 +108,64 @@ failed1=$(cat /sys/module/blkseek/stats/fallback_command_failed)
 echo "# fallback_command_failed counted $((failed1 - failed0)) failures"
 [ "$failed1" -gt "$failed0" ] || { echo "# FAIL: no failure was counted"; fail=1; }
 
-# Per-command injection (scsi_debug debugfs, 6.12): fail every 0x9e with
-# ILLEGAL REQUEST / INVALID COMMAND OPERATION CODE, then time it out once.
+# SEEK_DATA 0, COUNT times in one process: prints the answers seen, one
+# line each with how many times ("0 2000": all data)
+seek_many() {	# seek_many COUNT
+	python3 -c '
+import os, sys, collections
+fd = os.open(sys.argv[1], os.O_RDONLY)
+seen = collections.Counter()
+for _ in range(int(sys.argv[2])):
+    try:
+        seen[str(os.lseek(fd, 0, os.SEEK_DATA))] += 1
+    except OSError as e:
+        seen[os.strerror(e.errno)] += 1
+for k, n in seen.items():
+    print(k, n)' "$dev" "$1"
+}
+stat_of() { cat /sys/module/blkseek/stats/"$1"; }
+rescan() { echo 1 > /sys/block/"$name"/device/rescan; udevadm settle 2>/dev/null; }
+
+# Per-command injection (scsi_debug debugfs, 6.12): every 0x9e (READ
+# CAPACITY(16) and GET LBA STATUS) fails.  A refusal (ILLEGAL REQUEST,
+# INVALID COMMAND OPERATION CODE or INVALID FIELD IN CDB, as LIO says of
+# GET LBA STATUS) is remembered until the device is rescanned: 2000
+# lseeks send at most 2 GET LBA STATUS.  A transient error (UNIT
+# ATTENTION) is not: answers are exact as soon as it stops.  Then 0x9e
+# times out once.
 dbg=/sys/kernel/debug/scsi_debug/$sdev/error
 [ -d /sys/kernel/debug/scsi_debug ] || mount -t debugfs none /sys/kernel/debug 2>/dev/null
 if [ -e "$dbg" ]; then
-	echo "2 1 0x9e 0x0 0x0 0x2 0x5 0x20 0x0" > "$dbg"
-	check_round "0x9e rejected"
-	d=$("$probe" "$dev" data 0)
-	[ "$d" = 0 ] || { echo "# FAIL: 0x9e rejected: SEEK_DATA 0 = $d, want 0 (all data)"; fail=1; }
+	for asc in 0x20 0x24; do
+		exact "before refusing with asc $asc"	# READ CAPACITY answer cached
+		g0=$(stat_of get_lba_status_commands) r0=$(stat_of get_lba_status_refused)
+		echo "2 1 0x9e 0x0 0x0 0x2 0x5 $asc 0x0" > "$dbg"
+		check_eq "refused with asc $asc: 2000 SEEK_DATA 0 (all data)" "0 2000" "$(seek_many 2000)"
+		sent=$(($(stat_of get_lba_status_commands) - g0))
+		echo "# refused with asc $asc: $sent GET LBA STATUS for 2000 lseeks"
+		[ "$sent" -le 2 ] || { echo "# FAIL: $sent GET LBA STATUS sent to a disk that refused it"; fail=1; }
+		check_eq "disks that refused" 1 $(($(stat_of get_lba_status_refused) - r0))
+		majmin=$(cat /sys/block/"$name"/dev)
+		grep -q "^$majmin [0-9]* sense 5/${asc#0x}/00\$" /sys/module/blkseek/refused ||
+			{ echo "# FAIL: refused lists: $(cat /sys/module/blkseek/refused)"; fail=1; }
+		echo "- 2 0x9e" > "$dbg"
+		d=$("$probe" "$dev" data 0)
+		check_eq "accepted again, not rescanned: SEEK_DATA 0 (remembered: all data)" 0 "$d"
+		if [ -x "${BLKSEEK_REPO:-}/tools/blkseek-map" ]; then
+			out=$("$BLKSEEK_REPO/tools/blkseek-map" --check "$dev")
+			check_eq "blkseek-map --check exit status (3: no answers)" 3 $?
+			grep -q "this disk refused GET LBA STATUS [0-9]* s ago (sense 5/${asc#0x}/00)" <<< "$out" ||
+				{ echo "# FAIL: --check does not say the disk refused:"; sed 's/^/#   /' <<< "$out"; fail=1; }
+		fi
+		rescan
+		exact "accepted again, rescanned"
+		check_eq "rescanned and asked: refused lists nothing" "" "$(cat /sys/module/blkseek/refused)"
+	done
+	echo "2 1 0x9e 0x0 0x0 0x2 0x6 0x29 0x0" > "$dbg"
+	check_round "0x9e UNIT ATTENTION"
 	echo "- 2 0x9e" > "$dbg"
-	exact "0x9e accepted again"
+	exact "after UNIT ATTENTION (not remembered)"
+	check_eq "refused after UNIT ATTENTION" "" "$(cat /sys/module/blkseek/refused)"
 	echo "0 -1 0x9e" > "$dbg"
 	check_round "0x9e times out once"
 	echo "- 0 0x9e" > "$dbg" 2>/dev/null
@@ -129,6 +176,50 @@ else
 fi
 
 echo "$old_timeout" > $param/timeout_ms
+
+# Slow commands: every command takes 200 ms (scsi_debug ndelay), and the
+# disk holds 100 data runs, so one extent query (blkseek-map's walk)
+# sends about 200 GET LBA STATUS: 40 s.  Killed with SIGKILL after 3 s,
+# it is gone within 3 s (no command started after the signal).  With
+# answer_ms=1000 a walk starts no command after 1 s: the rest is data.
+map=${BLKSEEK_REPO:-}/tools/blkseek-map
+if [ -x "$map" ]; then
+	sdebug_reload dev_size_mb=16 lbpu=1 lbprz=1 unmap_granularity=8
+	for i in $(seq 0 99); do
+		dd if=/dev/urandom of="$dev" bs=64k count=1 seek=$((2 * i + 1)) oflag=direct status=none
+	done
+	udevadm settle 2>/dev/null
+	echo 200000000 > $sd/ndelay
+	k0=$(stat_of fallback_killed)
+	"$map" "$dev" > /dev/null & walker=$!
+	sleep 3
+	t0=$(date +%s%N)
+	kill -KILL $walker
+	wait $walker 2>/dev/null
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	echo "# a walk of 200 slow runs killed after 3 s: gone $ms ms after SIGKILL"
+	[ "$ms" -le 3000 ] || { echo "# FAIL: the killed walk took $ms ms to go"; fail=1; }
+	[ "$(stat_of fallback_killed)" -gt "$k0" ] ||
+		{ echo "# FAIL: fallback_killed did not move"; fail=1; }
+	old_answer=$(cat $param/answer_ms)
+	echo 1000 > $param/answer_ms
+	b0=$(stat_of fallback_time_budget)
+	t0=$(date +%s%N)
+	out=$(mktemp)
+	"$map" "$dev" > "$out"
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	echo "# the walk with answer_ms=1000: $ms ms, $(grep -c hole "$out") holes"
+	# 1 s, then one command of 200 ms (3 tries at most), and the tool's own time
+	[ "$ms" -le 5000 ] || { echo "# FAIL: the walk with answer_ms=1000 took $ms ms"; fail=1; }
+	[ "$(stat_of fallback_time_budget)" -gt "$b0" ] ||
+		{ echo "# FAIL: fallback_time_budget did not move"; fail=1; }
+	rm -f "$out"
+	echo "$old_answer" > $param/answer_ms
+	echo 0 > $sd/ndelay
+else
+	echo "# no tools/blkseek-map (BLKSEEK_REPO): slow commands skipped"
+fi
+
 # what the kernel said, for a failure's diagnosis
 [ $fail = 0 ] || dmesg | tail -40 | sed 's/^/# dmesg: /'
 modprobe -r scsi_debug

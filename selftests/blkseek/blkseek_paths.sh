@@ -161,11 +161,16 @@ fi
 # nothing else.  A writer logs each write once it returned; a seeker takes
 # every other logged write, checks SEEK_DATA from 1 MiB before it, then
 # asks SEEK_HOLE at it, which leaves cached the reply from its end on: the
-# one the next writes (through either path) land in.
+# one the next writes (through either path) land in.  A writer starts a
+# write only once at most one logged write is left unchecked, so that the
+# seekers' replies race the writes rather than follow them.
 race_writer() {	# race_writer W: 20 writes at the W-th of each two offsets
 	local i o
 
 	for i in $(seq 0 19); do
+		while [ $(($(wc -l < "$work/done") - $(wc -l < "$work/checked"))) -gt 1 ]; do
+			sleep 0.02
+		done
 		o=$(((first + 4 * i + 2 * $1) * M1))
 		dd if=/dev/urandom of=$mp bs=$K64 count=1 seek=$((o / K64)) \
 			oflag=direct status=none
@@ -192,6 +197,7 @@ race_seeker() {	# race_seeker S: checks the logged writes S, S + 2, ...
 				echo "# race: SEEK_DATA($((o - M1))) = $d over data written at $o"
 			fi
 			"$probe" $mp hole "$o" > /dev/null
+			echo "$o" >> "$work/checked"
 		done
 		[ "$ends" = 2 ] && [ $((2 * seen + $1)) -ge ${#all[@]} ] && break
 	done
@@ -201,6 +207,7 @@ race() {	# race LABEL: the writers and seekers on the map
 	local w0 w1 s0 t0 b0 t1 b1
 
 	: > "$work/done"
+	: > "$work/checked"
 	anew
 	first=$next
 	race_writer 0 & w0=$!

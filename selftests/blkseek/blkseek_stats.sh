@@ -38,15 +38,20 @@ check_eq "SEEK_DATA 0" 1048576 "$("$probe" "$dev" data 0)"
 check_eq "lseeks" 1 "$(delta lseeks)"
 check_eq "answers_data" 1 "$(delta answers_data)"
 check_eq "read_capacity_commands" 1 "$(delta read_capacity_commands)"
-# a hole then data: two GET LBA STATUS, one descriptor each
+# a hole then data: two GET LBA STATUS, one descriptor each; before the
+# disk's first one, REPORT SUPPORTED OPERATION CODES of it
 check_eq "get_lba_status_commands" 2 "$(delta get_lba_status_commands)"
+check_eq "report_opcodes_commands" 1 "$(delta report_opcodes_commands)"
 check_eq "descriptors" 2 "$(delta descriptors)"
-check_eq "scsi_commands" 3 "$(delta scsi_commands)"
+check_eq "scsi_commands" 4 "$(delta scsi_commands)"
 cmds1=$(($(cat /sys/block/$name/device/iorequest_cnt)))
-check_eq "commands the device counted" 3 $((cmds1 - cmds0))
+check_eq "commands the device counted" 4 $((cmds1 - cmds0))
+check_eq "disks that refused GET LBA STATUS" 0 "$(delta get_lba_status_refused)"
+check_eq "/sys/module/blkseek/refused" "" "$(cat /sys/module/blkseek/refused)"
 mark
 check_eq "SEEK_HOLE 0" 0 "$("$probe" "$dev" hole 0)"
 check_eq "answers_hole" 1 "$(delta answers_hole)"
+check_eq "report_opcodes_commands, asked once per disk" 0 "$(delta report_opcodes_commands)"
 check_eq "SEEK_DATA past the data" ENXIO "$("$probe" "$dev" data 2097152)"
 check_eq "answers_enxio" 1 "$(delta answers_enxio)"
 

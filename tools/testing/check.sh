@@ -67,7 +67,7 @@ lint_counts() {
 # devices; then the kernel log.
 # (blkseek_map, blkseek_ioctl and blkseek_clients.sh, four fifths of the
 # suite's time, run in full on the oldest and newest line.)
-subset=${BLKSEEK_SUBSET:-blkseek_edges blkseek_fallback blkseek_copy.sh blkseek_stats.sh blkseek_cache.sh blkseek_paths.sh blkseek_faults.sh blkseek_stack.sh blkseek_dmesg.sh}
+subset=${BLKSEEK_SUBSET:-blkseek_edges blkseek_fallback blkseek_copy.sh blkseek_stats.sh blkseek_cache.sh blkseek_paths.sh blkseek_lio.sh blkseek_faults.sh blkseek_stack.sh blkseek_dmesg.sh}
 if [ "${BLKSEEK_CHECK_ALL:-0}" = 1 ]; then
 	full=(6.1 6.12 sid bpo) part=()
 else

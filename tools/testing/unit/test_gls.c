@@ -353,6 +353,52 @@ static void test_cdb_keeps_provisioning(void)
 	CHECK(!blkseek_cdb_keeps_provisioning(cdb, 0));
 }
 
+/* REPORT SUPPORTED OPERATION CODES of SERVICE ACTION IN(16) / 0x12 */
+static void test_rsoc(void)
+{
+	u8 cdb[BLKSEEK_CDB_LEN], r[4] = { 0 };
+	unsigned int i;
+
+	memset(cdb, 0xee, sizeof(cdb));
+	blkseek_rsoc_gls_cdb(cdb, 4);
+	CHECK_EQ(cdb[0], 0xa3);
+	CHECK_EQ(cdb[1], 0x0c);
+	CHECK_EQ(cdb[2], 0x02);		/* one command, by opcode and SA */
+	CHECK_EQ(cdb[3], 0x9e);
+	CHECK_EQ(get_unaligned_be32(cdb + 4) >> 16, 0x12);
+	CHECK_EQ(get_unaligned_be32(cdb + 6), 4);
+	for (i = 10; i < BLKSEEK_CDB_LEN; i++)
+		CHECK_EQ(cdb[i], 0);
+	/* what the support field says; the other bits of byte 1 do not count */
+	r[1] = 0x01;
+	CHECK_EQ(blkseek_rsoc_parse(r, 4), BLKSEEK_UNSUPPORTED);
+	r[1] = 0x83;	/* CTDP set, supported */
+	CHECK_EQ(blkseek_rsoc_parse(r, 4), BLKSEEK_SUPPORTED);
+	r[1] = 0x05;
+	CHECK_EQ(blkseek_rsoc_parse(r, 2), BLKSEEK_SUPPORTED);
+	for (i = 0; i < 8; i++) {
+		r[1] = (u8)i;
+		if (i != 1 && i != 3 && i != 5)
+			CHECK_EQ(blkseek_rsoc_parse(r, 4), BLKSEEK_SUPPORT_UNKNOWN);
+	}
+	r[1] = 0x01;
+	CHECK_EQ(blkseek_rsoc_parse(r, 1), BLKSEEK_SUPPORT_UNKNOWN);
+	CHECK_EQ(blkseek_rsoc_parse(r, 0), BLKSEEK_SUPPORT_UNKNOWN);
+}
+
+/* only ILLEGAL REQUEST, invalid opcode or field in CDB, is a refusal */
+static void test_sense_refuses(void)
+{
+	unsigned int key, asc;
+
+	CHECK(blkseek_sense_refuses(0x05, 0x20));
+	CHECK(blkseek_sense_refuses(0x05, 0x24));
+	for (key = 0; key < 16; key++)
+		for (asc = 0; asc < 256; asc++)
+			if (key != 0x05 || (asc != 0x20 && asc != 0x24))
+				CHECK(!blkseek_sense_refuses(key, asc));
+}
+
 int main(void)
 {
 	printf("TAP version 13\n");
@@ -371,5 +417,7 @@ int main(void)
 	run("parse_statuses_0_to_15_and_reserved", test_parse_statuses);
 	run("parse_lba_near_2_64", test_parse_near_2_64);
 	run("rc16_parse", test_rc16_parse);
+	run("rsoc_of_get_lba_status", test_rsoc);
+	run("sense_refuses", test_sense_refuses);
 	return tap_end();
 }

@@ -24,6 +24,12 @@
 #define MAINTENANCE_IN		0xa3
 #define READ_12			0xa8
 
+/* MAINTENANCE IN's service action */
+#define MI_REPORT_SUPPORTED_OPERATION_CODES	0x0c
+
+/* sense keys */
+#define ILLEGAL_REQUEST		0x05
+
 /* values of SERVICE ACTION IN(16)'s service action */
 #define SAI_READ_CAPACITY_16	0x10
 #define SAI_GET_LBA_STATUS	0x12
