@@ -1,31 +1,34 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# blkseek top-level Makefile.
-#   make                 build blkseek.ko against KDIR
-#   make module KVER=V   build blkseek.ko for kernel release V (any tested
-#                        line; a 7.x one in its build chroot):
-#                        build/ko/V/blkseek.ko
-#   make vm KVER=V CMD=C boot kernel V in a VM (its own modules loadable)
-#                        and run the shell command C in it
-#   make check           setup, host unit tests, lint, VM selftests: 6.1 and
-#                        the newest 7.x in full, 6.12 on a subset
-#   make check-all       the whole suite on 6.1, 6.12, sid and bpo
-#   make canary          map, edges and ioctl on experimental's newest rc
+# blkseek top-level Makefile.  Its targets, one line each; `make help`
+# prints the lines that start with "#   make " below, and
+# tools/testing/host/test-knobs.sh checks that every target is there.
+#   make all             build blkseek.ko against KDIR (the default goal)
+#   make module          the same; KVER=V: for release V of any tested line, build/ko/V/blkseek.ko
+#   make kbuild          what DKMS builds with: blkseek.ko against KDIR, never KVER
+#   make clean           remove the build files of the module, the tools and the unit tests
+#   make clean-module    what DKMS cleans with: the module's build files
+#   make tools           build blkseek-map, blkseek-copy and blkseek-stack
+#   make install         module, tools, uapi header, man pages, docs (DESTDIR, PREFIX, KDIR)
+#   make uninstall       remove what make install installed, for every kernel (DESTDIR, PREFIX)
+#   make dkms-install    register, build and install with DKMS (KVER=, default the running kernel)
+#   make dkms-remove     remove what make dkms-install added
+#   make deb             Debian packages blkseek-dkms and blkseek-tools in build/deb
+#   make setup           install what the test machinery needs (tools/testing/setup.sh)
+#   make unit            the host unit tests of the pure core
+#   make lint            checkpatch, kernel-doc, rst, W=1 and sparse builds (tools/testing/lint.sh)
+#   make vmtest          the selftests in VMs on 6.1 and 6.12 (tools/testing/vm/vm-run)
+#   make vm              KVER=V CMD=C: boot kernel V in a VM and run the shell command C in it
+#   make check           setup, host tests, lint, selftests in VMs (6.1, newest 7.x; 6.12: a subset)
+#   make check-all       make check with the whole suite on 6.1, 6.12, sid and bpo
+#   make canary          map, edges and ioctl selftests on experimental's newest rc
 #   make demo            boot a VM and show a sparse scsi_debug disk mapped and copied
-#   make soak            long race and removal runs in VMs
-#   make check-debug     the selftests under a 6.12 KASAN/lockdep/kmemleak
-#                        kernel built from linux-source-6.12 (cached)
-#   make upstream-check  the kernel series of upstream/ applied to
-#                        linux-source-7.3, built and its tests run in a VM
-#                        without blkseek.ko (cached in build/upstream)
+#   make soak            long race, removal and stack runs in VMs
+#   make check-debug     the selftests under a 6.12 KASAN/lockdep/kmemleak kernel (built, cached)
+#   make upstream-check  upstream/'s series on linux-source-7.3: built, its tests run in a VM
 #   make fuzz            fuzz the reply parser and the walk
 #   make bench           benchmarks in VMs; tables in Documentation/blkseek-bench.md
-#   make install         module, tools, uapi header, man pages, docs
-#                        (DESTDIR, PREFIX=/usr/local, KDIR); make uninstall
-#   make dkms-install    register, build and install with DKMS (KVER=, default
-#                        the running kernel); make dkms-remove
-#   make deb             Debian packages blkseek-dkms and blkseek-tools in
-#                        build/deb (dpkg-buildpackage on a copy of the tree)
+#   make help            this list
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PWD  := $(shell pwd)
@@ -44,7 +47,7 @@ PREFIX ?= /usr/local
 
 .PHONY: all module vm clean clean-module setup tools unit lint vmtest check check-all canary check-debug demo \
 	soak fuzz bench upstream-check \
-	install uninstall dkms-install dkms-remove kbuild deb
+	install uninstall dkms-install dkms-remove kbuild deb help
 
 all: module
 
@@ -157,3 +160,7 @@ dkms-remove:
 # (tools/packaging/deb.sh).
 deb:
 	tools/packaging/deb.sh
+
+# The target lines of the header comment above, its one source.
+help:
+	@sed -n 's/^#   make /make /p' $(firstword $(MAKEFILE_LIST))

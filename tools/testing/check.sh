@@ -10,7 +10,9 @@
 # (one core each), within the hour on 2 cores.
 # BLKSEEK_CHECK_ALL=1 (make check-all): the whole suite on every tested
 # line (6.1, 6.12, sid, bpo).
-# Ends with the line "N passed, N failed".
+# Ends with the line "N passed, N failed".  The wall-clock time of each
+# stage and of each kernel's VM goes to Documentation/check-times.md
+# (not for make check-all).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
@@ -19,6 +21,7 @@ mkdir -p "$logs"
 rm -f "$logs/result"
 passed=0 failed=0 skipped=0
 summary=()
+times=()	# "STAGE|SECONDS|PASSED|FAILED" for Documentation/check-times.md
 
 add() {	# add STAGE PASSED FAILED [SKIPPED]
 	passed=$((passed + $2))
@@ -41,11 +44,12 @@ ktap_counts() {
 }
 
 run_stage() {	# run_stage NAME LOG COUNTER CMD...
-	local name=$1 log=$2 counter=$3 rc p f s
+	local name=$1 log=$2 counter=$3 rc p f s t0=$SECONDS
 	shift 3
 	echo "=== $name"
 	"$@" > "$log" 2>&1
 	rc=$?
+	t0=$((SECONDS - t0))
 	grep -E '^(not ok|ok) [0-9]+|^(PASS|FAIL): |^#   ' "$log" | grep -v '^ok ' | head -40
 	read -r p f s < <($counter "$log")
 	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
@@ -54,6 +58,44 @@ run_stage() {	# run_stage NAME LOG COUNTER CMD...
 		f=1
 	fi
 	add "$name" "$p" "$f" "$s"
+	times+=("$name|$t0|$p|$f")
+}
+
+# Documentation/check-times.md: this run's times, written as
+# tools/testing/bench/bench.sh writes Documentation/blkseek-bench.md
+write_times() {
+	local t name secs p f kver
+	{
+		echo "# What make check costs"
+		echo
+		echo "Written by \`make check\` (\`tools/testing/check.sh\`) at the end of each"
+		echo "run: the wall-clock time of each stage, and of each kernel's VM, in"
+		echo "that run.  Not edited by hand."
+		echo
+		echo "Run of $(date -u +%Y-%m-%d) on $(nproc) cores, QEMU under" \
+			"$([ "${BLKSEEK_KVM:-0}" = 1 ] && echo KVM || echo TCG):" \
+			"$passed passed, $failed failed, $SECONDS s in all."
+		echo
+		echo "| stage | time (s) | passed | failed |"
+		echo "| --- | ---: | ---: | ---: |"
+		for t in "${times[@]}"; do
+			IFS='|' read -r name secs p f <<< "$t"
+			echo "| $name | $secs | $p | $f |"
+		done
+		echo
+		echo "| kernel | suite | VM (s) |"
+		echo "| --- | --- | ---: |"
+		grep -h 'VM ran [0-9]* s$' "$logs/vm.log" "$logs/vm-lane2.log" \
+			"$logs/vm-subset.log" 2>/dev/null |
+		while read -r _ kver _ _ secs _; do
+			kver=${kver%:}
+			if grep -qxF "$kver" <<< "$subset_kvers"; then
+				echo "| $kver | subset | $secs |"
+			else
+				echo "| $kver | whole | $secs |"
+			fi
+		done
+	} > "$top/Documentation/check-times.md"
 }
 
 lint_counts() {
@@ -76,12 +118,14 @@ fi
 
 echo "=== setup"
 # every tested line fetched: the lint builds each (W=1, sparse)
+t0=$SECONDS
 if ! "$top/tools/testing/setup.sh" 6.1 6.12 sid bpo; then
 	add setup 0 1
 	printf '%s\n' "${summary[@]}"
 	echo "$passed passed, $failed failed" | tee "$logs/result"
 	exit 1
 fi
+times+=("setup|$((SECONDS - t0))|0|0")
 # "newest": the newer of the kernels setup has just fetched for sid and
 # bpo, resolved once here (vm-run would ask the mirrors again)
 newest_kver() {
@@ -117,6 +161,7 @@ run_stage "lint" "$logs/lint.log" lint_counts tools/testing/lint.sh
 
 echo "=== VM selftests: whole suite on ${full[*]}${part:+, subset on ${part[*]}}"
 rm -f build/results/*.ktap build/results/*.times "$logs"/vm*.log
+t0=$SECONDS
 # Two lanes at once: each TCG guest is one thread, one of the two cores.
 # Lane 1 takes every other line of the whole suite, then the subset; lane
 # 2 the other lines.  BLKSEEK_VM_LANES=1 runs everything in one lane.
@@ -147,6 +192,7 @@ fi
 vmrc=0
 wait $lane1_pid || vmrc=1
 [ -z "$lane2_pid" ] || wait "$lane2_pid" || vmrc=1
+vm_s=$((SECONDS - t0))
 grep -hE '^=== |VM ran|dkms build|^vm-run|: blkseek_' "$logs/vm.log" "$logs/vm-lane2.log" "$logs/vm-subset.log" 2>/dev/null
 subset_kvers=$(sed -n 's/^=== //p' "$logs/vm-subset.log" 2>/dev/null)
 nk=0
@@ -166,6 +212,15 @@ if [ "$nk" -lt $((${#full[@]} + ${#part[@]})) ] || { [ "$vmrc" != 0 ] && [ "$fai
 	echo "VM selftests: exit $vmrc, $nk kernels with results"
 	add "VM selftests" 0 1
 fi
+vp=$passed vf=$failed
+for t in "${times[@]}"; do
+	IFS='|' read -r _ _ p f <<< "$t"
+	vp=$((vp - p)) vf=$((vf - f))
+done
+lanes="two lanes at once"
+[ -n "$lane2_pid" ] || lanes="one lane"
+times+=("VM selftests, $lanes|$vm_s|$vp|$vf")
+[ "${BLKSEEK_CHECK_ALL:-0}" = 1 ] || write_times
 
 echo
 echo "=== summary"
