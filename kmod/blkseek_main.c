@@ -142,9 +142,12 @@ static int __init blkseek_init(void)
 	err = blkseek_support_register(&THIS_MODULE->mkobj.kobj);
 	if (err)
 		goto out_stats;
-	err = cache_watch ? blkseek_cmd_watch_start() : 0;
+	err = blkseek_stack_register(&THIS_MODULE->mkobj.kobj);
 	if (err)
 		goto out_support;
+	err = cache_watch ? blkseek_cmd_watch_start() : 0;
+	if (err)
+		goto out_stack_file;
 	err = blkseek_stack_watch_start();
 	if (err)
 		goto out_cmd_watch;
@@ -163,6 +166,8 @@ out_watch:
 	blkseek_stack_exit();
 out_cmd_watch:
 	blkseek_cmd_watch_stop();
+out_stack_file:
+	blkseek_stack_unregister(&THIS_MODULE->mkobj.kobj);
 out_support:
 	blkseek_support_unregister(&THIS_MODULE->mkobj.kobj);
 out_stats:
@@ -177,6 +182,7 @@ static void __exit blkseek_exit(void)
 	blkseek_stack_watch_stop();
 	blkseek_stack_exit();
 	blkseek_cmd_watch_stop();
+	blkseek_stack_unregister(&THIS_MODULE->mkobj.kobj);
 	blkseek_support_unregister(&THIS_MODULE->mkobj.kobj);
 	blkseek_stats_unregister();
 }

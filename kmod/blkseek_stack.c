@@ -35,6 +35,7 @@
 #include <linux/list.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/sysfs.h>
 #include <linux/uaccess.h>
 #include <linux/workqueue.h>
 
@@ -181,6 +182,7 @@ static void stack_unlink(struct blkseek_stack *st, struct blkseek_stack *tomb,
 	if (tomb) {
 		tomb->disk = st->disk;
 		tomb->diskseq = st->diskseq;
+		tomb->devt = st->devt;
 		tomb->kind = st->kind;
 		tomb->stale = true;
 		list_replace(&st->node, &tomb->node);
@@ -432,15 +434,19 @@ static bool paths_one_lun(const struct blkseek_seg *seg)
 
 /*
  * Take the lower files of one segment of an upper device of @size bytes;
- * the caller puts what was taken.
+ * the caller puts what was taken.  A dm segment may have no path
+ * (BLKSEEK_STACK_SEG_DATA): it is data (path_pick() finds none).
  */
 static int segment_take(struct blkseek_seg *seg,
 			const struct blkseek_stack_segment *us,
 			unsigned int kind, u64 size)
 {
+	bool data = us->flags == BLKSEEK_STACK_SEG_DATA;
 	unsigned int i;
 
-	if (!us->length || us->reserved || !us->nr_paths ||
+	if (!us->length || (us->flags && !data) ||
+	    (data && (us->nr_paths || kind != BLKSEEK_STACK_DM)) ||
+	    (!data && !us->nr_paths) ||
 	    us->nr_paths > BLKSEEK_STACK_MAX_PATHS ||
 	    (us->start | us->length) & (SECTOR_SIZE - 1) ||
 	    us->start >= size || us->length > size - us->start ||
@@ -532,6 +538,7 @@ static int stack_install(struct gendisk *disk, u64 generation,
 		if (st) {
 			st->disk = disk;
 			st->diskseq = disk->diskseq;
+			st->devt = disk_devt(disk);
 			list_add(&st->node, &stacks);
 		}
 	}
@@ -598,6 +605,55 @@ long blkseek_stack_set_ioctl(struct blkseek_stack_map __user *um)
 out:
 	fput(upper);
 	return err;
+}
+
+/*
+ * /sys/module/blkseek/stale_mappings: "MAJ:MIN" of each disk whose mapping
+ * is stale (a tombstone, or stale and not yet replaced by one), so that
+ * blkseek-stack tells those again without asking every dm and loop disk;
+ * "all" alone when they do not fit in the page.
+ */
+static ssize_t stale_mappings_show(struct kobject *kobj,
+				   struct kobj_attribute *attr, char *buf)
+{
+	struct blkseek_stack *st;
+	ssize_t len = 0;
+
+	spin_lock(&stack_lock);
+	list_for_each_entry(st, &stacks, node) {
+		if (!READ_ONCE(st->stale) || st->gone)
+			continue;
+		if (len > PAGE_SIZE - 32) {
+			len = sysfs_emit(buf, "all\n");
+			break;
+		}
+		len += sysfs_emit_at(buf, len, "%u:%u\n", MAJOR(st->devt),
+				     MINOR(st->devt));
+	}
+	spin_unlock(&stack_lock);
+	return len;
+}
+
+static struct kobj_attribute stale_mappings_attr = __ATTR_RO(stale_mappings);
+
+/**
+ * blkseek_stack_register() - create /sys/module/blkseek/stale_mappings
+ * @parent: the module's kobject
+ *
+ * Return: 0 or a negative errno.
+ */
+int blkseek_stack_register(struct kobject *parent)
+{
+	return sysfs_create_file(parent, &stale_mappings_attr.attr);
+}
+
+/**
+ * blkseek_stack_unregister() - remove it
+ * @parent: the module's kobject
+ */
+void blkseek_stack_unregister(struct kobject *parent)
+{
+	sysfs_remove_file(parent, &stale_mappings_attr.attr);
 }
 
 /**

@@ -14,6 +14,7 @@
 
 struct file;
 struct gendisk;
+struct kobject;
 
 /**
  * struct blkseek_seg - bytes of a stacked device on its lower devices
@@ -40,6 +41,7 @@ struct blkseek_seg {
  * @ref: held by the list and by each answer using it
  * @disk: the upper disk, compared only (see blkseek_stack.c)
  * @diskseq: the upper disk's sequence number when the mapping was set
+ * @devt: the upper disk's device number, for the list of stale mappings
  * @kind: BLKSEEK_STACK_*
  * @stale: what it was read from may have changed: answer all data
  * @gone: the disk is being removed: drop it
@@ -56,6 +58,7 @@ struct blkseek_stack {
 	struct kref ref;
 	const struct gendisk *disk;
 	u64 diskseq;
+	dev_t devt;
 	unsigned int kind;
 	bool stale;
 	bool gone;
@@ -77,5 +80,7 @@ void blkseek_stack_change_end(void);
 long blkseek_stack_gen_ioctl(struct blkseek_stack_gen __user *ugen);
 long blkseek_stack_set_ioctl(struct blkseek_stack_map __user *um);
 void blkseek_stack_exit(void);
+int blkseek_stack_register(struct kobject *parent);
+void blkseek_stack_unregister(struct kobject *parent);
 
 #endif /* BLKSEEK_STACK_H */

@@ -48,6 +48,7 @@
 #include <linux/loop.h>
 
 #define MAX_SEGS	BLKSEEK_STACK_MAX_SEGMENTS
+#define STALE_LIST	"/sys/module/blkseek/stale_mappings"
 #define ATTEMPTS	200
 
 static int verbose;
@@ -68,26 +69,35 @@ static void close_fds(struct mapping *m)
 	m->nr = 0;
 }
 
-/* Open the block device MAJ:MIN for reading, by its name in sysfs. */
-static int open_devno(unsigned int maj, unsigned int min)
+/* The device node of block device MAJ:MIN, by its name in sysfs: 0 or -1. */
+static int devno_path(unsigned int maj, unsigned int min, char *dev, size_t len)
 {
-	char path[64], line[256], dev[300];
+	char path[64], line[256];
+	int ret = -1;
 	FILE *f;
-	int fd = -1;
 
 	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/uevent", maj, min);
 	f = fopen(path, "r");
 	if (!f)
 		return -1;
-	while (fgets(line, sizeof(line), f))
+	while (ret && fgets(line, sizeof(line), f))
 		if (!strncmp(line, "DEVNAME=", 8)) {
 			line[strcspn(line, "\n")] = 0;
-			snprintf(dev, sizeof(dev), "/dev/%s", line + 8);
-			fd = open(dev, O_RDONLY | O_CLOEXEC);
-			break;
+			snprintf(dev, len, "/dev/%s", line + 8);
+			ret = 0;
 		}
 	fclose(f);
-	return fd;
+	return ret;
+}
+
+/* Open the block device MAJ:MIN for reading. */
+static int open_devno(unsigned int maj, unsigned int min)
+{
+	char dev[300];
+
+	if (devno_path(maj, min, dev, sizeof(dev)))
+		return -1;
+	return open(dev, O_RDONLY | O_CLOEXEC);
 }
 
 /* A new segment of @m, or NULL when full. */
@@ -137,40 +147,114 @@ static int dm_linear(struct mapping *m, const struct dm_target_spec *t,
 	return s ? path_add(s, devno) : -1;
 }
 
-/* "multipath" params: every MAJ:MIN token is a path of the one LUN. */
-static int dm_multipath(struct mapping *m, const struct dm_target_spec *t,
-			char *params)
+/* The next space-separated token of *@s, or NULL; *@s moves past it. */
+static char *token(char **s)
 {
-	struct blkseek_stack_segment *s;
-	char *tok, *save = NULL;
-	unsigned int a, b;
-	char c;
+	char *t;
 
-	s = segment_add(m, t->sector_start << 9, t->length << 9, 0);
-	if (!s)
+	while (**s == ' ')
+		(*s)++;
+	if (!**s)
+		return NULL;
+	t = *s;
+	*s += strcspn(*s, " ");
+	if (**s)
+		*(*s)++ = 0;
+	return t;
+}
+
+/* Skip the count-prefixed group of tokens at *@s ("N a1 .. aN"): 0 or -1. */
+static int skip_counted(char **s)
+{
+	char *n = token(s);
+	unsigned long i, k;
+
+	if (!n || sscanf(n, "%lu", &k) != 1)
 		return -1;
-	for (tok = strtok_r(params, " ", &save); tok;
-	     tok = strtok_r(NULL, " ", &save))
-		if (sscanf(tok, "%u:%u%c", &a, &b, &c) == 2)
-			path_add(s, tok);	/* a path that is gone is left out */
-	return s->nr_paths ? 0 : -1;
+	for (i = 0; i < k; i++)
+		if (!token(s))
+			return -1;
+	return 0;
 }
 
 /*
- * Read the live table of dm device MAJ:MIN into @m.  Returns 1 when it
- * can be answered, 0 when it cannot (another target), -1 on error.
+ * The paths dm-multipath uses, from its status line: those it has not
+ * failed ("A"), the active priority group's first, then the other groups
+ * in their order, disabled ones last.  Written to @out as "MAJ:MIN ...";
+ * 0, or -1 when the status cannot be parsed.
+ *
+ * Status: <#features> <features> <#hw args> <hw args> <#groups> <next>
+ * then per group: <A|E|D> <#ps args> <ps args> <#paths> <#path args>,
+ * and per path: <MAJ:MIN> <A|F> <fail count> <path args>.
  */
-static int dm_read(struct mapping *m, unsigned int maj, unsigned int min)
+static int mpath_active(char *status, char *out, size_t len)
+{
+	unsigned long g, ng, p, np, na, i;
+	char *s = status, *tok, *state, *dev;
+	char lists[3][512] = { "", "", "" };	/* active, enabled, disabled */
+	int which;
+
+	if (skip_counted(&s) || skip_counted(&s) ||
+	    !(tok = token(&s)) || sscanf(tok, "%lu", &ng) != 1 || !token(&s))
+		return -1;
+	for (g = 0; g < ng; g++) {
+		state = token(&s);
+		if (!state || skip_counted(&s) || !(tok = token(&s)) ||
+		    sscanf(tok, "%lu", &np) != 1 || !(tok = token(&s)) ||
+		    sscanf(tok, "%lu", &na) != 1)
+			return -1;
+		which = *state == 'A' ? 0 : *state == 'D' ? 2 : 1;
+		for (p = 0; p < np; p++) {
+			dev = token(&s);
+			tok = token(&s);
+			if (!dev || !tok || !token(&s))	/* fail count */
+				return -1;
+			for (i = 0; i < na; i++)
+				if (!token(&s))
+					return -1;
+			if (!strcmp(tok, "A") &&
+			    strlen(lists[which]) + strlen(dev) + 2 < sizeof(lists[0])) {
+				strcat(lists[which], dev);
+				strcat(lists[which], " ");
+			}
+		}
+	}
+	snprintf(out, len, "%s%s%s", lists[0], lists[1], lists[2]);
+	return 0;
+}
+
+/*
+ * "multipath": the paths dm-multipath has not failed, in the order it
+ * tries them (@status, its status line).  With none, the segment has no
+ * path: blkseek answers it as data rather than ask a failed path.
+ */
+static int dm_multipath(struct mapping *m, const struct dm_target_spec *t,
+			char *status)
+{
+	struct blkseek_stack_segment *s;
+	char active[1600], *p, *tok;
+
+	s = segment_add(m, t->sector_start << 9, t->length << 9, 0);
+	if (!s || mpath_active(status, active, sizeof(active)))
+		return -1;
+	for (p = active; (tok = token(&p));)
+		path_add(s, tok);	/* a path that is gone is left out */
+	if (!s->nr_paths)
+		s->flags = BLKSEEK_STACK_SEG_DATA;
+	return 0;
+}
+
+/* DM_TABLE_STATUS of dm device MAJ:MIN with @flags, or NULL. */
+static struct dm_ioctl *dm_status(unsigned int maj, unsigned int min,
+				  unsigned int flags)
 {
 	size_t size = 64 << 10;
 	struct dm_ioctl *dmi;
-	unsigned int i;
-	int ctl, ret = -1;
-	char *data, *p;
+	int ctl;
 
 	ctl = open("/dev/mapper/control", O_RDWR | O_CLOEXEC);
 	if (ctl < 0)
-		return -1;
+		return NULL;
 	for (;;) {
 		dmi = calloc(1, size);
 		if (!dmi)
@@ -180,7 +264,7 @@ static int dm_read(struct mapping *m, unsigned int maj, unsigned int min)
 		dmi->data_start = sizeof(*dmi);
 		dmi->dev = ((uint64_t)maj << 8) | (min & 0xff) |
 			   ((uint64_t)(min & ~0xffu) << 12);
-		dmi->flags = DM_STATUS_TABLE_FLAG;
+		dmi->flags = flags;
 		if (ioctl(ctl, DM_TABLE_STATUS, dmi) < 0) {
 			free(dmi);
 			dmi = NULL;
@@ -192,6 +276,22 @@ static int dm_read(struct mapping *m, unsigned int maj, unsigned int min)
 		size *= 4;
 	}
 	close(ctl);
+	return dmi;
+}
+
+/*
+ * Read the live table of dm device MAJ:MIN into @m (and a multipath
+ * target's status).  Returns 1 when it can be answered, 0 when it cannot
+ * (another target), -1 on error.
+ */
+static int dm_read(struct mapping *m, unsigned int maj, unsigned int min)
+{
+	struct dm_ioctl *dmi, *st;
+	unsigned int i;
+	int ret = -1;
+	char *data, *p;
+
+	dmi = dm_status(maj, min, DM_STATUS_TABLE_FLAG);
 	if (!dmi)
 		return -1;
 	m->kind = BLKSEEK_STACK_DM;
@@ -205,8 +305,13 @@ static int dm_read(struct mapping *m, unsigned int maj, unsigned int min)
 		if (!strcmp(t->target_type, "linear"))
 			ret = dm_linear(m, t, params) ? -1 : 1;
 		else if (!strcmp(t->target_type, "multipath") &&
-			 dmi->target_count == 1)
-			ret = dm_multipath(m, t, params) ? -1 : 1;
+			 dmi->target_count == 1) {
+			st = dm_status(maj, min, 0);
+			ret = st && st->target_count == 1 &&
+			      !dm_multipath(m, t, (char *)st + st->data_start +
+						  sizeof(struct dm_target_spec)) ? 1 : -1;
+			free(st);
+		}
 		else
 			ret = 0;	/* transforms or drops data: not answered */
 	}
@@ -406,15 +511,32 @@ static int sync_below(int ctl, const char *name, unsigned int depth)
 
 /*
  * Set every dm and loop device whose mapping is stale (set, but a change
- * the kernel could not pin to one device marked it); 0 or -1.
+ * the kernel could not pin to one device marked it); 0 or -1.  The module
+ * lists them (/sys/module/blkseek/stale_mappings), so that telling one
+ * device costs what its own stack costs, not one query per dm and loop
+ * disk of the host; a module without the list has every disk asked.
  */
 static int sync_stale(int ctl)
 {
+	unsigned int maj, min;
 	struct dirent *d;
 	char dev[300];
 	int ret = 0;
 	DIR *dir;
+	FILE *f;
 
+	f = fopen(STALE_LIST, "re");
+	if (f) {
+		int n;
+
+		while ((n = fscanf(f, "%u:%u", &maj, &min)) == 2)
+			if (!devno_path(maj, min, dev, sizeof(dev)))
+				ret |= sync_one(ctl, dev);
+		fclose(f);
+		if (n == EOF)
+			return ret;
+		/* "all": too many to list; every disk is asked */
+	}
 	dir = opendir("/sys/block");
 	if (!dir)
 		return -1;

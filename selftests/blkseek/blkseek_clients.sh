@@ -3,13 +3,18 @@
 #
 # Real copiers, unchanged, on a sparse scsi_debug disk (16 extents of
 # 256 KiB in 64 MiB): nbdcopy DEV FILE,
-# the nbdkit file plugin serving DEV (nbdinfo --map), and borg create
-# --read-special --sparse with a fixed chunker.  With blkseek each reads
-# only the mapped sectors (within 5 % + 256, counted in /sys/block/X/stat)
-# and its result equals the device (cmp) or its ground truth
-# (sg_get_lba_status).  Then, as the control, the same without the module
-# (livepatch disabled and module removed, loaded again at the end): each
-# reads the whole disk, and nbdkit maps it as one data extent.
+# the nbdkit file plugin serving DEV (nbdinfo --map), borg create
+# --read-special --sparse with a fixed chunker, qemu-img convert to qcow2
+# from the nbdkit file plugin over DEV, and nbdcopy into a qcow2 served
+# by qemu-nbd.  With blkseek each reads only the mapped sectors (within
+# 5 % + 256, counted in /sys/block/X/stat) and its result equals the
+# device (cmp, qemu-img compare) or its ground truth (sg_get_lba_status).
+# Copiers that do not ask a block device for holes (qemu-img convert of
+# DEV itself, cp --sparse=always, dd conv=sparse) read the whole disk
+# with blkseek too: README says so.  Then, as the control, the same
+# without the module (livepatch disabled and module removed, loaded again
+# at the end): each reads the whole disk, and nbdkit maps it as one data
+# extent.
 #
 # Readahead of the disk is set to 0 while measuring, so that the counts
 # are what the client asked for: with the default 128 KiB the kernel also
@@ -99,6 +104,49 @@ run_clients() {
 		echo "# $mode: borg create read $reads_borg sectors"
 		rm -rf "$work/repo" "$work/x"
 	fi
+
+	reads_qemu_nbdkit= reads_nbdcopy_qcow2=
+	if command -v qemu-img > /dev/null && command -v qemu-nbd > /dev/null; then
+		# qemu-img from the nbdkit file plugin (NBD base:allocation)
+		rm -f "$work/out.qcow2"
+		echo 3 > /proc/sys/vm/drop_caches
+		r0=$(rd)
+		# shellcheck disable=SC2016 # $uri: nbdkit's, for qemu-img
+		nbdkit -r file "$dev" --run 'qemu-img convert -f raw -O qcow2 "$uri" '"$work/out.qcow2" \
+			2> "$work/qemu.err"
+		check "$mode: nbdkit --run qemu-img convert exits 0" [ $? = 0 ]
+		reads_qemu_nbdkit=$(($(rd) - r0))
+		check "$mode: its qcow2 equals the device (qemu-img compare)" \
+			qemu-img compare -q -f raw -F qcow2 "$dev" "$work/out.qcow2"
+		echo "# $mode: qemu-img convert through nbdkit read $reads_qemu_nbdkit sectors"
+		# nbdcopy into a qcow2 that qemu-nbd serves
+		rm -f "$work/out.qcow2"
+		qemu-img create -q -f qcow2 "$work/out.qcow2" "$size"
+		echo 3 > /proc/sys/vm/drop_caches
+		r0=$(rd)
+		nbdcopy "$dev" -- [ qemu-nbd -f qcow2 "$work/out.qcow2" ] 2>> "$work/qemu.err"
+		check "$mode: nbdcopy into qemu-nbd's qcow2 exits 0" [ $? = 0 ]
+		reads_nbdcopy_qcow2=$(($(rd) - r0))
+		check "$mode: that qcow2 equals the device (qemu-img compare)" \
+			qemu-img compare -q -f raw -F qcow2 "$dev" "$work/out.qcow2"
+		echo "# $mode: nbdcopy into qemu-nbd read $reads_nbdcopy_qcow2 sectors"
+		rm -f "$work/out.qcow2"
+	fi
+}
+
+# not_asking NAME CMD...: a copier that never asks the device for holes
+# reads the whole disk, with blkseek loaded as without
+not_asking() {
+	local what=$1 r0 reads
+	shift
+	echo 3 > /proc/sys/vm/drop_caches
+	r0=$(rd)
+	"$@" > /dev/null 2>&1
+	reads=$(($(rd) - r0))
+	rm -f "$work/out"
+	echo "# blkseek: $what read $reads sectors"
+	check "blkseek: $what reads the whole disk, asking no holes ($reads >= $((size / 512 * 95 / 100)))" \
+		[ "$reads" -ge $((size / 512 * 95 / 100)) ]
 }
 
 limit=$((mapped * 105 / 100 + 256))
@@ -115,6 +163,16 @@ if [ -n "$reads_borg" ]; then
 	check "blkseek: borg reads only mapped sectors ($reads_borg <= $limit)" \
 		[ "$reads_borg" -le $limit ]
 fi
+if [ -n "$reads_qemu_nbdkit" ]; then
+	check "blkseek: qemu-img convert through nbdkit reads only mapped sectors ($reads_qemu_nbdkit <= $limit)" \
+		[ "$reads_qemu_nbdkit" -le $limit ]
+	check "blkseek: nbdcopy into qemu-nbd reads only mapped sectors ($reads_nbdcopy_qcow2 <= $limit)" \
+		[ "$reads_nbdcopy_qcow2" -le $limit ]
+	not_asking "qemu-img convert of the device itself" \
+		qemu-img convert -f raw -O qcow2 "$dev" "$work/out"
+fi
+not_asking "cp --sparse=always" cp --sparse=always "$dev" "$work/out"
+not_asking "dd conv=sparse" dd if="$dev" of="$work/out" bs=1M conv=sparse
 
 # the control: stock kernel behaviour (EINVAL), module out
 echo 0 > /sys/module/blkseek/parameters/cache_ms
@@ -131,6 +189,12 @@ else
 	if [ -n "$reads_borg" ]; then
 		check "stock: borg reads the whole disk ($reads_borg >= $full)" \
 			[ "$reads_borg" -ge $full ]
+	fi
+	if [ -n "$reads_qemu_nbdkit" ]; then
+		check "stock: qemu-img convert through nbdkit reads the whole disk ($reads_qemu_nbdkit >= $full)" \
+			[ "$reads_qemu_nbdkit" -ge $full ]
+		check "stock: nbdcopy into qemu-nbd reads the whole disk ($reads_nbdcopy_qcow2 >= $full)" \
+			[ "$reads_nbdcopy_qcow2" -ge $full ]
 	fi
 	blkseek_load || { echo "# FAIL: insmod again"; fail=1; }
 fi

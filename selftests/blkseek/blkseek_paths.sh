@@ -23,6 +23,7 @@
 #  9. a map over two devices of one store whose LU identities differ
 #     (vpd_use_hostno=1): blkseek cannot tell they are one LUN, so the map
 #     answers all data
+# 10. paths failed in dm-multipath (told by the udev rule): never asked
 KSFT_SKIP=4
 here=$(dirname "$(readlink -f "$0")")
 probe=$here/blkseek_probe
@@ -226,6 +227,48 @@ map_create "0 0 1 1 round-robin 0 2 1 $(mm "$a") 1 $(mm "$b") 1" &&
 map_create "0 0 2 1 round-robin 0 1 1 $(mm "$a") 1 round-robin 0 1 1 $(mm "$b") 1" &&
 	dmsetup message bspaths 0 switch_group 2 && race "the second path's group active"
 dmsetup remove bspaths
+
+# 10. paths dm-multipath failed: told again through the installed udev
+# rule on dm's uevent, blkseek asks only the paths dm uses.  The first
+# path failed in dm (its SCSI device online): no command reaches it, and
+# answers stay exact through the other; reinstated, it is asked again;
+# every path failed: all data, at once.
+rules=/run/udev/rules.d/90-blkseek-stack.rules
+mkdir -p /run/udev/rules.d
+sed "s|@SBINDIR@|$(dirname "$stack")|" \
+	"$BLKSEEK_REPO/tools/packaging/udev/90-blkseek-stack.rules" > $rules
+udevadm control --reload
+quiet_walks() {	# quiet_walks: 10 walks of the map, commands on the first path
+	local r0
+
+	r0=$(reqs "$a")
+	for _ in $(seq 10); do "$map" --lseek $mp > /dev/null; done
+	echo $(($(reqs "$a") - r0))
+}
+if map_create "0 0 1 1 round-robin 0 2 1 $(mm "$a") 1 $(mm "$b") 1"; then
+	dmsetup message bspaths 0 fail_path "$(mm "$a")"
+	udevadm settle
+	echo "# failed in dm: $(dmsetup status bspaths)"
+	check_eq "the first path failed in dm: commands on it over 10 walks" 0 "$(quiet_walks)"
+	case_ "the first path failed in dm: written and asked through the map" 10 $mp $mp
+	dmsetup message bspaths 0 reinstate_path "$(mm "$a")"
+	udevadm settle
+	n=$(quiet_walks)
+	[ "$n" -gt 0 ] || { echo "# FAIL: the first path reinstated: no command on it"; fail=1; }
+	echo "# reinstated: $n commands on the first path over 10 walks"
+	dmsetup message bspaths 0 fail_path "$(mm "$a")"
+	dmsetup message bspaths 0 fail_path "$(mm "$b")"
+	udevadm settle
+	r0=$(($(reqs "$a") + $(reqs "$b")))
+	t0=$(date +%s)
+	h=$(timeout 60 "$probe" $mp hole 0)
+	check_eq "every path failed: SEEK_HOLE 0 (all data)" "$(blockdev --getsize64 $mp)" "$h"
+	check_eq "every path failed: commands on the paths" 0 $(($(reqs "$a") + $(reqs "$b") - r0))
+	[ $(($(date +%s) - t0)) -le 5 ] || { echo "# FAIL: every path failed: the answer took $(($(date +%s) - t0)) s"; fail=1; }
+	dmsetup remove bspaths
+fi
+rm -f $rules
+udevadm control --reload
 
 # 2. a partition and its whole disk (one device: one cache entry)
 anew

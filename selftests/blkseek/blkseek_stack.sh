@@ -663,6 +663,18 @@ done
 udevadm settle
 if with_module; then
 	echo "# $nlv LVs created and told in $((SECONDS - t0)) s; $(cat /sys/module/blkseek/stats/stacked_mappings) mappings"
+	# telling one LV costs what its own stack costs: no extent query of
+	# every dm disk (the stale ones are listed by the module)
+	queries() { cat /sys/module/blkseek/stats/ioctls; }
+	q0=$(queries)
+	"$stack" /dev/mapper/bsmany-lv1
+	one=$(($(queries) - q0))
+	q0=$(queries)
+	"$stack"
+	all=$(($(queries) - q0))
+	echo "# blkseek-stack of one LV of $nlv: $one extent queries; of every device: $all"
+	[ "$one" -le 2 ] && [ $((one * 10)) -le "$all" ] ||
+		{ echo "# FAIL: telling one LV asked $one devices (every device: $all)"; fail=1; }
 else
 	echo "# $nlv LVs created in $((SECONDS - t0)) s"
 fi

@@ -28,9 +28,9 @@ def gen():
     return g
 
 
-def seg(start, length, lower, fds, reserved=0):
+def seg(start, length, lower, fds, flags=0):
     fds = list(fds) + [-1] * (8 - len(fds))
-    return struct.pack("QQQII8i", start, length, lower, len(fds) - fds.count(-1), reserved, *fds)
+    return struct.pack("QQQII8i", start, length, lower, len(fds) - fds.count(-1), flags, *fds)
 
 
 def call(fd, kind, segs, size=48, generation=None, reserved=0, nr=None, addr=None):
@@ -72,7 +72,8 @@ expect("a moved generation", errno.EAGAIN, call(up, DM, [good], generation=gen()
 expect("overlapping segments", errno.EINVAL, call(up, DM, [good, seg(4096, 4096, 0, [low])]))
 expect("unaligned segment", errno.EINVAL, call(up, DM, [seg(100, 4096, 0, [low])]))
 expect("empty segment", errno.EINVAL, call(up, DM, [seg(0, 0, 0, [low])]))
-expect("reserved segment field", errno.EINVAL, call(up, DM, [seg(0, 4096, 0, [low], 1)]))
+expect("a data segment with a path", errno.EINVAL, call(up, DM, [seg(0, 4096, 0, [low], 1)]))
+expect("an unknown segment flag", errno.EINVAL, call(up, DM, [seg(0, 4096, 0, [low], 2)]))
 expect("no path", errno.EINVAL, call(up, DM, [seg(0, 4096, 0, [])]))
 expect("a closed path fd", errno.EBADF, call(up, DM, [seg(0, 4096, 0, [9999])]))
 expect("a write-only path", errno.EBADF, call(up, DM, [seg(0, 4096, 0, [wo])]))
@@ -104,6 +105,14 @@ def clear():
         expect("a chain device cleared", 0, call(fd, DM, [], nr=0))
 
 
+# a dm segment with no path to ask (BLKSEEK_STACK_SEG_DATA): set, and data
+expect("a data segment with no path", 0, call(c[0], DM, [seg(0, MIB, 0, [], 1)]))
+try:
+    d = os.lseek(c[0], 0, os.SEEK_DATA)
+    h = os.lseek(c[0], 0, os.SEEK_HOLE)
+except OSError as e:
+    d = h = e.errno
+expect("a data segment: SEEK_DATA 0, SEEK_HOLE at the end", (0, MIB), (d, h))
 clear()
 expect("C1 onto C2", 0, onto(0, c[1]))
 expect("C2 onto C1: a cycle of two", errno.ELOOP, onto(1, c[0]))

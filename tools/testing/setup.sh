@@ -24,7 +24,7 @@ packages=(
 	linux-image-6.12-amd64 linux-headers-6.12-amd64
 	linux-source-6.1 linux-source-6.12
 	build-essential gcc make perl python3 python3-docutils sparse clang libclang-rt-14-dev
-	qemu-system-x86 busybox-static kmod udev file
+	qemu-system-x86 qemu-utils busybox-static kmod udev file
 	python3-argcomplete python3-requests python3-pkg-resources
 	sg3-utils nbdkit libnbd-bin fdisk util-linux xz-utils
 	lvm2 dmsetup kpartx cryptsetup-bin xfsprogs multipath-tools

@@ -51,6 +51,11 @@ struct blkseek_stack_gen {
 };
 
 #define BLKSEEK_STACK_MAX_PATHS	8
+/*
+ * struct blkseek_stack_segment.flags: a dm segment with no path to ask
+ * (every path of a multipath map failed in dm): answered as data
+ */
+#define BLKSEEK_STACK_SEG_DATA	0x1
 #define BLKSEEK_STACK_MAX_SEGMENTS	4096
 /* Most mapped devices in one chain of devices stacked on one another. */
 #define BLKSEEK_STACK_MAX_DEPTH	4
@@ -63,8 +68,9 @@ struct blkseek_stack_gen {
  * @lower_offset: where @start lies on the lower device or file; on a
  *	block device, @lower_offset + @length must not pass its end (EINVAL)
  * @nr_paths: lower file descriptors in @path_fds (1..BLKSEEK_STACK_MAX_PATHS):
- *	several are paths to one LUN (dm-multipath), asked in order
- * @reserved: must be 0
+ *	several are paths to one LUN (dm-multipath), asked in order; 0 with
+ *	BLKSEEK_STACK_SEG_DATA
+ * @flags: BLKSEEK_STACK_SEG_DATA or 0; any other bit: EINVAL
  * @path_fds: block devices, or for loop one regular file, open for reading
  *	(EBADF otherwise).  No path may be the upper device or a device
  *	stacked on it, at any depth, and no chain of mapped devices through
@@ -76,7 +82,7 @@ struct blkseek_stack_segment {
 	__u64 length;
 	__u64 lower_offset;
 	__u32 nr_paths;
-	__u32 reserved;
+	__u32 flags;
 	__s32 path_fds[BLKSEEK_STACK_MAX_PATHS];
 };
 

@@ -22,8 +22,10 @@
 #     whole disk, then (module unloaded, same disks) nbdcopy without it
 #  6. cached answers on a tgt LUN beside its backing file and an ext4
 #     file with the same layout, one reader and two (bench-cached.sh)
+#  7. telling blkseek-stack one LV, every device, and one per LV as at
+#     boot, with 200 and 1000 LVs (bench-lvs.sh)
 # With BLKSEEK_BENCH=cached, only 6; with cached-profile, 6 and where a
-# cached answer's time goes (function_graph).
+# cached answer's time goes (function_graph); with lvs, only 7.
 set -u
 repo=$1
 map=$repo/tools/blkseek-map
@@ -76,6 +78,7 @@ echo
 case ${BLKSEEK_BENCH:-} in
 cached) exec "$repo/tools/testing/bench/bench-cached.sh" "$repo" ;;
 cached-profile) exec "$repo/tools/testing/bench/bench-cached.sh" "$repo" profile ;;
+lvs) exec "$repo/tools/testing/bench/bench-lvs.sh" "$repo" ;;
 esac
 echo "### Map walk: 1 GiB, 1000 random 64 KiB extents"
 echo
@@ -312,3 +315,4 @@ echo
 # blkseek was unloaded for the copies without it
 blkseek_load || exit 1
 "$repo/tools/testing/bench/bench-cached.sh" "$repo"
+"$repo/tools/testing/bench/bench-lvs.sh" "$repo"
