@@ -81,8 +81,14 @@
  * @changes: bumped by the probe for each command that may change
  *	provisioning state, at dispatch and at completion or timeout; never
  *	reset, so a token taken before the entry was reused cannot match
- * @armed: the device was seen idle since the entry was made or since a
- *	command that may change state timed out
+ * @timeouts: bumped by the probe for each command that may change
+ *	provisioning state and timed out on the entry's device or on another
+ *	path of its LUN: it disarms the entry
+ * @armed: the device was seen idle, and no other path busy with a
+ *	timed-out change, since the entry was made, when @timeouts was
+ *	@armed_at
+ * @armed_at: @timeouts when the entry was armed; the entry is armed only
+ *	while @timeouts still has that value
  * @used: jiffies of last use, for eviction
  * @runs_valid: @runs hold a reply
  * @runs_changes: @changes when the reply was asked for
@@ -99,7 +105,9 @@ struct cache_entry {
 	struct scsi_device *sdev;
 	struct blkseek_lun lun;
 	atomic_t changes;
+	atomic_t timeouts;
 	bool armed;
+	unsigned int armed_at;
 	unsigned long used;
 	bool runs_valid;
 	unsigned int runs_changes;
@@ -148,8 +156,14 @@ static struct cache_entry *entry_of(struct blkseek_sd *sd)
 	atomic_inc(&victim->changes);
 	write_seqcount_begin(&victim->seq);
 	WRITE_ONCE(victim->diskseq, sd->diskseq);
-	WRITE_ONCE(victim->sdev, sd->sdev);
+	WRITE_ONCE(victim->sdev, NULL);
 	blkseek_lun_of_sdev(sd->sdev, &victim->lun);
+	/*
+	 * The identity before the device: a probe that sees the new sdev sees
+	 * its LUN (smp_load_acquire() in changes_entry()); one that still sees
+	 * the old sdev or NULL concerns an entry not armed yet.
+	 */
+	smp_store_release(&victim->sdev, sd->sdev);
 	WRITE_ONCE(victim->armed, false);
 	victim->runs_valid = false;
 	victim->caps_valid = false;
@@ -210,18 +224,27 @@ static int runs_from(const struct cache_entry *e, u64 lba,
 	return n;
 }
 
+/* Armed: since it was, no change timed out on a path of its LUN. */
+static bool is_armed(const struct cache_entry *e)
+{
+	if (!READ_ONCE(e->armed))
+		return false;
+	smp_rmb();	/* pairs with smp_wmb() in blkseek_cache_begin() */
+	return READ_ONCE(e->armed_at) == (unsigned int)atomic_read(&e->timeouts);
+}
+
 /*
- * The entry's change count, then whether it is armed.  The probe disarms
- * before it bumps (blkseek_cache_device_changed()): a count read here that
- * includes a timed-out command's bump comes with its disarm.
+ * The entry's change count, then whether it is armed.  The probe bumps
+ * @timeouts before @changes (blkseek_cache_device_changed()): a count read
+ * here that includes a timed-out command's bump comes with its disarm.
  */
 static unsigned int changes_of(const struct cache_entry *e, bool *armed)
 {
 	unsigned int changes = (unsigned int)atomic_read(&e->changes);
 
-	/* pairs with smp_mb__before_atomic() in the probe */
+	/* pairs with smp_mb__after_atomic() in the probe */
 	smp_rmb();
-	*armed = READ_ONCE(e->armed);
+	*armed = is_armed(e);
 	return changes;
 }
 
@@ -318,8 +341,8 @@ int blkseek_cache_runs(struct blkseek_sd *sd, u64 lba, struct blkseek_run *runs,
 u64 blkseek_cache_begin(struct blkseek_sd *sd)
 {
 	u64 token = BLKSEEK_CACHE_NO_TOKEN;
+	unsigned int changes, timeouts;
 	struct cache_entry *e;
-	unsigned int changes;
 	bool armed;
 
 	if (!sd->diskseq || !READ_ONCE(blkseek_cache_ms) ||
@@ -328,15 +351,24 @@ u64 blkseek_cache_begin(struct blkseek_sd *sd)
 	spin_lock(&cache_lock);
 	e = entry_of(sd);
 	/*
+	 * The timeouts seen before the checks: one recorded after
+	 * blkseek_timeouts_quiet() looked bumps @timeouts after that, and
+	 * leaves the entry disarmed (arming never overwrites a disarm).
+	 */
+	timeouts = (unsigned int)atomic_read(&e->timeouts);
+	/*
 	 * Pairs with the budget a command takes before its dispatch probe
 	 * reads the entry's sdev: either that probe sees the entry, or the
 	 * command shows here as busy.  Idle: every command the probe may have
 	 * missed, and every timed-out one, has finished.
 	 */
 	smp_mb();
-	if (!e->armed && !scsi_device_busy(sd->sdev) &&
-	    blkseek_timeouts_quiet(&e->lun))
+	if (!is_armed(e) && !scsi_device_busy(sd->sdev) &&
+	    blkseek_timeouts_quiet(&e->lun)) {
+		WRITE_ONCE(e->armed_at, timeouts);
+		smp_wmb();	/* a reader seeing @armed sees @armed_at */
 		WRITE_ONCE(e->armed, true);
+	}
 	changes = changes_of(e, &armed);
 	if (armed)
 		token = (u64)(e - cache) << 32 | changes;
@@ -413,7 +445,8 @@ void blkseek_cache_dispatch_mode(bool on)
 static bool changes_entry(const struct cache_entry *e,
 			  struct scsi_device *sdev, struct blkseek_lun *lun)
 {
-	struct scsi_device *own = READ_ONCE(e->sdev);
+	/* pairs with smp_store_release() in entry_of(): @lun is @own's */
+	struct scsi_device *own = smp_load_acquire(&e->sdev);
 
 	if (!own)
 		return false;
@@ -445,9 +478,9 @@ void blkseek_cache_device_changed(struct scsi_device *sdev, bool timed_out)
 		if (!changes_entry(e, sdev, &lun))
 			continue;
 		if (timed_out) {
-			WRITE_ONCE(e->armed, false);
+			atomic_inc(&e->timeouts);
 			/* ordered before the bump: see changes_of() */
-			smp_mb__before_atomic();
+			smp_mb__after_atomic();
 		}
 		atomic_inc(&e->changes);
 		blkseek_count(BLKSEEK_STAT_CACHE_CHANGES);

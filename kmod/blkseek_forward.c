@@ -145,9 +145,9 @@ unsigned int blkseek_file_extents(struct file *file, u64 off, u64 len,
 }
 
 /*
- * The first path whose SCSI device is usable (any non-SCSI one is), or
- * NULL.  Paths that may not be one LUN are never asked: a write through
- * one would not change the reply cache of another.
+ * The first path not failed in dm whose SCSI device is usable (any
+ * non-SCSI one is), or NULL.  Paths that may not be one LUN are never
+ * asked: a write through one would not change the reply cache of another.
  */
 static struct file *path_pick(const struct blkseek_seg *seg)
 {
@@ -155,7 +155,7 @@ static struct file *path_pick(const struct blkseek_seg *seg)
 
 	if (!seg->one_lun)
 		return NULL;
-	for (i = 0; i < seg->nr_paths; i++) {
+	for (i = 0; i < seg->nr_ask; i++) {
 		struct blkseek_target t;
 		bool usable = true;
 

@@ -406,15 +406,17 @@ static int stack_chain_check(const struct blkseek_stack *st,
 }
 
 /*
- * Whether the paths of @seg are paths of one LUN, as far as their SCSI
- * devices say (blkseek_lun.c): only then does a write through any of them
- * change the reply cache of the one asked.  A path that is not an sd
- * disk has no identity blkseek can read, nor commands it sees.
+ * Whether the paths of @seg, failed ones included, are paths of one LUN,
+ * as far as their SCSI devices say (blkseek_lun.c): only then does a write
+ * through any of them change the reply cache of the one asked.  Every two
+ * are compared (an unknown identity matches any, so matching is not
+ * transitive).  A path that is not an sd disk has no identity blkseek can
+ * read, nor commands it sees.
  */
 static bool paths_one_lun(const struct blkseek_seg *seg)
 {
-	struct blkseek_lun first, lun;
-	unsigned int i;
+	struct blkseek_lun lun[BLKSEEK_STACK_MAX_PATHS];
+	unsigned int i, j;
 
 	for (i = 0; i < seg->nr_paths; i++) {
 		struct blkseek_target t;
@@ -424,30 +426,32 @@ static bool paths_one_lun(const struct blkseek_seg *seg)
 			return false;
 		if (!t.sdev)
 			return false;
-		blkseek_lun_of_sdev(t.sdev, i ? &lun : &first);
+		blkseek_lun_of_sdev(t.sdev, &lun[i]);
 		blkseek_target_put(&t);
-		if (i && !blkseek_lun_may_match(&first, &lun))
-			return false;
+		for (j = 0; j < i; j++)
+			if (!blkseek_lun_may_match(&lun[i], &lun[j]))
+				return false;
 	}
 	return true;
 }
 
 /*
  * Take the lower files of one segment of an upper device of @size bytes;
- * the caller puts what was taken.  A dm segment may have no path
- * (BLKSEEK_STACK_SEG_DATA): it is data (path_pick() finds none).
+ * the caller puts what was taken.  The last paths of a dm segment may be
+ * failed ones (BLKSEEK_STACK_SEG_FAILED()): never asked; with all failed
+ * the segment is data (path_pick() finds none).
  */
 static int segment_take(struct blkseek_seg *seg,
 			const struct blkseek_stack_segment *us,
 			unsigned int kind, u64 size)
 {
-	bool data = us->flags == BLKSEEK_STACK_SEG_DATA;
+	unsigned int failed = (us->flags & BLKSEEK_STACK_SEG_FAILED_MASK) >>
+			      BLKSEEK_STACK_SEG_FAILED_SHIFT;
 	unsigned int i;
 
-	if (!us->length || (us->flags && !data) ||
-	    (data && (us->nr_paths || kind != BLKSEEK_STACK_DM)) ||
-	    (!data && !us->nr_paths) ||
-	    us->nr_paths > BLKSEEK_STACK_MAX_PATHS ||
+	if (!us->length || (us->flags & ~BLKSEEK_STACK_SEG_FAILED_MASK) ||
+	    failed > us->nr_paths || (failed && kind != BLKSEEK_STACK_DM) ||
+	    !us->nr_paths || us->nr_paths > BLKSEEK_STACK_MAX_PATHS ||
 	    (us->start | us->length) & (SECTOR_SIZE - 1) ||
 	    us->start >= size || us->length > size - us->start ||
 	    us->lower_offset + us->length < us->lower_offset)
@@ -475,6 +479,7 @@ static int segment_take(struct blkseek_seg *seg,
 		    bdev_nr_bytes(I_BDEV(f->f_mapping->host)))
 			return -EINVAL;
 	}
+	seg->nr_ask = us->nr_paths - failed;
 	seg->one_lun = us->nr_paths == 1 || paths_one_lun(seg);
 	return 0;
 }

@@ -22,8 +22,10 @@ struct kobject;
  * @length: bytes
  * @lower_offset: where @start lies on the lower device or file
  * @nr_paths: files in @paths
+ * @nr_ask: the first @nr_ask of @paths may be asked; the others are paths
+ *	dm-multipath has failed, kept for @one_lun
  * @one_lun: one path, or paths whose SCSI devices may be paths of one LUN
- *	(their identities match, blkseek_lun.c); else the segment is data
+ *	(every two identities match, blkseek_lun.c); else the segment is data
  * @paths: the lower device (several paths of one LUN), or a loop's file
  */
 struct blkseek_seg {
@@ -31,6 +33,7 @@ struct blkseek_seg {
 	u64 length;
 	u64 lower_offset;
 	unsigned int nr_paths;
+	unsigned int nr_ask;
 	bool one_lun;
 	struct file *paths[BLKSEEK_STACK_MAX_PATHS];
 };

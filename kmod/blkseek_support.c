@@ -14,10 +14,11 @@
  *    (blkseek_sense_refuses()); a transient error (UNIT ATTENTION, NOT
  *    READY, BUSY, a timeout) says nothing.
  * A disk that refused answers all data.  What a disk said is kept per
- * disk sequence number until the device is rescanned or revalidated (the
- * midlayer reads its VPD pages again into new buffers: the address of its
- * Device Identification page is compared, never followed), its media
- * change (a new diskseq), or blkseek is loaded again.  Listed in
+ * disk sequence number until the device is rescanned (the midlayer reads
+ * its VPD pages again into new buffers, allocated before the old ones are
+ * freed: the addresses of pages 0x00 and 0x83 are compared, never
+ * followed), its media change (a new diskseq), or blkseek is loaded
+ * again.  A device with neither page is not seen rescanned.  Listed in
  * /sys/module/blkseek/refused.
  */
 #include <linux/jiffies.h>
@@ -39,7 +40,7 @@
  * struct support - what one disk said
  * @diskseq: the disk's, 0 when free
  * @dev: its device number, for the listing
- * @vpd: the address of its Device Identification page then, compared only
+ * @vpd: the addresses of its VPD pages 0x00 and 0x83 then, compared only
  * @said: BLKSEEK_SUPPORTED, BLKSEEK_UNSUPPORTED, or BLKSEEK_SUPPORT_UNKNOWN
  *	(asked, the device did not say)
  * @sense: the sense key, ASC and ASCQ of a refusal (all 0: the device's
@@ -50,7 +51,7 @@
 struct support {
 	u64 diskseq;
 	dev_t dev;
-	const void *vpd;
+	const void *vpd[2];
 	enum blkseek_support said;
 	u8 sense[3];
 	unsigned long since;
@@ -60,9 +61,19 @@ struct support {
 static DEFINE_SPINLOCK(support_lock);
 static struct support supports[SUPPORT_ENTRIES];
 
-static const void *vpd_of(const struct blkseek_sd *sd)
+/* Whether @sd's VPD pages are those @s saw (@set: make them so). */
+static bool vpd_same(struct support *s, const struct blkseek_sd *sd, bool set)
 {
-	return rcu_access_pointer(sd->sdev->vpd_pg83);
+	const void *vpd[2] = {
+		rcu_access_pointer(sd->sdev->vpd_pg0),
+		rcu_access_pointer(sd->sdev->vpd_pg83),
+	};
+
+	if (set) {
+		s->vpd[0] = vpd[0];
+		s->vpd[1] = vpd[1];
+	}
+	return s->vpd[0] == vpd[0] && s->vpd[1] == vpd[1];
 }
 
 /* Under the lock: the entry of @sd's disk as its device is now, or NULL. */
@@ -73,7 +84,7 @@ static struct support *support_find(const struct blkseek_sd *sd)
 	for (s = supports; s < supports + SUPPORT_ENTRIES; s++) {
 		if (s->diskseq != sd->diskseq)
 			continue;
-		if (s->vpd != vpd_of(sd)) {	/* rescanned: ask again */
+		if (!vpd_same(s, sd, false)) {	/* rescanned: ask again */
 			s->diskseq = 0;
 			return NULL;
 		}
@@ -141,7 +152,7 @@ void blkseek_support_note(const struct blkseek_sd *sd, enum blkseek_support said
 		refused = said == BLKSEEK_UNSUPPORTED;
 		s->diskseq = sd->diskseq;
 		s->dev = sd->dev;
-		s->vpd = vpd_of(sd);
+		vpd_same(s, sd, true);
 		s->said = said;
 		s->sense[0] = sshdr ? sshdr->sense_key : 0;
 		s->sense[1] = sshdr ? sshdr->asc : 0;
@@ -164,9 +175,10 @@ void blkseek_support_note(const struct blkseek_sd *sd, enum blkseek_support said
 
 /*
  * /sys/module/blkseek/refused: a line per disk that refused, "MAJ:MIN
- * SECONDS how", how being "rsoc" (its list of supported commands) or
- * "sense KEY/ASC/ASCQ" (hexadecimal).  A disk rescanned since is listed
- * until its next answer asks it again.
+ * DISKSEQ SECONDS how", how being "rsoc" (its list of supported commands)
+ * or "sense KEY/ASC/ASCQ" (hexadecimal).  A disk rescanned since is listed
+ * until its next answer asks it again; a device number reused by another
+ * disk comes with that disk's own diskseq.
  */
 static ssize_t refused_show(struct kobject *kobj, struct kobj_attribute *attr,
 			    char *buf)
@@ -179,8 +191,8 @@ static ssize_t refused_show(struct kobject *kobj, struct kobj_attribute *attr,
 	for (s = supports; s < supports + SUPPORT_ENTRIES; s++) {
 		if (!s->diskseq || s->said != BLKSEEK_UNSUPPORTED)
 			continue;
-		len += sysfs_emit_at(buf, len, "%u:%u %lu ", MAJOR(s->dev),
-				     MINOR(s->dev),
+		len += sysfs_emit_at(buf, len, "%u:%u %llu %lu ", MAJOR(s->dev),
+				     MINOR(s->dev), s->diskseq,
 				     (now - s->since) / HZ);
 		if (s->sense[0])
 			len += sysfs_emit_at(buf, len, "sense %x/%02x/%02x\n",

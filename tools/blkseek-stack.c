@@ -178,20 +178,22 @@ static int skip_counted(char **s)
 }
 
 /*
- * The paths dm-multipath uses, from its status line: those it has not
+ * The paths of dm-multipath, from its status line: those it has not
  * failed ("A"), the active priority group's first, then the other groups
- * in their order, disabled ones last.  Written to @out as "MAJ:MIN ...";
- * 0, or -1 when the status cannot be parsed.
+ * in their order, disabled ones last; then those it has failed, to
+ * @failed.  Written as "MAJ:MIN ..."; 0, or -1 when the status cannot be
+ * parsed.
  *
  * Status: <#features> <features> <#hw args> <hw args> <#groups> <next>
  * then per group: <A|E|D> <#ps args> <ps args> <#paths> <#path args>,
  * and per path: <MAJ:MIN> <A|F> <fail count> <path args>.
  */
-static int mpath_active(char *status, char *out, size_t len)
+static int mpath_active(char *status, char *out, char *failed, size_t len)
 {
 	unsigned long g, ng, p, np, na, i;
 	char *s = status, *tok, *state, *dev;
-	char lists[3][512] = { "", "", "" };	/* active, enabled, disabled */
+	/* active, enabled, disabled groups' paths; failed paths */
+	char lists[4][512] = { "", "", "", "" };
 	int which;
 
 	if (skip_counted(&s) || skip_counted(&s) ||
@@ -212,36 +214,42 @@ static int mpath_active(char *status, char *out, size_t len)
 			for (i = 0; i < na; i++)
 				if (!token(&s))
 					return -1;
-			if (!strcmp(tok, "A") &&
-			    strlen(lists[which]) + strlen(dev) + 2 < sizeof(lists[0])) {
-				strcat(lists[which], dev);
-				strcat(lists[which], " ");
+			i = strcmp(tok, "A") ? 3 : which;
+			if (strlen(lists[i]) + strlen(dev) + 2 < sizeof(lists[0])) {
+				strcat(lists[i], dev);
+				strcat(lists[i], " ");
 			}
 		}
 	}
 	snprintf(out, len, "%s%s%s", lists[0], lists[1], lists[2]);
+	snprintf(failed, len, "%s", lists[3]);
 	return 0;
 }
 
 /*
  * "multipath": the paths dm-multipath has not failed, in the order it
- * tries them (@status, its status line).  With none, the segment has no
- * path: blkseek answers it as data rather than ask a failed path.
+ * tries them (@status, its status line), then those it has failed, which
+ * blkseek never asks but checks for the LUN's identity with the others
+ * (BLKSEEK_STACK_SEG_FAILED()).  With every path failed blkseek answers
+ * the map as data.
  */
 static int dm_multipath(struct mapping *m, const struct dm_target_spec *t,
 			char *status)
 {
+	char active[1600], failed[1600], *p, *tok;
 	struct blkseek_stack_segment *s;
-	char active[1600], *p, *tok;
+	unsigned int asked;
 
 	s = segment_add(m, t->sector_start << 9, t->length << 9, 0);
-	if (!s || mpath_active(status, active, sizeof(active)))
+	if (!s || mpath_active(status, active, failed, sizeof(active)))
 		return -1;
 	for (p = active; (tok = token(&p));)
 		path_add(s, tok);	/* a path that is gone is left out */
-	if (!s->nr_paths)
-		s->flags = BLKSEEK_STACK_SEG_DATA;
-	return 0;
+	asked = s->nr_paths;
+	for (p = failed; (tok = token(&p));)
+		path_add(s, tok);
+	s->flags = BLKSEEK_STACK_SEG_FAILED(s->nr_paths - asked);
+	return s->nr_paths ? 0 : -1;
 }
 
 /* DM_TABLE_STATUS of dm device MAJ:MIN with @flags, or NULL. */

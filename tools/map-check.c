@@ -244,12 +244,14 @@ static void lseek_line(int fd)
 
 /*
  * Whether blkseek remembers that the whole disk of @fd refused GET LBA
- * STATUS (/sys/module/blkseek/refused: "MAJ:MIN SECONDS how"): fills
- * @buf with "SECONDS s ago (how)".
+ * STATUS (/sys/module/blkseek/refused: "MAJ:MIN DISKSEQ SECONDS how", the
+ * disk's device number and sequence number): fills @buf with "SECONDS s
+ * ago (how)".
  */
 static bool refused_since(int fd, char *buf, size_t len)
 {
-	char name[256], whole[256], path[300], majmin[32], line[128];
+	char name[256], whole[256], path[300], majmin[32], seq[32], line[160];
+	unsigned long long diskseq;
 	unsigned long secs;
 	bool partition, found = false;
 	struct stat st;
@@ -261,6 +263,8 @@ static bool refused_since(int fd, char *buf, size_t len)
 	dev_names(st.st_rdev, name, whole, sizeof(name), &partition);
 	snprintf(path, sizeof(path), "/sys/block/%s/dev", whole);
 	read_line(path, majmin, sizeof(majmin));
+	snprintf(path, sizeof(path), "/sys/block/%s/diskseq", whole);
+	read_line(path, seq, sizeof(seq));
 	f = fopen("/sys/module/blkseek/refused", "re");
 	if (!f || !majmin[0]) {
 		if (f)
@@ -271,7 +275,8 @@ static bool refused_since(int fd, char *buf, size_t len)
 		size_t n = strlen(majmin);
 
 		if (strncmp(line, majmin, n) || line[n] != ' ' ||
-		    sscanf(line + n, " %lu %63[^\n]", &secs, how) != 2)
+		    sscanf(line + n, " %llu %lu %63[^\n]", &diskseq, &secs, how) != 3 ||
+		    (seq[0] && strtoull(seq, NULL, 10) != diskseq))
 			continue;
 		snprintf(buf, len, "%lu s ago (%s)", secs, how);
 		found = true;

@@ -146,7 +146,7 @@ if [ -e "$dbg" ]; then
 		[ "$sent" -le 2 ] || { echo "# FAIL: $sent GET LBA STATUS sent to a disk that refused it"; fail=1; }
 		check_eq "disks that refused" 1 $(($(stat_of get_lba_status_refused) - r0))
 		majmin=$(cat /sys/block/"$name"/dev)
-		grep -q "^$majmin [0-9]* sense 5/${asc#0x}/00\$" /sys/module/blkseek/refused ||
+		grep -q "^$majmin $(cat /sys/block/"$name"/diskseq) [0-9]* sense 5/${asc#0x}/00\$" /sys/module/blkseek/refused ||
 			{ echo "# FAIL: refused lists: $(cat /sys/module/blkseek/refused)"; fail=1; }
 		echo "- 2 0x9e" > "$dbg"
 		d=$("$probe" "$dev" data 0)

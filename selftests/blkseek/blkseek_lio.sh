@@ -79,7 +79,7 @@ echo "# 2000 lseeks: $gls GET LBA STATUS, $(($(st report_opcodes_commands) - r0)
 [ "$gls" -le 1 ] || { echo "# FAIL: $gls GET LBA STATUS for 2000 lseeks"; fail=1; }
 [ "$logged" -le 1 ] || { echo "# FAIL: the target logged $logged refusals for 2000 lseeks"; fail=1; }
 majmin=$(cat /sys/block/"$disk"/dev)
-grep -qE "^$majmin [0-9]+ (rsoc|sense 5/2[04]/00)\$" /sys/module/blkseek/refused ||
+grep -qE "^$majmin $(cat /sys/block/"$disk"/diskseq) [0-9]+ (rsoc|sense 5/2[04]/00)\$" /sys/module/blkseek/refused ||
 	{ echo "# FAIL: refused lists: $(cat /sys/module/blkseek/refused)"; fail=1; }
 if [ -x "$map" ]; then
 	out=$("$map" --check "$dev")

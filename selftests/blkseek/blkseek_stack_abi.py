@@ -28,6 +28,10 @@ def gen():
     return g
 
 
+def FAILED(n):
+    return n << 8
+
+
 def seg(start, length, lower, fds, flags=0):
     fds = list(fds) + [-1] * (8 - len(fds))
     return struct.pack("QQQII8i", start, length, lower, len(fds) - fds.count(-1), flags, *fds)
@@ -72,8 +76,9 @@ expect("a moved generation", errno.EAGAIN, call(up, DM, [good], generation=gen()
 expect("overlapping segments", errno.EINVAL, call(up, DM, [good, seg(4096, 4096, 0, [low])]))
 expect("unaligned segment", errno.EINVAL, call(up, DM, [seg(100, 4096, 0, [low])]))
 expect("empty segment", errno.EINVAL, call(up, DM, [seg(0, 0, 0, [low])]))
-expect("a data segment with a path", errno.EINVAL, call(up, DM, [seg(0, 4096, 0, [low], 1)]))
-expect("an unknown segment flag", errno.EINVAL, call(up, DM, [seg(0, 4096, 0, [low], 2)]))
+expect("an unknown segment flag (bit 0)", errno.EINVAL, call(up, DM, [seg(0, 4096, 0, [low], 1)]))
+expect("an unknown segment flag (bit 16)", errno.EINVAL, call(up, DM, [seg(0, 4096, 0, [low], 1 << 16)]))
+expect("more failed paths than paths", errno.EINVAL, call(up, DM, [seg(0, 4096, 0, [low], FAILED(2))]))
 expect("no path", errno.EINVAL, call(up, DM, [seg(0, 4096, 0, [])]))
 expect("a closed path fd", errno.EBADF, call(up, DM, [seg(0, 4096, 0, [9999])]))
 expect("a write-only path", errno.EBADF, call(up, DM, [seg(0, 4096, 0, [wo])]))
@@ -105,14 +110,15 @@ def clear():
         expect("a chain device cleared", 0, call(fd, DM, [], nr=0))
 
 
-# a dm segment with no path to ask (BLKSEEK_STACK_SEG_DATA): set, and data
-expect("a data segment with no path", 0, call(c[0], DM, [seg(0, MIB, 0, [], 1)]))
+# a dm segment whose one path dm has failed (BLKSEEK_STACK_SEG_FAILED(1)):
+# set, never asked: all data
+expect("a segment whose paths all failed", 0, call(c[0], DM, [seg(0, MIB, 0, [low], FAILED(1))]))
 try:
     d = os.lseek(c[0], 0, os.SEEK_DATA)
     h = os.lseek(c[0], 0, os.SEEK_HOLE)
 except OSError as e:
     d = h = e.errno
-expect("a data segment: SEEK_DATA 0, SEEK_HOLE at the end", (0, MIB), (d, h))
+expect("every path failed: SEEK_DATA 0, SEEK_HOLE at the end", (0, MIB), (d, h))
 clear()
 expect("C1 onto C2", 0, onto(0, c[1]))
 expect("C2 onto C1: a cycle of two", errno.ELOOP, onto(1, c[0]))

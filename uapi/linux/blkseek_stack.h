@@ -52,10 +52,14 @@ struct blkseek_stack_gen {
 
 #define BLKSEEK_STACK_MAX_PATHS	8
 /*
- * struct blkseek_stack_segment.flags: a dm segment with no path to ask
- * (every path of a multipath map failed in dm): answered as data
+ * struct blkseek_stack_segment.flags: BLKSEEK_STACK_SEG_FAILED(n), the
+ * last n of @path_fds are paths dm-multipath has failed: checked for the
+ * LUN's identity with the others, never asked (a dm segment whose paths
+ * have all failed answers data)
  */
-#define BLKSEEK_STACK_SEG_DATA	0x1
+#define BLKSEEK_STACK_SEG_FAILED_SHIFT	8
+#define BLKSEEK_STACK_SEG_FAILED_MASK	(0xffU << BLKSEEK_STACK_SEG_FAILED_SHIFT)
+#define BLKSEEK_STACK_SEG_FAILED(n)	((__u32)(n) << BLKSEEK_STACK_SEG_FAILED_SHIFT)
 #define BLKSEEK_STACK_MAX_SEGMENTS	4096
 /* Most mapped devices in one chain of devices stacked on one another. */
 #define BLKSEEK_STACK_MAX_DEPTH	4
@@ -68,9 +72,9 @@ struct blkseek_stack_gen {
  * @lower_offset: where @start lies on the lower device or file; on a
  *	block device, @lower_offset + @length must not pass its end (EINVAL)
  * @nr_paths: lower file descriptors in @path_fds (1..BLKSEEK_STACK_MAX_PATHS):
- *	several are paths to one LUN (dm-multipath), asked in order; 0 with
- *	BLKSEEK_STACK_SEG_DATA
- * @flags: BLKSEEK_STACK_SEG_DATA or 0; any other bit: EINVAL
+ *	several are paths to one LUN (dm-multipath), asked in order
+ * @flags: BLKSEEK_STACK_SEG_FAILED(n) (dm only, n <= @nr_paths) or 0; any
+ *	other bit: EINVAL
  * @path_fds: block devices, or for loop one regular file, open for reading
  *	(EBADF otherwise).  No path may be the upper device or a device
  *	stacked on it, at any depth, and no chain of mapped devices through
