@@ -54,7 +54,7 @@ AT(blkseek_stack_segment, start, 0);
 AT(blkseek_stack_segment, length, 8);
 AT(blkseek_stack_segment, lower_offset, 16);
 AT(blkseek_stack_segment, nr_paths, 24);
-AT(blkseek_stack_segment, reserved, 28);
+AT(blkseek_stack_segment, flags, 28);
 AT(blkseek_stack_segment, path_fds, 32);
 _Static_assert(sizeof(struct blkseek_stack_segment) == 64, "blkseek_stack_segment is 64 bytes");
 
