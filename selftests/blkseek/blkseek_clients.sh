@@ -6,9 +6,12 @@
 # the nbdkit file plugin serving DEV (nbdinfo --map), borg create
 # --read-special --sparse with a fixed chunker, qemu-img convert to qcow2
 # from the nbdkit file plugin over DEV, and nbdcopy into a qcow2 served
-# by qemu-nbd.  With blkseek each reads only the mapped sectors (within
-# 5 % + 256, counted in /sys/block/X/stat) and its result equals the
-# device (cmp, qemu-img compare) or its ground truth (sg_get_lba_status).
+# by qemu-nbd (with blkseek only; these and the copiers below with
+# BLKSEEK_RECIPES=1, not in make check: 13 minutes under TCG).
+# With blkseek each reads only the
+# mapped sectors (within 5 % + 256, counted in /sys/block/X/stat) and its
+# result equals the device (cmp, qemu-img compare) or its ground truth
+# (sg_get_lba_status).
 # Copiers that do not ask a block device for holes (qemu-img convert of
 # DEV itself, cp --sparse=always, dd conv=sparse) read the whole disk
 # with blkseek too: README says so.  Then, as the control, the same
@@ -60,7 +63,10 @@ rd() { awk '{ print $3 }' "/sys/block/$name/stat"; }
 ra=$(blockdev --getra "$dev")
 blockdev --setra 0 "$dev"
 
-# run_clients MODE: each client once; sets reads_nbdcopy, reads_borg
+# run_clients MODE: each client once; sets reads_nbdcopy, reads_borg, and
+# with blkseek (the qemu recipes' whole-disk reads without it cost minutes
+# under TCG and show nothing nbdcopy's and nbdkit's control does not)
+# reads_qemu_nbdkit, reads_nbdcopy_qcow2
 run_clients() {
 	local mode=$1 r0 r1 out=$work/nbdcopy.img
 	# no udev probe may read the disk while the reads are counted: one
@@ -106,7 +112,8 @@ run_clients() {
 	fi
 
 	reads_qemu_nbdkit= reads_nbdcopy_qcow2=
-	if command -v qemu-img > /dev/null && command -v qemu-nbd > /dev/null; then
+	if [ "$mode" = blkseek ] && [ "${BLKSEEK_RECIPES:-0}" = 1 ] &&
+	   command -v qemu-img > /dev/null && command -v qemu-nbd > /dev/null; then
 		# qemu-img from the nbdkit file plugin (NBD base:allocation)
 		rm -f "$work/out.qcow2"
 		echo 3 > /proc/sys/vm/drop_caches
@@ -171,8 +178,12 @@ if [ -n "$reads_qemu_nbdkit" ]; then
 	not_asking "qemu-img convert of the device itself" \
 		qemu-img convert -f raw -O qcow2 "$dev" "$work/out"
 fi
-not_asking "cp --sparse=always" cp --sparse=always "$dev" "$work/out"
-not_asking "dd conv=sparse" dd if="$dev" of="$work/out" bs=1M conv=sparse
+if [ "${BLKSEEK_RECIPES:-0}" = 1 ]; then
+	not_asking "cp --sparse=always" cp --sparse=always "$dev" "$work/out"
+	not_asking "dd conv=sparse" dd if="$dev" of="$work/out" bs=1M conv=sparse
+else
+	echo "# README's copier recipes: skipped (BLKSEEK_RECIPES=1 runs them; about 13 minutes under TCG)"
+fi
 
 # the control: stock kernel behaviour (EINVAL), module out
 echo 0 > /sys/module/blkseek/parameters/cache_ms
@@ -189,12 +200,6 @@ else
 	if [ -n "$reads_borg" ]; then
 		check "stock: borg reads the whole disk ($reads_borg >= $full)" \
 			[ "$reads_borg" -ge $full ]
-	fi
-	if [ -n "$reads_qemu_nbdkit" ]; then
-		check "stock: qemu-img convert through nbdkit reads the whole disk ($reads_qemu_nbdkit >= $full)" \
-			[ "$reads_qemu_nbdkit" -ge $full ]
-		check "stock: nbdcopy into qemu-nbd reads the whole disk ($reads_nbdcopy_qcow2 >= $full)" \
-			[ "$reads_nbdcopy_qcow2" -ge $full ]
 	fi
 	blkseek_load || { echo "# FAIL: insmod again"; fail=1; }
 fi

@@ -47,7 +47,8 @@ check_eq "scsi_commands" 4 "$(delta scsi_commands)"
 cmds1=$(($(cat /sys/block/$name/device/iorequest_cnt)))
 check_eq "commands the device counted" 4 $((cmds1 - cmds0))
 check_eq "disks that refused GET LBA STATUS" 0 "$(delta get_lba_status_refused)"
-check_eq "/sys/module/blkseek/refused" "" "$(cat /sys/module/blkseek/refused)"
+check_eq "/sys/module/blkseek/refused: the disk not listed" "" \
+	"$(grep "^$(cat /sys/block/$name/dev) $(cat /sys/block/$name/diskseq) " /sys/module/blkseek/refused)"
 mark
 check_eq "SEEK_HOLE 0" 0 "$("$probe" "$dev" hole 0)"
 check_eq "answers_hole" 1 "$(delta answers_hole)"

@@ -29,7 +29,7 @@ packages=(
 	sg3-utils nbdkit libnbd-bin fdisk util-linux xz-utils
 	lvm2 dmsetup kpartx cryptsetup-bin xfsprogs multipath-tools
 	tgt open-iscsi
-	dkms groff-base man-db g++ borgbackup mmdebstrap
+	dkms groff-base man-db g++ borgbackup mmdebstrap strace
 	debhelper dh-dkms dpkg-dev lintian pkgconf
 )
 # make check-debug builds a kernel from linux-source-6.12
