@@ -108,21 +108,6 @@ failed1=$(cat /sys/module/blkseek/stats/fallback_command_failed)
 echo "# fallback_command_failed counted $((failed1 - failed0)) failures"
 [ "$failed1" -gt "$failed0" ] || { echo "# FAIL: no failure was counted"; fail=1; }
 
-# SEEK_DATA 0, COUNT times in one process: prints the answers seen, one
-# line each with how many times ("0 2000": all data)
-seek_many() {	# seek_many COUNT
-	python3 -c '
-import os, sys, collections
-fd = os.open(sys.argv[1], os.O_RDONLY)
-seen = collections.Counter()
-for _ in range(int(sys.argv[2])):
-    try:
-        seen[str(os.lseek(fd, 0, os.SEEK_DATA))] += 1
-    except OSError as e:
-        seen[os.strerror(e.errno)] += 1
-for k, n in seen.items():
-    print(k, n)' "$dev" "$1"
-}
 stat_of() { cat /sys/module/blkseek/stats/"$1"; }
 # this disk's line of /sys/module/blkseek/refused (other disks of earlier
 # tests, gone since, may be listed too)
@@ -146,7 +131,7 @@ if [ -e "$dbg" ]; then
 		exact "before refusing with asc $asc"	# READ CAPACITY answer cached
 		g0=$(stat_of get_lba_status_commands) r0=$(stat_of get_lba_status_refused)
 		echo "2 1 0x9e 0x0 0x0 0x2 0x5 $asc 0x0" > "$dbg"
-		check_eq "refused with asc $asc: 2000 SEEK_DATA 0 (all data)" "0 2000" "$(seek_many 2000)"
+		check_eq "refused with asc $asc: 2000 SEEK_DATA 0 (all data)" "0:2000" "$(seek_data_many "$dev" 2000)"
 		sent=$(($(stat_of get_lba_status_commands) - g0))
 		echo "# refused with asc $asc: $sent GET LBA STATUS for 2000 lseeks"
 		[ "$sent" -le 2 ] || { echo "# FAIL: $sent GET LBA STATUS sent to a disk that refused it"; fail=1; }

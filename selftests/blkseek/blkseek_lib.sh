@@ -94,3 +94,19 @@ blkseek_unload() {
 blkseek_reload() {
 	blkseek_unload && blkseek_load "$@"
 }
+
+# seek_data_many DEV COUNT: SEEK_DATA at 0 on DEV, COUNT times in one
+# process; prints each answer seen (an offset or an errno's text) with how
+# many times, "ANSWER:N" space-separated ("0:2000": all data)
+seek_data_many() {
+	python3 -c '
+import os, sys, collections
+fd = os.open(sys.argv[1], os.O_RDONLY)
+seen = collections.Counter()
+for _ in range(int(sys.argv[2])):
+    try:
+        seen[str(os.lseek(fd, 0, os.SEEK_DATA))] += 1
+    except OSError as e:
+        seen[os.strerror(e.errno)] += 1
+print(" ".join("%s:%d" % kv for kv in seen.items()))' "$1" "$2"
+}

@@ -62,16 +62,7 @@ echo "# LIO LUN: $dev, $(sg_readcap -l "$dev" 2> /dev/null | grep -oE 'LBPME=[01
 st() { cat $stats/"$1"; }
 g0=$(st get_lba_status_commands) r0=$(st report_opcodes_commands)
 l0=$(dmesg | grep -c 'Unsupported SA: 0x12')
-seen=$(python3 -c '
-import os, sys, collections
-fd = os.open(sys.argv[1], os.O_RDONLY)
-seen = collections.Counter()
-for _ in range(2000):
-    try:
-        seen[str(os.lseek(fd, 0, os.SEEK_DATA))] += 1
-    except OSError as e:
-        seen[os.strerror(e.errno)] += 1
-print(" ".join("%s:%d" % kv for kv in seen.items()))' "$dev")
+seen=$(seek_data_many "$dev" 2000)
 check_eq "2000 SEEK_DATA 0 on the LIO LUN (all data)" "0:2000" "$seen"
 gls=$(($(st get_lba_status_commands) - g0))
 logged=$(($(dmesg | grep -c 'Unsupported SA: 0x12') - l0))
