@@ -116,6 +116,22 @@ refused_line() {
 		/sys/module/blkseek/refused
 }
 rescan() { echo 1 > /sys/block/"$name"/device/rescan; udevadm settle 2>/dev/null; }
+# fresh_caps RC0: blkseek has read READ CAPACITY(16) of the disk since
+# the stat read_capacity_commands was RC0 (the last few seconds).  It
+# keeps that answer 30 s, and the injection below fails READ CAPACITY(16)
+# too (same opcode 0x9e): an older answer could expire before the first
+# of the 2000 lseeks and leave no GET LBA STATUS to refuse.  Else waits,
+# an lseek a second, until one is sent (at most 40 s).
+fresh_caps() {
+	local i
+	for i in $(seq 40); do
+		[ "$(stat_of read_capacity_commands)" -gt "$1" ] && return 0
+		sleep 1
+		"$probe" "$dev" data 0 > /dev/null
+	done
+	echo "# FAIL: no READ CAPACITY(16) sent in 40 s"
+	fail=1
+}
 
 # Per-command injection (scsi_debug debugfs, 6.12): every 0x9e (READ
 # CAPACITY(16) and GET LBA STATUS) fails.  A refusal (ILLEGAL REQUEST,
@@ -128,7 +144,9 @@ dbg=/sys/kernel/debug/scsi_debug/$sdev/error
 [ -d /sys/kernel/debug/scsi_debug ] || mount -t debugfs none /sys/kernel/debug 2>/dev/null
 if [ -e "$dbg" ]; then
 	for asc in 0x20 0x24; do
-		exact "before refusing with asc $asc"	# READ CAPACITY answer cached
+		rc0=$(stat_of read_capacity_commands)
+		exact "before refusing with asc $asc"
+		fresh_caps "$rc0"
 		g0=$(stat_of get_lba_status_commands) r0=$(stat_of get_lba_status_refused)
 		echo "2 1 0x9e 0x0 0x0 0x2 0x5 $asc 0x0" > "$dbg"
 		check_eq "refused with asc $asc: 2000 SEEK_DATA 0 (all data)" "0:2000" "$(seek_data_many "$dev" 2000)"
