@@ -186,7 +186,10 @@ done
 lane1_pid=$!
 lane2_pid=
 if [ ${#lane2[@]} -gt 0 ]; then
-	tools/testing/vm/vm-run "${lane2[@]}" > "$logs/vm-lane2.log" 2>&1 &
+	# README's qemu copier recipes (blkseek_clients.sh), in the lane that
+	# ends first
+	BLKSEEK_RECIPES=${BLKSEEK_RECIPES:-qemu} tools/testing/vm/vm-run "${lane2[@]}" \
+		> "$logs/vm-lane2.log" 2>&1 &
 	lane2_pid=$!
 fi
 vmrc=0
