@@ -11,7 +11,7 @@
 #  - with BLKSEEK_SETUP_DEBUG=1 (make check-debug), what a kernel build
 #    needs
 #  - for each 7.x line given (sid, bpo, rc, or newest: the newest of sid
-#    and bpo), its newest kernel and build chroot (tools/testing/kernel-line.sh
+#    and bpo), its newest kernel and build chroot (tools/build/kernel-line.sh
 #    fetch): which kernel it took is printed
 # Usage: tools/testing/setup.sh [LINE...]
 set -euo pipefail
@@ -110,8 +110,8 @@ done
 for line in "$@"; do
 	case $line in
 	6.1 | 6.12) continue ;;
-	newest) line=$("$top/tools/testing/kernel-line.sh" newest) ;;
+	newest) line=$("$top/tools/build/kernel-line.sh" newest) ;;
 	esac
-	"$top/tools/testing/kernel-line.sh" fetch "$line" | sed '$d' | sed 's/^/setup: /'
+	"$top/tools/build/kernel-line.sh" fetch "$line" | sed '$d' | sed 's/^/setup: /'
 done
 echo "setup: done"
