@@ -28,7 +28,8 @@
 #   tools/build/kernel-line.sh kimg VER        print the vmlinuz to boot
 # LINE: 6.1, 6.12 (Debian 12), sid (unstable), bpo (trixie-backports),
 # rc (experimental).
-# Apt runs on private lists (build/lines/LINE/apt) of the system's mirror;
+# Apt runs on private lists (build/lines/LINE/apt) of the system's mirror
+# (tools/build/apt-private.sh);
 # the .debs stay in build/lines/LINE/debs, pinning what was tested.
 # Kernels are unpacked into build/kernels/VER (linux-image-VER needs a
 # newer linux-base than Debian 12's).  Their headers need the compiler of
@@ -37,7 +38,8 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=$top/build
-keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+# shellcheck source=tools/build/apt-private.sh
+. "$top/tools/build/apt-private.sh"
 
 usage() {
 	echo "usage: $0 resolve LINE | fetch LINE | newest | build VER DIR | module VER | sparse VER DIR |" \
@@ -59,23 +61,10 @@ line_suites() {
 	line=$1 ldir=$build/lines/$1 apt_dir=$build/lines/$1/apt
 }
 
-# Private apt lists of the line's suites, refreshed on each call: the
-# mirror comes from the system's apt configuration, as in tools/testing/setup.sh.
+# Private apt lists of the line's suites (tools/build/apt-private.sh),
+# refreshed on each call.  Sets aptopts and apt_sources.
 apt_update() {
-	local mirror s
-	mirror=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
-	[ -n "$mirror" ] ||
-		mirror=$(awk '$1 == "deb" && $2 !~ /^\[/ { print $2; exit }' /etc/apt/sources.list)
-	[ -n "$mirror" ] || die "no Debian mirror in the apt configuration"
-	mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
-	sources=()
-	for s in "${suites[@]}"; do sources+=("deb [signed-by=$keyring] $mirror $s main"); done
-	printf '%s\n' "${sources[@]}" > "$apt_dir/sources.list"
-	aptopts=(-o Dir::Etc::SourceList="$apt_dir/sources.list"
-		 -o Dir::Etc::SourceParts=/dev/null
-		 -o Dir::State::Lists="$apt_dir/lists"
-		 -o Dir::Cache="$apt_dir/cache"
-		 -o APT::Sandbox::User=root)
+	apt_private_init "$apt_dir" "${suites[@]}" || die "no private apt lists in $apt_dir"
 	apt-get "${aptopts[@]}" update -qq
 }
 
@@ -225,7 +214,7 @@ fetch() {
 			--dpkgopt='path-exclude=/usr/share/doc/*' \
 			--dpkgopt='path-exclude=/usr/share/man/*' \
 			--dpkgopt='path-exclude=/usr/share/locale/*' \
-			"${suites[0]}" "$chroot" "${sources[@]}"
+			"${suites[0]}" "$chroot" "${apt_sources[@]}"
 		echo "$kver $hver $tools" > "$chroot/.blkseek-headers"
 	fi
 	fetch_source "$kdir" "$chroot"

@@ -55,18 +55,9 @@ fi
 vng_dir=$build/vng
 if [ ! -x "$vng_dir/usr/bin/vng" ]; then
 	apt_dir=$build/apt
-	mirror=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
-	[ -n "$mirror" ] ||
-		mirror=$(awk '$1 == "deb" && $2 !~ /^\[/ { print $2; exit }' /etc/apt/sources.list)
-	[ -n "$mirror" ] || { echo "setup: no Debian mirror in the apt configuration" >&2; exit 1; }
-	mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
-	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror trixie main" \
-		> "$apt_dir/sources.list"
-	aptopts=(-o Dir::Etc::SourceList="$apt_dir/sources.list"
-		 -o Dir::Etc::SourceParts=/dev/null
-		 -o Dir::State::Lists="$apt_dir/lists"
-		 -o Dir::Cache="$apt_dir/cache"
-		 -o APT::Sandbox::User=root)
+	# shellcheck source=tools/build/apt-private.sh
+	. "$top/tools/build/apt-private.sh"
+	apt_private_init "$apt_dir" trixie || { echo "setup: no private apt lists in $apt_dir" >&2; exit 1; }
 	echo "setup: fetching virtme-ng from trixie (private apt lists in build/apt)"
 	apt-get "${aptopts[@]}" update -qq
 	(cd "$apt_dir" && rm -f virtme-ng_*.deb &&

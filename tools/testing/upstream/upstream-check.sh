@@ -74,11 +74,9 @@ done
 # 1. the source, as a git tree, once per version of linux-source-7.3
 [ -f "$apt_dir/sources.list" ] ||
 	fail "no apt lists of the bpo line: run tools/build/kernel-line.sh fetch bpo"
-aptopts=(-o Dir::Etc::SourceList="$apt_dir/sources.list"
-	 -o Dir::Etc::SourceParts=/dev/null
-	 -o Dir::State::Lists="$apt_dir/lists"
-	 -o Dir::Cache="$apt_dir/cache"
-	 -o APT::Sandbox::User=root)
+# shellcheck source=tools/build/apt-private.sh
+. "$top/tools/build/apt-private.sh"
+apt_private_opts "$apt_dir"
 srcver=$(apt-cache "${aptopts[@]}" show linux-source-7.3 2>/dev/null |
 	 sed -n 's/^Version: //p' | sort -V | tail -1)
 [ -n "$srcver" ] || fail "linux-source-7.3 is not in the bpo line's apt lists"
