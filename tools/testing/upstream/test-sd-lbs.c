@@ -4,7 +4,7 @@
  * sd_lbs_find() and sd_lbs_is_hole(), cut out of the patched
  * drivers/scsi/sd.c by host-tests.sh into sd-lbs-cut.h and compiled here
  * with the few kernel helpers they use.  The cases are those the module's
- * parser is held to (tools/testing/unit/test_core.c): descriptors that
+ * parser is held to (tools/testing/unit/test_gls.c): descriptors that
  * start before the LBA asked, non-maximal and non-contiguous ones, a
  * parameter data length shorter or longer than the reply, a truncated
  * descriptor, a zero-length one, a count running past 2^64 - 1, and the
