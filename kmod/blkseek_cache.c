@@ -36,18 +36,20 @@
  * device is reformatted; they are kept for 30 s whatever the traffic, as
  * long as the cache is on (cache_ms > 0).
  *
- * Locking: cache_lock serializes the writers of entries (a new entry, a
- * reply or a READ CAPACITY answer kept); each writes inside its entry's
- * seqcount.  A hit takes no lock: it finds the entry by its diskseq,
- * then reads the entry's reply (or caps) and checks that it is current
- * between read_seqcount_begin() and read_seqcount_retry(), and again if
- * a writer ran meanwhile.  So a hit uses a reply only as the writer left
- * it, whole: the same runs, stamp and change count it would have read
- * under the lock.  Whether the reply is still current is decided as
- * before, from @changes and @armed, which the probes change without any
- * lock: the lock never ordered a hit against the probes, only against
- * writers of the entry, and the seqcount does that.  The only shared
- * write of a hit is @used, at most once per jiffy.
+ * Locking: cache_lock serializes the writers of an entry: taking it for
+ * a disk (entry_of()), arming it (blkseek_cache_begin()), and keeping a
+ * reply or a READ CAPACITY answer in it.  Those writers change @diskseq,
+ * the reply and the caps inside the entry's seqcount.  A hit takes no
+ * lock: it finds the entry by its diskseq (entry_find()), then reads the
+ * reply (or caps) and checks @diskseq between read_seqcount_begin() and
+ * read_seqcount_retry(), again if a writer ran meanwhile, so it uses a
+ * reply only whole, as its writer left it.  Whether that reply is still
+ * current comes from @changes and @timeouts, which the probes bump with
+ * atomics and no lock, in any context (blkseek_cache_device_changed()),
+ * and from @armed and @armed_at, written under the lock and read without
+ * it (smp_wmb() and smp_rmb() order them; changes_of() orders them after
+ * @changes).  The only shared write of a hit is @used, at most once per
+ * jiffy.
  */
 #include <linux/atomic.h>
 #include <linux/jiffies.h>
