@@ -54,6 +54,8 @@
 #include <linux/atomic.h>
 #include <linux/jiffies.h>
 #include <linux/minmax.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/seqlock.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -66,6 +68,15 @@
 #include "blkseek_query.h"
 #include "blkseek_stats.h"
 #include "blkseek_timeouts.h"
+
+/* The longest use of a kept reply, ms; 0: the cache is off. */
+static unsigned int cache_ms = 1000;
+static struct blkseek_uint_range cache_range = {
+	.value = &cache_ms, .min = 0, .max = 60000,
+};
+module_param_cb(cache_ms, &blkseek_uint_range_ops, &cache_range, 0644);
+MODULE_PARM_DESC(cache_ms,
+		 "Longest use of a cached reply, ms; 0 disables the cache (0..60000, default 1000)");
 
 /* Disks walked at once without evicting each other's replies. */
 #define CACHE_ENTRIES	16
@@ -134,7 +145,7 @@ static bool dispatch_mode;
 /* Younger than @ms, while the cache is on. */
 static bool fresh(unsigned long stamp, unsigned int ms)
 {
-	return READ_ONCE(blkseek_cache_ms) &&
+	return READ_ONCE(cache_ms) &&
 	       time_before(jiffies, stamp + msecs_to_jiffies(ms));
 }
 
@@ -260,7 +271,7 @@ static bool reply_current(const struct cache_entry *e)
 	bool armed;
 
 	if (!e->runs_valid || !READ_ONCE(dispatch_mode) ||
-	    !fresh(e->runs_stamp, READ_ONCE(blkseek_cache_ms)))
+	    !fresh(e->runs_stamp, READ_ONCE(cache_ms)))
 		return false;
 	changes = changes_of(e, &armed);
 	return armed && e->runs_changes == changes;
@@ -347,7 +358,7 @@ u64 blkseek_cache_begin(struct blkseek_sd *sd)
 	struct cache_entry *e;
 	bool armed;
 
-	if (!sd->diskseq || !READ_ONCE(blkseek_cache_ms) ||
+	if (!sd->diskseq || !READ_ONCE(cache_ms) ||
 	    !READ_ONCE(dispatch_mode))
 		return BLKSEEK_CACHE_NO_TOKEN;
 	spin_lock(&cache_lock);
@@ -418,7 +429,7 @@ int blkseek_cache_reply(struct blkseek_sd *sd, u64 token, size_t len, u64 lba,
 {
 	int n = 0;
 
-	if (token != BLKSEEK_CACHE_NO_TOKEN && READ_ONCE(blkseek_cache_ms) &&
+	if (token != BLKSEEK_CACHE_NO_TOKEN && READ_ONCE(cache_ms) &&
 	    READ_ONCE(dispatch_mode))
 		n = reply_keep(sd, token, len, lba, runs, max_runs);
 	/* not kept: only the runs the walk takes */
@@ -527,7 +538,7 @@ void blkseek_cache_store_caps(struct blkseek_sd *sd,
 {
 	struct cache_entry *e;
 
-	if (!sd->diskseq || !READ_ONCE(blkseek_cache_ms))
+	if (!sd->diskseq || !READ_ONCE(cache_ms))
 		return;
 	spin_lock(&cache_lock);
 	e = entry_of(sd);
