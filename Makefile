@@ -53,7 +53,7 @@ all: module
 
 module:
 ifdef KVER
-	tools/testing/kernel-line.sh module $(KVER)
+	tools/build/kernel-line.sh module $(KVER)
 else
 	$(check_kdir)
 	$(MAKE) -C $(KDIR) M=$(PWD) modules
@@ -62,14 +62,14 @@ endif
 # What DKMS runs (dkms.conf): the module against KDIR only.  It never
 # looks at KVER, which a DKMS build started from make (make dkms-install
 # KVER=...) inherits through MAKEFLAGS, and which would send "module" to
-# tools/testing/kernel-line.sh, absent from DKMS's copy of the sources.
+# tools/build/kernel-line.sh, absent from DKMS's copy of the sources.
 kbuild:
 	$(check_kdir)
 	$(MAKE) -C $(KDIR) M=$(PWD) modules
 
 vm: setup
 	@test -n "$(KVER)" -a -n "$(CMD)" || { echo "usage: make vm KVER=<release> CMD='<command>'"; exit 2; }
-	tools/testing/vm/vng-boot $(KVER) '$(CMD)'
+	tools/build/vng-boot $(KVER) '$(CMD)'
 
 # what DKMS runs to clean its build area
 clean-module:

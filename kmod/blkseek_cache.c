@@ -36,22 +36,26 @@
  * device is reformatted; they are kept for 30 s whatever the traffic, as
  * long as the cache is on (cache_ms > 0).
  *
- * Locking: cache_lock serializes the writers of entries (a new entry, a
- * reply or a READ CAPACITY answer kept); each writes inside its entry's
- * seqcount.  A hit takes no lock: it finds the entry by its diskseq,
- * then reads the entry's reply (or caps) and checks that it is current
- * between read_seqcount_begin() and read_seqcount_retry(), and again if
- * a writer ran meanwhile.  So a hit uses a reply only as the writer left
- * it, whole: the same runs, stamp and change count it would have read
- * under the lock.  Whether the reply is still current is decided as
- * before, from @changes and @armed, which the probes change without any
- * lock: the lock never ordered a hit against the probes, only against
- * writers of the entry, and the seqcount does that.  The only shared
- * write of a hit is @used, at most once per jiffy.
+ * Locking: cache_lock serializes the writers of an entry: taking it for
+ * a disk (entry_of()), arming it (blkseek_cache_begin()), and keeping a
+ * reply or a READ CAPACITY answer in it.  Those writers change @diskseq,
+ * the reply and the caps inside the entry's seqcount.  A hit takes no
+ * lock: it finds the entry by its diskseq (entry_find()), then reads the
+ * reply (or caps) and checks @diskseq between read_seqcount_begin() and
+ * read_seqcount_retry(), again if a writer ran meanwhile, so it uses a
+ * reply only whole, as its writer left it.  Whether that reply is still
+ * current comes from @changes and @timeouts, which the probes bump with
+ * atomics and no lock, in any context (blkseek_cache_device_changed()),
+ * and from @armed and @armed_at, written under the lock and read without
+ * it (smp_wmb() and smp_rmb() order them; changes_of() orders them after
+ * @changes).  The only shared write of a hit is @used, at most once per
+ * jiffy.
  */
 #include <linux/atomic.h>
 #include <linux/jiffies.h>
 #include <linux/minmax.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/seqlock.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -64,6 +68,15 @@
 #include "blkseek_query.h"
 #include "blkseek_stats.h"
 #include "blkseek_timeouts.h"
+
+/* The longest use of a kept reply, ms; 0: the cache is off. */
+static unsigned int cache_ms = 1000;
+static struct blkseek_uint_range cache_range = {
+	.value = &cache_ms, .min = 0, .max = 60000,
+};
+module_param_cb(cache_ms, &blkseek_uint_range_ops, &cache_range, 0644);
+MODULE_PARM_DESC(cache_ms,
+		 "Longest use of a cached reply, ms; 0 disables the cache (0..60000, default 1000)");
 
 /* Disks walked at once without evicting each other's replies. */
 #define CACHE_ENTRIES	16
@@ -132,7 +145,7 @@ static bool dispatch_mode;
 /* Younger than @ms, while the cache is on. */
 static bool fresh(unsigned long stamp, unsigned int ms)
 {
-	return READ_ONCE(blkseek_cache_ms) &&
+	return READ_ONCE(cache_ms) &&
 	       time_before(jiffies, stamp + msecs_to_jiffies(ms));
 }
 
@@ -258,7 +271,7 @@ static bool reply_current(const struct cache_entry *e)
 	bool armed;
 
 	if (!e->runs_valid || !READ_ONCE(dispatch_mode) ||
-	    !fresh(e->runs_stamp, READ_ONCE(blkseek_cache_ms)))
+	    !fresh(e->runs_stamp, READ_ONCE(cache_ms)))
 		return false;
 	changes = changes_of(e, &armed);
 	return armed && e->runs_changes == changes;
@@ -345,7 +358,7 @@ u64 blkseek_cache_begin(struct blkseek_sd *sd)
 	struct cache_entry *e;
 	bool armed;
 
-	if (!sd->diskseq || !READ_ONCE(blkseek_cache_ms) ||
+	if (!sd->diskseq || !READ_ONCE(cache_ms) ||
 	    !READ_ONCE(dispatch_mode))
 		return BLKSEEK_CACHE_NO_TOKEN;
 	spin_lock(&cache_lock);
@@ -416,7 +429,7 @@ int blkseek_cache_reply(struct blkseek_sd *sd, u64 token, size_t len, u64 lba,
 {
 	int n = 0;
 
-	if (token != BLKSEEK_CACHE_NO_TOKEN && READ_ONCE(blkseek_cache_ms) &&
+	if (token != BLKSEEK_CACHE_NO_TOKEN && READ_ONCE(cache_ms) &&
 	    READ_ONCE(dispatch_mode))
 		n = reply_keep(sd, token, len, lba, runs, max_runs);
 	/* not kept: only the runs the walk takes */
@@ -525,7 +538,7 @@ void blkseek_cache_store_caps(struct blkseek_sd *sd,
 {
 	struct cache_entry *e;
 
-	if (!sd->diskseq || !READ_ONCE(blkseek_cache_ms))
+	if (!sd->diskseq || !READ_ONCE(cache_ms))
 		return;
 	spin_lock(&cache_lock);
 	e = entry_of(sd);

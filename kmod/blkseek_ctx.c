@@ -49,22 +49,22 @@ static void read_capabilities(struct file *file, struct blkseek_ctx *c, u64 off)
 {
 	struct blkseek_caps caps;
 
-	if (!c->t.sdev) {
+	if (!c->target.sdev) {
 		blkseek_count(BLKSEEK_STAT_FB_NO_DEVICE);
 		return;
 	}
-	if (blkseek_flush_dirty(file, off, c->g.size)) {
+	if (blkseek_flush_dirty(file, off, c->geom.size)) {
 		blkseek_count(BLKSEEK_STAT_FB_CMD_FAILED);
 		return;
 	}
 	if (blkseek_read_caps(&c->sd, &caps))
 		return;
-	if (!caps.lbpme || caps.block_size != 1U << c->g.lbs_shift) {
+	if (!caps.lbpme || caps.block_size != 1U << c->geom.lbs_shift) {
 		blkseek_count(BLKSEEK_STAT_FB_NO_LBP);
 		return;
 	}
-	c->g.lbpme = true;
-	c->g.zeroes = caps.lbprz;
+	c->geom.lbpme = true;
+	c->geom.zeroes = caps.lbprz;
 	if (!caps.lbprz)
 		blkseek_count(BLKSEEK_STAT_FB_NO_LBPRZ);
 }
@@ -77,21 +77,21 @@ static void read_capabilities(struct file *file, struct blkseek_ctx *c, u64 off)
  * @depth: devices stacked above @file (0: the file asked about)
  *
  * When the device cannot answer (not asked, failed, no LBPME, or @off past
- * the end) @c->g says "all data" and the walk never queries.  A stacked
+ * the end) @c->geom says "all data" and the walk never queries.  A stacked
  * device answers through the mapping userspace set for it; after the
  * walk, blkseek_stale_to_data() says whether it must be redone as data
  * (blkseek_walk_current()).
  *
  * Return: 0, or -ENODEV when @file is neither on an sd disk nor a stacked
- * device with a mapping; @c->g then holds the device's geometry and says
+ * device with a mapping; @c->geom then holds the device's geometry and says
  * "all data", and @c needs no blkseek_end().
  */
 int blkseek_begin_at(struct file *file, u64 off, struct blkseek_ctx *c,
 		     unsigned int depth)
 {
 	memset(c, 0, sizeof(*c));
-	blkseek_geom_of(file, &c->g);
-	c->g.max_fetches = READ_ONCE(blkseek_max_queries);
+	blkseek_geom_of(file, &c->geom);
+	c->geom.max_fetches = READ_ONCE(blkseek_max_queries);
 	c->sd.deadline = jiffies + msecs_to_jiffies(READ_ONCE(blkseek_answer_ms));
 	/*
 	 * Recursion, on purpose: a stacked device's walk asks its lower
@@ -100,15 +100,15 @@ int blkseek_begin_at(struct file *file, u64 off, struct blkseek_ctx *c,
 	 * lower device is answered as any other.  Hence this file and the
 	 * stacked devices' (blkseek_forward_begin()) call each other.
 	 */
-	if (blkseek_target_get(file, &c->t))
+	if (blkseek_target_get(file, &c->target))
 		return blkseek_forward_begin(file, off, c, depth);
 
 	c->src.fetch = blkseek_fetch_runs;
 	c->src.ctx = &c->sd;
-	if (off < c->g.size && c->t.sdev) {
-		c->sd.sdev = c->t.sdev;
-		c->sd.dev = c->t.bdev->bd_dev;
-		c->sd.diskseq = c->t.bdev->bd_disk->diskseq;
+	if (off < c->geom.size && c->target.sdev) {
+		c->sd.sdev = c->target.sdev;
+		c->sd.dev = c->target.bdev->bd_dev;
+		c->sd.diskseq = c->target.bdev->bd_disk->diskseq;
 		read_capabilities(file, c, off);
 	}
 	return 0;
@@ -134,12 +134,12 @@ int blkseek_begin(struct file *file, u64 off, struct blkseek_ctx *c)
  */
 void blkseek_end(struct blkseek_ctx *c, const struct blkseek_walk_stats *stats)
 {
-	if (stats && stats->fallback && stats->fetches >= c->g.max_fetches)
+	if (stats && stats->fallback && stats->fetches >= c->geom.max_fetches)
 		blkseek_count(BLKSEEK_STAT_FB_BUDGET);
 	kfree(c->sd.buf);
 	c->sd.buf = NULL;
 	if (c->fwd.st)
 		blkseek_stack_put(c->fwd.st);
 	c->fwd.st = NULL;
-	blkseek_target_put(&c->t);
+	blkseek_target_put(&c->target);
 }

@@ -17,18 +17,18 @@ struct file;
 
 /**
  * struct blkseek_ctx - everything one answer (lseek or ioctl) works with
- * @t: the disk and the range answered for
+ * @target: the disk and the range answered for
  * @sd: the state of @src for an sd disk
  * @fwd: the state of @src for a stacked device
  * @src: GET LBA STATUS or the lower devices as a source of runs
- * @g: the geometry and what may be reported, for the walk
+ * @geom: the geometry and what may be reported, for the walk
  */
 struct blkseek_ctx {
-	struct blkseek_target t;
+	struct blkseek_target target;
 	struct blkseek_sd sd;
 	struct blkseek_fwd fwd;
 	struct blkseek_source src;
-	struct blkseek_geom g;
+	struct blkseek_geom geom;
 };
 
 /*

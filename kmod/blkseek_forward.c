@@ -87,7 +87,7 @@ static unsigned int file_extents(struct file *file, u64 off, u64 len,
 static unsigned int device_extent(struct blkseek_ctx *c, u64 off, u64 len,
 				  struct blkseek_ext *ext)
 {
-	const struct blkseek_geom *g = &c->g;
+	const struct blkseek_geom *g = &c->geom;
 	unsigned int shift = g->lbs_shift;
 	struct blkseek_run run;
 	u64 lba, end;
@@ -196,7 +196,7 @@ static int forward_fetch(void *ctx, u64 lba, struct blkseek_run *runs,
 {
 	struct blkseek_ctx *c = ctx;
 	struct blkseek_fwd *f = &c->fwd;
-	unsigned int n, shift = c->g.lbs_shift;
+	unsigned int n, shift = c->geom.lbs_shift;
 	const struct blkseek_seg *seg;
 	u64 pos, lower, len;
 	struct file *path;
@@ -227,7 +227,7 @@ static int forward_fetch(void *ctx, u64 lba, struct blkseek_run *runs,
  * @depth: devices stacked above @file
  *
  * A mapping that is stale, or a dirty page cache that cannot be written
- * back, leaves @c->g saying "all data".
+ * back, leaves @c->geom saying "all data".
  *
  * Return: 0, or -ENODEV when no mapping is set for @file's disk.
  */
@@ -242,16 +242,16 @@ int blkseek_forward_begin(struct file *file, u64 off, struct blkseek_ctx *c,
 	/* a watched call was missed: the mapping may be out of date */
 	if (!blkseek_stack_watch_sound(st->kind))
 		WRITE_ONCE(st->stale, true);
-	c->t.bdev = bdev;
+	c->target.bdev = bdev;
 	c->fwd.st = st;
 	c->fwd.depth = depth;
 	c->src.fetch = forward_fetch;
 	c->src.ctx = c;
-	if (off >= c->g.size || READ_ONCE(st->stale))
+	if (off >= c->geom.size || READ_ONCE(st->stale))
 		return 0;
-	if (!blkseek_flush_dirty(file, off, c->g.size)) {
-		c->g.lbpme = true;
-		c->g.zeroes = true;
+	if (!blkseek_flush_dirty(file, off, c->geom.size)) {
+		c->geom.lbpme = true;
+		c->geom.zeroes = true;
 	}
 	return 0;
 }
@@ -262,20 +262,20 @@ int blkseek_forward_begin(struct file *file, u64 off, struct blkseek_ctx *c,
  *
  * A stacked device's mapping marked stale during the walk may have been
  * used after its table or status changed: the answer must be redone as
- * "all data", which this sets up in @c->g.  Used through
+ * "all data", which this sets up in @c->geom.  Used through
  * blkseek_walk_current().
  *
  * Return: true when it did, and the caller must walk again.
  */
 bool blkseek_stale_to_data(struct blkseek_ctx *c)
 {
-	if (!c->fwd.st || !c->g.lbpme)
+	if (!c->fwd.st || !c->geom.lbpme)
 		return false;
 	smp_mb();	/* the lower answers were read before this */
 	if (!READ_ONCE(c->fwd.st->stale))
 		return false;
-	c->g.lbpme = false;
-	c->g.zeroes = false;
+	c->geom.lbpme = false;
+	c->geom.zeroes = false;
 	blkseek_count(BLKSEEK_STAT_STACK_REDONE);
 	return true;
 }

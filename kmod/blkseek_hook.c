@@ -12,7 +12,10 @@
 #include "blkseek_hook.h"
 #include "blkseek_stats.h"
 
-/* The body of blkdev_llseek() in 6.1 and 6.12 (block/fops.c). */
+/*
+ * The body of blkdev_llseek() (block/fops.c) on every tested line: 6.1,
+ * 6.12 and 7.x (bdev_file_inode() there is file->f_mapping->host).
+ */
 static loff_t stock_llseek(struct file *file, loff_t off, int whence)
 {
 	struct inode *bd_inode = file->f_mapping->host;
@@ -44,18 +47,18 @@ bool blkseek_answer(struct file *file, loff_t off, int whence, loff_t *ret)
 
 	if (blkseek_begin(file, off < 0 ? U64_MAX : off, &c))
 		return false;
-	pos = blkseek_walk_current(&c, blkseek_seek(&c.g, &c.src, off,
+	pos = blkseek_walk_current(&c, blkseek_seek(&c.geom, &c.src, off,
 						    whence == SEEK_HOLE,
 						    &stats));
 	blkseek_count(BLKSEEK_STAT_LSEEKS);
 	if (pos < 0)
 		blkseek_count(BLKSEEK_STAT_ANSWER_ENXIO);
-	else if (whence == SEEK_DATA || pos == c.g.size)
+	else if (whence == SEEK_DATA || pos == c.geom.size)
 		blkseek_count(BLKSEEK_STAT_ANSWER_DATA);
 	else
 		blkseek_count(BLKSEEK_STAT_ANSWER_HOLE);
 	if (pos >= 0)
-		pos = vfs_setpos(file, pos, c.g.size);
+		pos = vfs_setpos(file, pos, c.geom.size);
 	blkseek_end(&c, &stats);
 	*ret = pos;
 	return true;

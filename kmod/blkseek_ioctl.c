@@ -75,24 +75,24 @@ static int query_bdev(struct file *bdev_file, struct blkseek_query *q)
 			return -ENOMEM;
 	}
 
-	/* Not an sd disk nor mapped: @c.g holds the geometry, all data. */
+	/* Not an sd disk nor mapped: @c.geom holds the geometry, all data. */
 	blkseek_begin(bdev_file, q->offset, &c);
 	if (max)
-		n = blkseek_walk_current(&c, blkseek_extents(&c.g, &c.src,
+		n = blkseek_walk_current(&c, blkseek_extents(&c.geom, &c.src,
 							     q->offset,
 							     q->length, ext,
 							     max, &stats));
 	forwarded = c.fwd.st;
-	if (c.t.bdev)
+	if (c.target.bdev)
 		blkseek_end(&c, &stats);
 	blkseek_count(BLKSEEK_STAT_IOCTLS);
 
 	q->mapped_extents = n;
 	q->end = n ? ext[n - 1].offset + ext[n - 1].length : q->offset;
-	q->size_bytes = c.g.size;
-	q->logical_block_size = 1U << c.g.lbs_shift;
-	q->device_flags = (c.g.lbpme ? BLKSEEK_DEV_ANSWERS : 0) |
-			  (c.g.zeroes ? BLKSEEK_DEV_UNMAP_ZEROES : 0) |
+	q->size_bytes = c.geom.size;
+	q->logical_block_size = 1U << c.geom.lbs_shift;
+	q->device_flags = (c.geom.lbpme ? BLKSEEK_DEV_ANSWERS : 0) |
+			  (c.geom.zeroes ? BLKSEEK_DEV_UNMAP_ZEROES : 0) |
 			  (forwarded ? BLKSEEK_DEV_FORWARDED : 0);
 	if (n)
 		err = copy_extents_out(u64_to_user_ptr(q->extents), ext, n);

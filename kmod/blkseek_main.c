@@ -26,18 +26,10 @@
 unsigned int blkseek_timeout_ms = 30000;
 unsigned int blkseek_max_queries = 4096;
 unsigned int blkseek_answer_ms = 60000;
-unsigned int blkseek_cache_ms = 1000;
-
-/* An unsigned module parameter that accepts only values in [min, max]. */
-struct uint_range {
-	unsigned int *value;
-	unsigned int min;
-	unsigned int max;
-};
 
 static int uint_range_set(const char *val, const struct kernel_param *kp)
 {
-	const struct uint_range *r = kp->arg;
+	const struct blkseek_uint_range *r = kp->arg;
 	unsigned int v;
 	int err;
 
@@ -52,43 +44,36 @@ static int uint_range_set(const char *val, const struct kernel_param *kp)
 
 static int uint_range_get(char *buf, const struct kernel_param *kp)
 {
-	const struct uint_range *r = kp->arg;
+	const struct blkseek_uint_range *r = kp->arg;
 
 	return sysfs_emit(buf, "%u\n", READ_ONCE(*r->value));
 }
 
-static const struct kernel_param_ops uint_range_ops = {
+const struct kernel_param_ops blkseek_uint_range_ops = {
 	.set = uint_range_set,
 	.get = uint_range_get,
 };
 
-static struct uint_range timeout_range = {
+static struct blkseek_uint_range timeout_range = {
 	.value = &blkseek_timeout_ms, .min = 100, .max = 600000,
 };
-module_param_cb(timeout_ms, &uint_range_ops, &timeout_range, 0644);
+module_param_cb(timeout_ms, &blkseek_uint_range_ops, &timeout_range, 0644);
 MODULE_PARM_DESC(timeout_ms,
 		 "Timeout of each SCSI command, ms (100..600000, default 30000)");
 
-static struct uint_range queries_range = {
+static struct blkseek_uint_range queries_range = {
 	.value = &blkseek_max_queries, .min = 1, .max = 1048576,
 };
-module_param_cb(max_queries, &uint_range_ops, &queries_range, 0644);
+module_param_cb(max_queries, &blkseek_uint_range_ops, &queries_range, 0644);
 MODULE_PARM_DESC(max_queries,
 		 "Most GET LBA STATUS commands per lseek; past it the rest is data (1..1048576, default 4096)");
 
-static struct uint_range answer_range = {
+static struct blkseek_uint_range answer_range = {
 	.value = &blkseek_answer_ms, .min = 100, .max = 3600000,
 };
-module_param_cb(answer_ms, &uint_range_ops, &answer_range, 0644);
+module_param_cb(answer_ms, &blkseek_uint_range_ops, &answer_range, 0644);
 MODULE_PARM_DESC(answer_ms,
 		 "No command is started once an lseek or extent query has taken this long, ms; the rest is data (100..3600000, default 60000)");
-
-static struct uint_range cache_range = {
-	.value = &blkseek_cache_ms, .min = 0, .max = 60000,
-};
-module_param_cb(cache_ms, &uint_range_ops, &cache_range, 0644);
-MODULE_PARM_DESC(cache_ms,
-		 "Longest use of a cached reply, ms; 0 disables the cache (0..60000, default 1000)");
 
 static bool cache_watch = true;
 module_param(cache_watch, bool, 0444);

@@ -56,7 +56,7 @@ static int query_send(struct blkseek_sd *sd, const u8 *cdb, unsigned int len,
 	memset(sshdr, 0, sizeof(*sshdr));
 	blkseek_count(BLKSEEK_STAT_CMDS);
 	result = blkseek_execute_in(sd->sdev, cdb, sd->buf, len,
-				    msecs_to_jiffies(blkseek_timeout_ms),
+				    msecs_to_jiffies(READ_ONCE(blkseek_timeout_ms)),
 				    BLKSEEK_RETRIES, sshdr, &resid);
 	if (result > 0 && scsi_sense_valid(sshdr) &&
 	    blkseek_sense_refuses(sshdr->sense_key, sshdr->asc)) {

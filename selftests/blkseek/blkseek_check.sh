@@ -115,7 +115,7 @@ if echo 'start=2048, size=8192' | sfdisk -q "$dev" > /dev/null 2>&1; then
 	target=
 fi
 
-# 6. QEMU's scsi-hd (tools/testing/vm/vng-boot attaches one): it rejects
+# 6. QEMU's scsi-hd (tools/build/vng-boot attaches one): it rejects
 # GET LBA STATUS
 qdev=
 for v in /sys/block/sd*/device/vendor; do

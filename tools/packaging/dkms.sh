@@ -16,7 +16,7 @@
 #                              build/dkms (the system's DKMS state is not
 #                              touched); prints the built module's path.
 #                              For a 7.x line DKMS runs in its build
-#                              chroot (tools/testing/kernel-line.sh run).
+#                              chroot (tools/build/kernel-line.sh run).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 name=$(sed -n 's/^PACKAGE_NAME="\(.*\)"/\1/p' "$top/dkms.conf")
@@ -70,7 +70,7 @@ build)
 	stage "$src/$name-$version"
 	log=$priv/$kver.log
 	# shellcheck disable=SC2016 # expanded where DKMS runs, in build/dkms
-	if ! "$top/tools/testing/kernel-line.sh" run "$kver" "$priv" sh -c '
+	if ! "$top/tools/build/kernel-line.sh" run "$kver" "$priv" sh -c '
 		dkms add -m "$0" -v "$1" --sourcetree "$PWD/src/$2" --dkmstree "$PWD/tree/$2" &&
 		dkms build -m "$0" -v "$1" -k "$2" --sourcetree "$PWD/src/$2" --dkmstree "$PWD/tree/$2"
 	' "$name" "$version" "$kver" > "$log" 2>&1; then

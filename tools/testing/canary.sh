@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make canary: blkseek on Debian experimental's newest kernel (a release
-# candidate): fetch it and its build chroot (tools/testing/kernel-line.sh fetch
+# candidate): fetch it and its build chroot (tools/build/kernel-line.sh fetch
 # rc), build the module there with DKMS, and run the map, edges and ioctl
 # selftests in a VM.  The last line names the kernel and the result; a
 # failure is printed (failing tests and the log's end), never hidden, and
@@ -10,7 +10,7 @@
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 tests=${BLKSEEK_CANARY_TESTS:-blkseek_map blkseek_edges blkseek_ioctl}
-if ! out=$("$top/tools/testing/kernel-line.sh" fetch rc 2>&1); then
+if ! out=$("$top/tools/build/kernel-line.sh" fetch rc 2>&1); then
 	printf '%s\n' "$out"
 	echo "canary: FAILED: cannot fetch experimental's newest kernel"
 	exit 1

@@ -46,7 +46,7 @@ for l in sid bpo rc; do
 done
 for line in $lines; do
 	case $line in
-	6.*) kver=$(tools/testing/kernel-line.sh resolve "$line" 2>/dev/null) ;;
+	6.*) kver=$(tools/build/kernel-line.sh resolve "$line" 2>/dev/null) ;;
 	*) kver=$(cut -d' ' -f1 "$top/build/lines/$line/current") ;;
 	esac
 	if [ -z "$kver" ]; then
@@ -58,19 +58,19 @@ for line in $lines; do
 	# build chroot
 	stage=$top/build/lint/$kver
 	tools/packaging/dkms.sh stage "$stage"
-	out=$(tools/testing/kernel-line.sh build "$kver" "$stage" C=2 2>&1)
+	out=$(tools/build/kernel-line.sh build "$kver" "$stage" C=2 2>&1)
 	rc=$?
 	bad=$(printf '%s\n' "$out" | grep -E 'warning:|error:|sparse:|not available or not up to date' )
 	# trixie's sparse (0.6.4, the bpo chroot's) cannot parse 7.3's headers
 	# (no __typeof_unqual__): the kernel's checker-valid.sh rejects it and
 	# the build runs without sparse.  Then sparse runs with sid's, on the
-	# same headers (tools/testing/kernel-line.sh sparse); its kbuild notes
+	# same headers (tools/build/kernel-line.sh sparse); its kbuild notes
 	# that sid's pahole is not the one the kernel was built with.
 	name="build W=1 sparse $line ($kver)"
 	if [ $rc = 0 ] && [ -n "$bad" ] &&
 	   [ "$bad" = "$(printf '%s\n' "$bad" | grep 'not available or not up to date')" ]; then
 		name="build W=1 $line ($kver), sparse with sid's"
-		out=$(tools/testing/kernel-line.sh sparse "$kver" "$stage" 2>&1)
+		out=$(tools/build/kernel-line.sh sparse "$kver" "$stage" 2>&1)
 		rc=$?
 		bad=$(printf '%s\n' "$out" | grep -E 'warning:|error:|sparse:|not available or not up to date' |
 		      grep -v 'pahole version differs')

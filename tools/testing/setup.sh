@@ -11,7 +11,7 @@
 #  - with BLKSEEK_SETUP_DEBUG=1 (make check-debug), what a kernel build
 #    needs
 #  - for each 7.x line given (sid, bpo, rc, or newest: the newest of sid
-#    and bpo), its newest kernel and build chroot (tools/testing/kernel-line.sh
+#    and bpo), its newest kernel and build chroot (tools/build/kernel-line.sh
 #    fetch): which kernel it took is printed
 # Usage: tools/testing/setup.sh [LINE...]
 set -euo pipefail
@@ -55,18 +55,9 @@ fi
 vng_dir=$build/vng
 if [ ! -x "$vng_dir/usr/bin/vng" ]; then
 	apt_dir=$build/apt
-	mirror=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
-	[ -n "$mirror" ] ||
-		mirror=$(awk '$1 == "deb" && $2 !~ /^\[/ { print $2; exit }' /etc/apt/sources.list)
-	[ -n "$mirror" ] || { echo "setup: no Debian mirror in the apt configuration" >&2; exit 1; }
-	mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
-	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror trixie main" \
-		> "$apt_dir/sources.list"
-	aptopts=(-o Dir::Etc::SourceList="$apt_dir/sources.list"
-		 -o Dir::Etc::SourceParts=/dev/null
-		 -o Dir::State::Lists="$apt_dir/lists"
-		 -o Dir::Cache="$apt_dir/cache"
-		 -o APT::Sandbox::User=root)
+	# shellcheck source=tools/build/apt-private.sh
+	. "$top/tools/build/apt-private.sh"
+	apt_private_init "$apt_dir" trixie || { echo "setup: no private apt lists in $apt_dir" >&2; exit 1; }
 	echo "setup: fetching virtme-ng from trixie (private apt lists in build/apt)"
 	apt-get "${aptopts[@]}" update -qq
 	(cd "$apt_dir" && rm -f virtme-ng_*.deb &&
@@ -110,8 +101,8 @@ done
 for line in "$@"; do
 	case $line in
 	6.1 | 6.12) continue ;;
-	newest) line=$("$top/tools/testing/kernel-line.sh" newest) ;;
+	newest) line=$("$top/tools/build/kernel-line.sh" newest) ;;
 	esac
-	"$top/tools/testing/kernel-line.sh" fetch "$line" | sed '$d' | sed 's/^/setup: /'
+	"$top/tools/build/kernel-line.sh" fetch "$line" | sed '$d' | sed 's/^/setup: /'
 done
 echo "setup: done"

@@ -7,7 +7,7 @@
 # scsi_debug disk mapped by blkseek-map beside sg_get_lba_status, and
 # copied by nbdcopy without and with blkseek.  The module is built and
 # the kernel booted through the interface of every line (make module
-# KVER=, tools/testing/vm/vng-boot).  Its output (also in build/demo.log)
+# KVER=, tools/build/vng-boot).  Its output (also in build/demo.log)
 # is checked by tools/testing/demo/demo-check.sh.
 set -eu
 top=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -16,7 +16,7 @@ line=${BLKSEEK_DEMO_KERNEL:-6.12}
 case $line in
 6.1 | 6.12 | sid | bpo | rc)
 	tools/testing/setup.sh "$line"
-	kver=$(tools/testing/kernel-line.sh fetch "$line" | tail -1) ;;
+	kver=$(tools/build/kernel-line.sh fetch "$line" | tail -1) ;;
 *)
 	tools/testing/setup.sh
 	kver=$line ;;
@@ -28,7 +28,7 @@ make -s -C tools
 echo "demo: booting $kver under QEMU (about a minute under TCG)"
 # the output also in build/demo.log, checked for the lines README promises
 set +e
-tools/testing/vm/vng-boot "$kver" "$top/tools/testing/demo/demo-guest.sh $top $top/build/ko/$kver/blkseek.ko" |
+tools/build/vng-boot "$kver" "$top/tools/testing/demo/demo-guest.sh $top $top/build/ko/$kver/blkseek.ko" |
 	tee build/demo.log
 rc=${PIPESTATUS[0]}
 set -e

@@ -134,7 +134,7 @@ for prefix in /usr /usr/local; do
 done
 
 # DKMS (private trees under build/dkms): Debian 12's lines on the host,
-# each fetched 7.x line in its build chroot (tools/testing/kernel-line.sh)
+# each fetched 7.x line in its build chroot (tools/build/kernel-line.sh)
 dkms_kvers=()
 for kdir in "${kdirs[@]}"; do
 	dkms_kvers+=("$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' "$kdir/include/generated/utsrelease.h")")

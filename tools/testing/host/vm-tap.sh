@@ -21,14 +21,14 @@ finish() {
 vm_pid=
 trap '[ -z "$vm_pid" ] || kill -TERM -- "-$vm_pid" 2> /dev/null; exit 1' INT TERM HUP
 
-# vm_tap KVER COMMAND: boot KVER (tools/testing/vm/vng-boot), run COMMAND
+# vm_tap KVER COMMAND: boot KVER (tools/build/vng-boot), run COMMAND
 # in it; its GUEST lines as TAP ("KVER VM: ..."), its "# " lines, the
 # VM's time; the log in $work/vm.log, the exit status in vm_rc, the
 # seconds in vm_s
 vm_tap() {
 	local t0=$SECONDS line
 
-	setsid "$top/tools/testing/vm/vng-boot" "$1" "$2" > "$work/vm.log" 2>&1 &
+	setsid "$top/tools/build/vng-boot" "$1" "$2" > "$work/vm.log" 2>&1 &
 	vm_pid=$!
 	wait $vm_pid
 	vm_rc=$?

@@ -1,11 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Host tests of the series' code: cut sd_lbs_is_hole(), sd_lbs_find()
-# and sd_seek_hole_data() with their SD_LBS_* constants out of a patched
+# Host tests of the series' code: cut sd_gls_is_hole(), sd_gls_find()
+# and sd_seek_hole_data() with their SD_GLS_* constants out of a patched
 # drivers/scsi/sd.c, and bdev_seek_hole_data(), dm_blk_seek_hole_data()
 # and linear_seek_hole_data() and lo_seek_hole_data() out of the same
-# tree; run test-sd-lbs.c (the parser), test-sd-walk.c (the walk over a
+# tree; run test-sd-gls.c (the parser), test-sd-walk.c (the walk over a
 # model device), test-dm-walk.c (dm tables over a model disk) and
 # test-loop-walk.c (loop over sparse files in WORKDIR) on them.
 # Usage: host-tests.sh TREE WORKDIR   (make upstream-check's series step)
@@ -16,19 +16,19 @@ sd=$top/drivers/scsi/sd.c
 work=$2
 mkdir -p "$work"
 {
-	grep -E '^#define SD_LBS_(HDR_LEN|DESC_LEN|DEALLOCATED|ANCHORED)' "$sd"
-	awk '/^static bool sd_lbs_is_hole\(/,/^}/' "$sd"
-	awk '/^static int sd_lbs_find\(/,/^}/' "$sd"
-} > "$work/sd-lbs-cut.h"
-# the walk, over a model of the device instead of sd_lbs_query()
+	grep -E '^#define SD_GLS_(HDR_LEN|DESC_LEN|DEALLOCATED|ANCHORED)' "$sd"
+	awk '/^static bool sd_gls_is_hole\(/,/^}/' "$sd"
+	awk '/^static int sd_gls_find\(/,/^}/' "$sd"
+} > "$work/sd-gls-cut.h"
+# the walk, over a model of the device instead of sd_gls_query()
 {
-	cat "$work/sd-lbs-cut.h"
-	grep -E '^#define SD_LBS_(BUF_LEN|MAX_CMDS)' "$sd"
+	cat "$work/sd-gls-cut.h"
+	grep -E '^#define SD_GLS_(BUF_LEN|MAX_CMDS)' "$sd"
 	awk '/^static loff_t sd_seek_hole_data\(/,/^}/' "$sd"
 } > "$work/sd-walk-cut.h"
-grep -q '^static int sd_lbs_find(' "$work/sd-lbs-cut.h" &&
+grep -q '^static int sd_gls_find(' "$work/sd-gls-cut.h" &&
 grep -q '^static loff_t sd_seek_hole_data(' "$work/sd-walk-cut.h" ||
-	{ echo "host-tests: no sd_lbs_find() or sd_seek_hole_data() in $sd" >&2; exit 1; }
+	{ echo "host-tests: no sd_gls_find() or sd_seek_hole_data() in $sd" >&2; exit 1; }
 # the block layer's range and partition rules, dm's split along the table
 # and dm-linear's offset, from the same tree
 {
@@ -43,7 +43,7 @@ awk '/^static loff_t lo_seek_hole_data\(/,/^}/' "$top/drivers/block/loop.c" > "$
 grep -q '^static loff_t lo_seek_hole_data(' "$work/loop-walk-cut.h" ||
 	{ echo "host-tests: no lo_seek_hole_data() in $top" >&2; exit 1; }
 rc=0
-for t in test-sd-lbs test-sd-walk test-dm-walk test-loop-walk; do
+for t in test-sd-gls test-sd-walk test-dm-walk test-loop-walk; do
 	cc -Wall -Wextra -Werror -Wno-unused-parameter -O2 -I"$work" \
 		-o "$work/$t" "$here/$t.c" && "$work/$t" "$work" || rc=1
 done

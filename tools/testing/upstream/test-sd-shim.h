@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The kernel types and byte-order helpers that the code cut out of the
- * series' sd.c uses, for the host tests test-sd-lbs.c and test-sd-walk.c.
+ * series' sd.c uses, for the host tests test-sd-gls.c and test-sd-walk.c.
  */
 #ifndef TEST_SD_SHIM_H
 #define TEST_SD_SHIM_H

@@ -2,7 +2,7 @@
 /*
  * Host test of the walk of the series' sd patch: sd_seek_hole_data(), cut
  * out of the patched drivers/scsi/sd.c by host-tests.sh into
- * sd-walk-cut.h, with sd_lbs_query() replaced by a model disk.  Random
+ * sd-walk-cut.h, with sd_gls_query() replaced by a model disk.  Random
  * disks of runs (mapped, deallocated, anchored, mapped-3, unknown) are
  * asked SEEK_DATA and SEEK_HOLE at random byte offsets of random ranges,
  * with 512 and 4096 byte blocks, and the model answers GET LBA STATUS in
@@ -59,12 +59,12 @@ static bool is_hole(u64 b)
 	return state[b] == 1 || state[b] == 2;
 }
 
-static int sd_lbs_query(struct scsi_disk *sdkp, u64 lba, u8 *buf);
+static int sd_gls_query(struct scsi_disk *sdkp, u64 lba, u8 *buf);
 
 #include "sd-walk-cut.h"
 
 /* GET LBA STATUS from @lba, as a device of the model would answer */
-static int sd_lbs_query(struct scsi_disk *sdkp, u64 lba, u8 *buf)
+static int sd_gls_query(struct scsi_disk *sdkp, u64 lba, u8 *buf)
 {
 	int max = 1 + rand() % (rand() % 4 ? 4 : 255), n = 0;
 	bool split = rand() % 2;
@@ -75,7 +75,7 @@ static int sd_lbs_query(struct scsi_disk *sdkp, u64 lba, u8 *buf)
 		return -EIO;
 	if (lba >= nblocks)
 		return -EIO;
-	memset(buf, 0, SD_LBS_BUF_LEN);
+	memset(buf, 0, SD_GLS_BUF_LEN);
 	/* the first descriptor may start where lba's run starts */
 	start = lba;
 	if (rand() % 2)

@@ -5,7 +5,7 @@
 # patches to Debian's linux-source-7.3), built into a kernel and tested in
 # a VM with blkseek.ko not loaded.
 #   1. source: linux-source-7.3 downloaded with the bpo line's private apt
-#      lists (tools/testing/kernel-line.sh fetch bpo makes them), extracted
+#      lists (tools/build/kernel-line.sh fetch bpo makes them), extracted
 #      once per version into a git tree whose first commit, tagged
 #      "pristine", is the source as Debian ships it
 #   2. series: the patches applied in turn with git am on a branch from
@@ -19,7 +19,7 @@
 #      Done again only when a patch changed
 #   3. kernel: tinyconfig + tools/testing/upstream/upstream-vm.config,
 #      bzImage and modules (make rebuilds only what changed)
-#   4. VM: one virtme-ng boot of that kernel (tools/testing/vm/vng-boot with
+#   4. VM: one virtme-ng boot of that kernel (tools/build/vng-boot with
 #      BLKSEEK_KTREE) running tools/testing/upstream/upstream-guest.sh: the
 #      selftests on seek semantics and races (blkseek_map, blkseek_edges,
 #      blkseek_race), the stacked devices (upstream_stack.sh) and the kernel
@@ -73,12 +73,10 @@ done
 
 # 1. the source, as a git tree, once per version of linux-source-7.3
 [ -f "$apt_dir/sources.list" ] ||
-	fail "no apt lists of the bpo line: run tools/testing/kernel-line.sh fetch bpo"
-aptopts=(-o Dir::Etc::SourceList="$apt_dir/sources.list"
-	 -o Dir::Etc::SourceParts=/dev/null
-	 -o Dir::State::Lists="$apt_dir/lists"
-	 -o Dir::Cache="$apt_dir/cache"
-	 -o APT::Sandbox::User=root)
+	fail "no apt lists of the bpo line: run tools/build/kernel-line.sh fetch bpo"
+# shellcheck source=tools/build/apt-private.sh
+. "$top/tools/build/apt-private.sh"
+apt_private_opts "$apt_dir"
 srcver=$(apt-cache "${aptopts[@]}" show linux-source-7.3 2>/dev/null |
 	 sed -n 's/^Version: //p' | sort -V | tail -1)
 [ -n "$srcver" ] || fail "linux-source-7.3 is not in the bpo line's apt lists"
@@ -132,11 +130,11 @@ done
 [ ${#patches[@]} -gt 0 ] || fail "no patches in upstream/"
 # sparse: trixie's and the host's (0.6.4) cannot parse 7.3's headers (no
 # __typeof_unqual__: the kernel's checker-valid.sh rejects them), so sid's,
-# from the sid line's build chroot (tools/testing/kernel-line.sh fetch sid),
+# from the sid line's build chroot (tools/build/kernel-line.sh fetch sid),
 # run on the host through that chroot's own loader and libc
 sid_root=$top/build/lines/sid/chroot
 if [ ! -x "$sid_root/usr/bin/sparse" ]; then
-	"$top/tools/testing/kernel-line.sh" fetch sid > "$dir/sid-line.log" 2>&1 ||
+	"$top/tools/build/kernel-line.sh" fetch sid > "$dir/sid-line.log" 2>&1 ||
 		fail "no sid line for its sparse, see $dir/sid-line.log"
 fi
 checker=$dir/sparse
@@ -229,7 +227,7 @@ make -s -C "$top/tools" > /dev/null || fail "the tools do not build"
 ktap=$results/upstream-$kver.ktap
 rm -f "$ktap"
 start=$(date +%s)
-BLKSEEK_KTREE=$obj "$top/tools/testing/vm/vng-boot" "$kver" \
+BLKSEEK_KTREE=$obj "$top/tools/build/vng-boot" "$kver" \
 	"$here/upstream-guest.sh $suite $ktap" | tee "$results/upstream-$kver.log"
 echo "upstream-check: VM ran for $(( $(date +%s) - start )) s"
 [ -s "$ktap" ] || fail "the VM produced no results"

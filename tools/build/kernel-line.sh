@@ -5,30 +5,31 @@
 # Debian 12's own (6.1, 6.12: packages installed by tools/testing/setup.sh) and
 # the 7.x lines (sid, bpo, rc: kernels newer than Debian 12's, each with a
 # build chroot).  As root:
-#   tools/testing/kernel-line.sh resolve LINE    the release (VER) of LINE's newest
+#   tools/build/kernel-line.sh resolve LINE    the release (VER) of LINE's newest
 #                                        linux-image-VER
-#   tools/testing/kernel-line.sh fetch LINE      7.x: keep its kernel's and
+#   tools/build/kernel-line.sh fetch LINE      7.x: keep its kernel's and
 #                                        headers' .debs, unpack the kernel,
 #                                        make the chroot (idempotent);
 #                                        prints VER on its last line
-#   tools/testing/kernel-line.sh newest          the 7.x line (sid or bpo) with the
+#   tools/build/kernel-line.sh newest          the 7.x line (sid or bpo) with the
 #                                        newest kernel
-#   tools/testing/kernel-line.sh build VER DIR   build the module staged in DIR
+#   tools/build/kernel-line.sh build VER DIR   build the module staged in DIR
 #                                        (tools/packaging/dkms.sh stage) against VER
-#   tools/testing/kernel-line.sh module VER      build the module of this tree for
+#   tools/build/kernel-line.sh module VER      build the module of this tree for
 #                                        VER: build/ko/VER/blkseek.ko
 #                                        (make module KVER=VER)
-#   tools/testing/kernel-line.sh sparse VER DIR  sparse (W=1 C=2) on DIR
+#   tools/build/kernel-line.sh sparse VER DIR  sparse (W=1 C=2) on DIR
 #                                        against VER's headers with sid's
 #                                        sparse (a line whose own is too old)
-#   tools/testing/kernel-line.sh run VER DIR CMD...  run CMD where VER's headers
+#   tools/build/kernel-line.sh run VER DIR CMD...  run CMD where VER's headers
 #                                        are (/usr/src/linux-headers-VER),
 #                                        in DIR (for a 7.x line: in its
 #                                        chroot, DIR bind-mounted)
-#   tools/testing/kernel-line.sh kimg VER        print the vmlinuz to boot
+#   tools/build/kernel-line.sh kimg VER        print the vmlinuz to boot
 # LINE: 6.1, 6.12 (Debian 12), sid (unstable), bpo (trixie-backports),
 # rc (experimental).
-# Apt runs on private lists (build/lines/LINE/apt) of the system's mirror;
+# Apt runs on private lists (build/lines/LINE/apt) of the system's mirror
+# (tools/build/apt-private.sh);
 # the .debs stay in build/lines/LINE/debs, pinning what was tested.
 # Kernels are unpacked into build/kernels/VER (linux-image-VER needs a
 # newer linux-base than Debian 12's).  Their headers need the compiler of
@@ -37,7 +38,8 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=$top/build
-keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+# shellcheck source=tools/build/apt-private.sh
+. "$top/tools/build/apt-private.sh"
 
 usage() {
 	echo "usage: $0 resolve LINE | fetch LINE | newest | build VER DIR | module VER | sparse VER DIR |" \
@@ -59,23 +61,10 @@ line_suites() {
 	line=$1 ldir=$build/lines/$1 apt_dir=$build/lines/$1/apt
 }
 
-# Private apt lists of the line's suites, refreshed on each call: the
-# mirror comes from the system's apt configuration, as in tools/testing/setup.sh.
+# Private apt lists of the line's suites (tools/build/apt-private.sh),
+# refreshed on each call.  Sets aptopts and apt_sources.
 apt_update() {
-	local mirror s
-	mirror=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
-	[ -n "$mirror" ] ||
-		mirror=$(awk '$1 == "deb" && $2 !~ /^\[/ { print $2; exit }' /etc/apt/sources.list)
-	[ -n "$mirror" ] || die "no Debian mirror in the apt configuration"
-	mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
-	sources=()
-	for s in "${suites[@]}"; do sources+=("deb [signed-by=$keyring] $mirror $s main"); done
-	printf '%s\n' "${sources[@]}" > "$apt_dir/sources.list"
-	aptopts=(-o Dir::Etc::SourceList="$apt_dir/sources.list"
-		 -o Dir::Etc::SourceParts=/dev/null
-		 -o Dir::State::Lists="$apt_dir/lists"
-		 -o Dir::Cache="$apt_dir/cache"
-		 -o APT::Sandbox::User=root)
+	apt_private_init "$apt_dir" "${suites[@]}" || die "no private apt lists in $apt_dir"
 	apt-get "${aptopts[@]}" update -qq
 }
 
@@ -225,7 +214,7 @@ fetch() {
 			--dpkgopt='path-exclude=/usr/share/doc/*' \
 			--dpkgopt='path-exclude=/usr/share/man/*' \
 			--dpkgopt='path-exclude=/usr/share/locale/*' \
-			"${suites[0]}" "$chroot" "${sources[@]}"
+			"${suites[0]}" "$chroot" "${apt_sources[@]}"
 		echo "$kver $hver $tools" > "$chroot/.blkseek-headers"
 	fi
 	fetch_source "$kdir" "$chroot"
@@ -258,7 +247,7 @@ kimg() {
 	local kdir=$build/kernels/$1
 	[ -f "/boot/vmlinuz-$1" ] && [ ! -d "$kdir" ] && { echo "/boot/vmlinuz-$1"; return; }
 	local vmlinuz=$kdir/usr/lib/modules/$1/vmlinuz
-	[ -f "$vmlinuz" ] || die "$1: no $vmlinuz (tools/testing/kernel-line.sh fetch LINE)"
+	[ -f "$vmlinuz" ] || die "$1: no $vmlinuz (tools/build/kernel-line.sh fetch LINE)"
 	[ -L "$kdir/lib" ] || ln -s usr/lib "$kdir/lib"
 	[ -f "$kdir/lib/modules/$1/modules.dep" ] || depmod -b "$kdir" "$1"
 	echo "$vmlinuz"
@@ -289,7 +278,7 @@ run_in() {
 		return
 	fi
 	chroot=$(chroot_of "$kver")
-	[ -n "$chroot" ] || die "$kver: no headers on the host or in a chroot (tools/testing/kernel-line.sh fetch LINE)"
+	[ -n "$chroot" ] || die "$kver: no headers on the host or in a chroot (tools/build/kernel-line.sh fetch LINE)"
 	[ -z "$(mounted_under "$chroot")" ] || die "$chroot: mounts left: $(mounted_under "$chroot")"
 	mkdir -p "$chroot/build/src"
 	trap 'umount -l "$chroot/build/src" "$chroot/proc" 2>/dev/null || true' EXIT
@@ -322,7 +311,7 @@ sparse_mod() {
 	own=$(chroot_of "$kver")
 	sp_host=$build/lines/sid/chroot
 	if [ -z "$own" ] || [ ! -x "$sp_host/usr/bin/sparse" ]; then
-		die "$kver: sparse needs its chroot and sid's (tools/testing/kernel-line.sh fetch sid)"
+		die "$kver: sparse needs its chroot and sid's (tools/build/kernel-line.sh fetch sid)"
 	fi
 	[ -z "$(mounted_under "$sp_host")" ] || die "$sp_host: mounts left: $(mounted_under "$sp_host")"
 	sp_mounts=(/build/src /proc)

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Host test of the GET LBA STATUS parser of the series' sd patch:
- * sd_lbs_find() and sd_lbs_is_hole(), cut out of the patched
- * drivers/scsi/sd.c by host-tests.sh into sd-lbs-cut.h and compiled here
+ * sd_gls_find() and sd_gls_is_hole(), cut out of the patched
+ * drivers/scsi/sd.c by host-tests.sh into sd-gls-cut.h and compiled here
  * with the few kernel helpers they use.  The cases are those the module's
- * parser is held to (tools/testing/unit/test_core.c): descriptors that
+ * parser is held to (tools/testing/unit/test_gls.c): descriptors that
  * start before the LBA asked, non-maximal and non-contiguous ones, a
  * parameter data length shorter or longer than the reply, a truncated
  * descriptor, a zero-length one, a count running past 2^64 - 1, and the
@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "test-sd-shim.h"
-#include "sd-lbs-cut.h"
+#include "sd-gls-cut.h"
 
 static u8 buf[4096];
 static int n_test, n_fail;
@@ -42,7 +42,7 @@ static void expect(const char *what, size_t len, u64 lba, bool hole,
 		   int want_ret, u64 want_next)
 {
 	u64 next = 0xdead;
-	int ret = sd_lbs_find(buf, len, lba, hole, &next);
+	int ret = sd_gls_find(buf, len, lba, hole, &next);
 	bool ok = ret == want_ret && (ret < 0 || next == want_next);
 
 	n_test++;
