@@ -210,6 +210,23 @@ if [ -x "$map" ]; then
 	[ "$ms" -le 3000 ] || { echo "# FAIL: the killed walk took $ms ms to go"; fail=1; }
 	[ "$(stat_of fallback_killed)" -gt "$k0" ] ||
 		{ echo "# FAIL: fallback_killed did not move"; fail=1; }
+	# Nothing leaks: 20 more walks killed in the middle of a command.  The
+	# reply buffers (4 KiB each, kmalloc-4k or its kmalloc-rnd-NN-4k
+	# copies) are no more than before, give or take a slab's
+	# worth; the disk's references (scsi_device_get() takes one on
+	# scsi_debug's module) no more than before.
+	slab4k() { awk '$1 ~ /^kmalloc(-rnd-[0-9]+)?-4k$/ { n += $2 } END { print n + 0 }' /proc/slabinfo; }
+	ref0=$(cat /sys/module/scsi_debug/refcnt) s0=$(slab4k)
+	for i in $(seq 20); do
+		"$map" "$dev" > /dev/null & walker=$!
+		sleep 0.5
+		kill -KILL $walker
+		wait $walker 2>/dev/null
+	done
+	ref1=$(cat /sys/module/scsi_debug/refcnt) s1=$(slab4k)
+	echo "# 20 walks killed: kmalloc-4k objects $s0 before, $s1 after; scsi_debug references $ref0 before, $ref1 after"
+	[ $((s1 - s0)) -lt 16 ] || { echo "# FAIL: $((s1 - s0)) more 4 KiB objects after 20 killed walks"; fail=1; }
+	[ "$ref1" -le "$ref0" ] || { echo "# FAIL: $((ref1 - ref0)) more references on scsi_debug after 20 killed walks"; fail=1; }
 	old_answer=$(cat $param/answer_ms)
 	echo 1000 > $param/answer_ms
 	b0=$(stat_of fallback_time_budget)
