@@ -38,9 +38,9 @@ tap_counts() {
 	     END { print p + 0, f + 0, s + 0 }' "$1"
 }
 
-# kselftest KTAP (tools/testing/ktap-counts.awk)
+# kselftest KTAP (tools/testing/lib/ktap-counts.awk)
 ktap_counts() {
-	awk -f "$top/tools/testing/ktap-counts.awk" "$1"
+	awk -f "$top/tools/testing/lib/ktap-counts.awk" "$1"
 }
 
 run_stage() {	# run_stage NAME LOG COUNTER CMD...
