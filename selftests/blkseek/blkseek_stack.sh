@@ -462,7 +462,7 @@ read -r _ _ _ _ off2 < <(dmsetup table bsvg-lv | tail -1)
 cur=$dev0 curoff=$off0 other=$(cat "/sys/block/$pv2/dev") otheroff=$((off2 + seglen + 2048))
 blkdiscard -f -o $((otheroff * 512)) -l $((seglen * 512)) "/dev/$pv2" 2>/dev/null
 stop=$work/stop
-python3 "$here/blkseek_stack_seek.py" "$lv" "$work/lv.now" 10000 "$stop" > "$work/seek.out" &
+python3 "$here/blkseek_seek.py" seekers "$lv" "$work/lv.now" 10000 "$stop" > "$work/seek.out" &
 seeker=$!
 moves=0
 nmoves=${BLKSEEK_STACK_MOVES:-5}
@@ -585,7 +585,7 @@ if [ -b $mp ]; then
 	# a path taken offline and back while seekers run (1000 answers, all
 	# asked of the disks: no table changes here)
 	rm -f "$stop"
-	python3 "$here/blkseek_stack_seek.py" $mp "$work/mp.truth" 1000 "$stop" > "$work/seek.out" &
+	python3 "$here/blkseek_seek.py" seekers $mp "$work/mp.truth" 1000 "$stop" > "$work/seek.out" &
 	seeker=$!
 	for _ in 1 2 3; do
 		sleep 1

@@ -41,7 +41,7 @@ if [ "${1:-}" = guest ]; then
 	# SEEK_DATA/SEEK_HOLE through the installed module against the
 	# device's own answer
 	g "SEEK_DATA/SEEK_HOLE give the device's answer (sg_get_lba_status)" \
-		lseek_is_device_answer "$dev" "$2"
+		seek_is_truth "$dev"
 	g "/usr/sbin/blkseek-map $dev maps the disk" bash -c '/usr/sbin/blkseek-map "$0" > /dev/null' "$dev"
 	/usr/sbin/blkseek-map --check "$dev" | sed 's/^/# --check: /'
 	g "blkseek-map --check $dev: answers (exit 0)" bash -c '/usr/sbin/blkseek-map --check "$0" > /dev/null' "$dev"

@@ -137,7 +137,7 @@ if [ "${1:-}" = guest ]; then
 		g "$1: the livepatch is enabled, its transition complete" \
 			[ "$(cat $lp/enabled 2>/dev/null)$(cat $lp/transition 2>/dev/null)" = 10 ]
 		g "$1: SEEK_DATA/SEEK_HOLE on $dev give the device's answer (sg_get_lba_status)" \
-			lseek_is_device_answer "$dev" "$tree"
+			seek_is_truth "$dev"
 	}
 	unload='echo 0 > /sys/kernel/livepatch/blkseek/enabled; rmmod blkseek'
 	unload() {	# README's unload line, "after the transition": its two commands
