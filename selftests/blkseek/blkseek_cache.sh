@@ -104,9 +104,11 @@ cached_walk() {
 	echo 0 > $tr/tracing_on
 	echo > $tr/trace
 	for ev in "${alloc_events[@]}"; do echo 1 > $tr/events/kmem/$ev/enable; done
-	out=$(python3 - "$1" "$tr" "$stats" <<'PY'
+	out=$(python3 - "$1" "$tr" "$stats" "$dir" <<'PY'
 import os, sys
 dev, tr, stats = sys.argv[1:4]
+sys.path.insert(0, sys.argv[4])
+from blkseek_seek import extents
 step = 4096
 fd = os.open(dev, os.O_RDONLY)
 size = os.lseek(fd, 0, os.SEEK_END)
@@ -116,15 +118,7 @@ def commands():
     with open(stats + "/scsi_commands") as f:
         return int(f.read())
 # the extents: a walk, which also warms up the walker and the module
-ext, off = [], 0
-while off < size:
-    try:
-        d = os.lseek(fd, off, os.SEEK_DATA)
-    except OSError:
-        break
-    h = os.lseek(fd, d, os.SEEK_HOLE)
-    ext.append((d, h))
-    off = h
+ext = extents(fd, size)
 runs = []
 for d, h in ext:
     runs.append((os.SEEK_DATA, d, list(range(d, h, step))))

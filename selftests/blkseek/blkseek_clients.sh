@@ -23,17 +23,12 @@
 # Readahead of the disk is set to 0 while measuring, so that the counts
 # are what the client asked for: with the default 128 KiB the kernel also
 # reads up to 128 KiB past each extent a client reads with buffered I/O.
-KSFT_SKIP=4
 lp=/sys/kernel/livepatch/blkseek
 work=$(mktemp -d)
 here=$(cd "$(dirname "$0")" && pwd)
-fail=0
-
-check() {	# check WHAT CONDITION...
-	local what=$1
-	shift
-	if "$@"; then echo "# ok: $what"; else echo "# FAIL: $what"; fail=1; fi
-}
+# One KTAP result per check (ktap_helpers.sh).
+# shellcheck source=ktap_helpers.sh
+. "$here/ktap_helpers.sh"
 for t in nbdcopy nbdinfo nbdkit sg_get_lba_status; do
 	command -v $t > /dev/null || { echo "# no $t"; exit $KSFT_SKIP; }
 done
@@ -61,6 +56,7 @@ merge() { merge_runs "$size"; }
 gls_truth "$dev" > "$work/truth" || { echo "# sg_get_lba_status failed"; exit $KSFT_SKIP; }
 mapped=$(awk '$3 == "data" { s += $2 } END { print s / 512 }' "$work/truth")
 echo "# $dev: $size bytes, $mapped sectors mapped in $(grep -c data "$work/truth") runs"
+ktap_print_header
 
 rd() { awk '{ print $3 }' "/sys/block/$name/stat"; }
 ra=$(blockdev --getra "$dev")
@@ -82,15 +78,15 @@ run_clients() {
 	rm -f "$out"
 	r0=$(rd)
 	nbdcopy "$dev" "$out"
-	check "$mode: nbdcopy exits 0" [ $? = 0 ]
+	ktap_test_result "$mode: nbdcopy exits 0" [ $? = 0 ]
 	r1=$(rd)
 	reads_nbdcopy=$((r1 - r0))
-	check "$mode: nbdcopy copy identical (cmp)" cmp -s "$dev" "$out"
+	ktap_test_result "$mode: nbdcopy copy identical (cmp)" cmp -s "$dev" "$out"
 	echo "# $mode: nbdcopy read $reads_nbdcopy sectors, $(( $(stat -c %b "$out") * $(stat -c %B "$out") / 512 )) allocated in the copy"
 	rm -f "$out"
 
 	nbdinfo --map -- [ nbdkit -r file "$dev" ] > "$work/nbdmap.raw" 2> "$work/nbdinfo.err"
-	check "$mode: nbdinfo --map exits 0" [ $? = 0 ]
+	ktap_test_result "$mode: nbdinfo --map exits 0" [ $? = 0 ]
 	# "offset length type description": type 0 data; bit 0 hole
 	awk '{ print $1, $2, ($3 % 2 ? "hole" : "data") }' "$work/nbdmap.raw" | merge > "$work/nbdmap"
 	map_nbdkit=$(wc -l < "$work/nbdmap")
@@ -104,12 +100,12 @@ run_clients() {
 		r0=$(rd)
 		borg create --read-special --sparse --chunker-params fixed,65536 \
 			"$work/repo::a" "$dev" 2> "$work/borg.err"
-		check "$mode: borg create exits 0" [ $? = 0 ]
+		ktap_test_result "$mode: borg create exits 0" [ $? = 0 ]
 		r1=$(rd)
 		reads_borg=$((r1 - r0))
 		mkdir -p "$work/x"
 		(cd "$work/x" && borg extract --sparse "$work/repo::a" 2>> "$work/borg.err")
-		check "$mode: borg extract equals the device (cmp)" cmp -s "$dev" "$work/x/${dev#/}"
+		ktap_test_result "$mode: borg extract equals the device (cmp)" cmp -s "$dev" "$work/x/${dev#/}"
 		echo "# $mode: borg create read $reads_borg sectors"
 		rm -rf "$work/repo" "$work/x"
 	fi
@@ -124,9 +120,9 @@ run_clients() {
 		# shellcheck disable=SC2016 # $uri: nbdkit's, for qemu-img
 		nbdkit -r file "$dev" --run 'qemu-img convert -f raw -O qcow2 "$uri" '"$work/out.qcow2" \
 			2> "$work/qemu.err"
-		check "$mode: nbdkit --run qemu-img convert exits 0" [ $? = 0 ]
+		ktap_test_result "$mode: nbdkit --run qemu-img convert exits 0" [ $? = 0 ]
 		reads_qemu_nbdkit=$(($(rd) - r0))
-		check "$mode: its qcow2 equals the device (qemu-img compare)" \
+		ktap_test_result "$mode: its qcow2 equals the device (qemu-img compare)" \
 			qemu-img compare -q -f raw -F qcow2 "$dev" "$work/out.qcow2"
 		echo "# $mode: qemu-img convert through nbdkit read $reads_qemu_nbdkit sectors"
 		# nbdcopy into a qcow2 that qemu-nbd serves
@@ -135,9 +131,9 @@ run_clients() {
 		echo 3 > /proc/sys/vm/drop_caches
 		r0=$(rd)
 		nbdcopy "$dev" -- [ qemu-nbd -f qcow2 "$work/out.qcow2" ] 2>> "$work/qemu.err"
-		check "$mode: nbdcopy into qemu-nbd's qcow2 exits 0" [ $? = 0 ]
+		ktap_test_result "$mode: nbdcopy into qemu-nbd's qcow2 exits 0" [ $? = 0 ]
 		reads_nbdcopy_qcow2=$(($(rd) - r0))
-		check "$mode: that qcow2 equals the device (qemu-img compare)" \
+		ktap_test_result "$mode: that qcow2 equals the device (qemu-img compare)" \
 			qemu-img compare -q -f raw -F qcow2 "$dev" "$work/out.qcow2"
 		echo "# $mode: nbdcopy into qemu-nbd read $reads_nbdcopy_qcow2 sectors"
 		rm -f "$work/out.qcow2"
@@ -155,28 +151,28 @@ not_asking() {
 	reads=$(($(rd) - r0))
 	rm -f "$work/out"
 	echo "# blkseek: $what read $reads sectors"
-	check "blkseek: $what reads the whole disk, asking no holes ($reads >= $((size / 512 * 95 / 100)))" \
+	ktap_test_result "blkseek: $what reads the whole disk, asking no holes ($reads >= $((size / 512 * 95 / 100)))" \
 		[ "$reads" -ge $((size / 512 * 95 / 100)) ]
 }
 
 limit=$((mapped * 105 / 100 + 256))
 run_clients "blkseek"
-check "blkseek: nbdcopy reads only mapped sectors ($reads_nbdcopy <= $limit)" \
+ktap_test_result "blkseek: nbdcopy reads only mapped sectors ($reads_nbdcopy <= $limit)" \
 	[ "$reads_nbdcopy" -le $limit ]
-check "blkseek: nbdinfo --map of nbdkit equals sg_get_lba_status" \
+ktap_test_result "blkseek: nbdinfo --map of nbdkit equals sg_get_lba_status" \
 	cmp -s "$work/truth" "$work/nbdmap"
 if ! cmp -s "$work/truth" "$work/nbdmap"; then
 	diff "$work/truth" "$work/nbdmap" | head -10 | sed 's/^/#   /'
 fi
 echo "# blkseek: nbdkit map $map_nbdkit runs"
 if [ -n "$reads_borg" ]; then
-	check "blkseek: borg reads only mapped sectors ($reads_borg <= $limit)" \
+	ktap_test_result "blkseek: borg reads only mapped sectors ($reads_borg <= $limit)" \
 		[ "$reads_borg" -le $limit ]
 fi
 if [ -n "$reads_qemu_nbdkit" ]; then
-	check "blkseek: qemu-img convert through nbdkit reads only mapped sectors ($reads_qemu_nbdkit <= $limit)" \
+	ktap_test_result "blkseek: qemu-img convert through nbdkit reads only mapped sectors ($reads_qemu_nbdkit <= $limit)" \
 		[ "$reads_qemu_nbdkit" -le $limit ]
-	check "blkseek: nbdcopy into qemu-nbd reads only mapped sectors ($reads_nbdcopy_qcow2 <= $limit)" \
+	ktap_test_result "blkseek: nbdcopy into qemu-nbd reads only mapped sectors ($reads_nbdcopy_qcow2 <= $limit)" \
 		[ "$reads_nbdcopy_qcow2" -le $limit ]
 	not_asking "qemu-img convert of the device itself" \
 		qemu-img convert -f raw -O qcow2 "$dev" "$work/out"
@@ -191,23 +187,22 @@ esac
 # the control: stock kernel behaviour (EINVAL), module out
 echo 0 > /sys/module/blkseek/parameters/cache_ms
 if ! blkseek_unload; then
-	echo "# FAIL: could not unload blkseek for the control"
-	fail=1
+	ktap_test_fail "blkseek unloaded for the control"
 else
 	full=$((size / 512 * 95 / 100))
 	run_clients "stock"
-	check "stock: nbdcopy reads the whole disk ($reads_nbdcopy >= $full)" \
+	ktap_test_result "stock: nbdcopy reads the whole disk ($reads_nbdcopy >= $full)" \
 		[ "$reads_nbdcopy" -ge $full ]
-	check "stock: nbdkit maps one data extent" \
+	ktap_test_result "stock: nbdkit maps one data extent" \
 		[ "$(cat "$work/nbdmap")" = "0 $size data" ]
 	if [ -n "$reads_borg" ]; then
-		check "stock: borg reads the whole disk ($reads_borg >= $full)" \
+		ktap_test_result "stock: borg reads the whole disk ($reads_borg >= $full)" \
 			[ "$reads_borg" -ge $full ]
 	fi
-	blkseek_load || { echo "# FAIL: insmod again"; fail=1; }
+	ktap_test_result "blkseek loaded again after the control" blkseek_load
 fi
 
 blockdev --setra "$ra" "$dev"
 modprobe -r scsi_debug
 rm -rf "$work"
-exit $fail
+ktap_finished

@@ -5,6 +5,9 @@
 # for a test, blkseek disabled, unloaded and loaded again, and a check of
 # one value.
 
+# the directory of this file and of what it runs (blkseek_seek.py)
+blkseek_lib_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
 # check_eq WHAT EXPECTED GOT: prints ok or FAIL; a failure sets fail=1
 check_eq() {
 	if [ "$2" = "$3" ]; then
@@ -99,14 +102,5 @@ blkseek_reload() {
 # process; prints each answer seen (an offset or an errno's text) with how
 # many times, "ANSWER:N" space-separated ("0:2000": all data)
 seek_data_many() {
-	python3 -c '
-import os, sys, collections
-fd = os.open(sys.argv[1], os.O_RDONLY)
-seen = collections.Counter()
-for _ in range(int(sys.argv[2])):
-    try:
-        seen[str(os.lseek(fd, 0, os.SEEK_DATA))] += 1
-    except OSError as e:
-        seen[os.strerror(e.errno)] += 1
-print(" ".join("%s:%d" % kv for kv in seen.items()))' "$1" "$2"
+	python3 "$blkseek_lib_dir/blkseek_seek.py" many "$1" "$2"
 }

@@ -33,8 +33,9 @@
 # asks the path I/O would take, and an offline path it has not failed
 # answers "all data": checked to show no hole over data).  Every other
 # check of the answers runs unchanged.
-KSFT_SKIP=4
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=ktap_helpers.sh
+. "$here/ktap_helpers.sh"
 stack=${BLKSEEK_REPO:-}/tools/blkseek-stack
 map=${BLKSEEK_REPO:-}/tools/blkseek-map
 rules=/run/udev/rules.d/90-blkseek-stack.rules
@@ -43,8 +44,9 @@ fail=0
 inkernel=${BLKSEEK_INKERNEL:-0}
 with_module() { [ "$inkernel" != 1 ]; }	# the answers come from blkseek.ko
 
-# One KTAP result per scenario (nested: the runner prefixes "# "); a
-# scenario fails if any of its checks does, or if the test exits in it.
+# One KTAP result per scenario (ktap_helpers.sh; nested: the runner
+# prefixes "# "); a scenario fails if any of its checks does, or if the
+# test exits in it.
 scenarios=(
 	"LVM: an LV of two segments on two disks"
 	"bad mappings, cycles and chains refused; their devices removable"
@@ -65,20 +67,22 @@ scenarios=(
 )
 with_module ||	# the answer the series gives by design
 	scenarios[9]="dm-crypt is all data (a dm target without the method)"
-scen=0 reported=0 failed=0
+scen=0 reported=0
 result() {	# result [SKIP-REASON]: the current scenario's result line, once
 	[ "$scen" -gt "$reported" ] || return 0
 	reported=$scen
 	if [ "$fail" != 0 ]; then
-		echo "not ok $scen ${scenarios[scen - 1]}"; failed=1
+		ktap_test_fail "${scenarios[scen - 1]}"
+	elif [ -n "${1:-}" ]; then
+		ktap_test_skip "${scenarios[scen - 1]}" "$1"
 	else
-		echo "ok $scen ${scenarios[scen - 1]}${1:+ # SKIP $1}"
+		ktap_test_pass "${scenarios[scen - 1]}"
 	fi
 	fail=0
 }
 step() {	# step N: scenario N begins, the one before ends
 	result
-	[ "$scen" -gt 0 ] || echo "1..${#scenarios[@]}"
+	[ "$scen" -gt 0 ] || { ktap_print_header; ktap_set_plan ${#scenarios[@]}; }
 	scen=$1
 	echo "# scenario $scen at ${SECONDS} s: ${scenarios[scen - 1]}"
 }
@@ -111,7 +115,7 @@ cleanup() {
 		result
 		while [ "$scen" -lt ${#scenarios[@]} ]; do
 			scen=$((scen + 1))
-			echo "not ok $scen ${scenarios[scen - 1]} # not run: exit $rc before it"
+			ktap_test_fail "${scenarios[scen - 1]} # not run: exit $rc before it"
 		done
 	fi
 	umount "$work/mnt-ext4" "$work/mnt-xfs" 2>/dev/null
@@ -462,7 +466,7 @@ read -r _ _ _ _ off2 < <(dmsetup table bsvg-lv | tail -1)
 cur=$dev0 curoff=$off0 other=$(cat "/sys/block/$pv2/dev") otheroff=$((off2 + seglen + 2048))
 blkdiscard -f -o $((otheroff * 512)) -l $((seglen * 512)) "/dev/$pv2" 2>/dev/null
 stop=$work/stop
-python3 "$here/blkseek_stack_seek.py" "$lv" "$work/lv.now" 10000 "$stop" > "$work/seek.out" &
+python3 "$here/blkseek_seek.py" seekers "$lv" "$work/lv.now" 10000 "$stop" > "$work/seek.out" &
 seeker=$!
 moves=0
 nmoves=${BLKSEEK_STACK_MOVES:-5}
@@ -585,7 +589,7 @@ if [ -b $mp ]; then
 	# a path taken offline and back while seekers run (1000 answers, all
 	# asked of the disks: no table changes here)
 	rm -f "$stop"
-	python3 "$here/blkseek_stack_seek.py" $mp "$work/mp.truth" 1000 "$stop" > "$work/seek.out" &
+	python3 "$here/blkseek_seek.py" seekers $mp "$work/mp.truth" 1000 "$stop" > "$work/seek.out" &
 	seeker=$!
 	for _ in 1 2 3; do
 		sleep 1
@@ -659,7 +663,7 @@ nlv=${BLKSEEK_STACK_LVS:-30}
 step 16
 if [ "$nlv" -le 0 ]; then
 	result "BLKSEEK_STACK_LVS=0"
-	exit $failed
+	ktap_finished
 fi
 sdebug_reload dev_size_mb=$((nlv + 40)) lbpu=1 lbprz=1 unmap_granularity=8
 pv=/dev/${disks[0]}
@@ -752,4 +756,4 @@ udevadm settle
 check_eq "sampled LVs answering exactly after the changes" ${#sampled[@]} "$(walk_sampled)"
 lvm vgremove -q -f "${lvm[@]}" bsmany > /dev/null
 result
-exit $failed
+ktap_finished

@@ -22,7 +22,7 @@ BLKSEEK_TESTS=$tests "$top/tools/testing/vm/vm-run" "$kver" > "$top/build/canary
 rc=$?
 ktap=$top/build/results/$kver.ktap
 grep -E '^(# )?(ok|not ok) [0-9]+' "$ktap" 2>/dev/null | grep -v '^# ok' | sed 's/^/canary: /'
-read -r p f s < <(awk -f "$top/tools/testing/ktap-counts.awk" "$ktap" 2>/dev/null || echo "0 1 0")
+read -r p f s < <(awk -f "$top/tools/testing/lib/ktap-counts.awk" "$ktap" 2>/dev/null || echo "0 1 0")
 if [ "$rc" = 0 ] && [ "$f" = 0 ] && [ "$p" -gt 0 ]; then
 	echo "canary: PASSED on experimental $kver (linux-image $image): $p passed, $s skipped ($tests)"
 	exit 0

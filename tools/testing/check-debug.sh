@@ -84,7 +84,7 @@ run_s=$(( $(date +%s) - start ))
 ktap=$results/$kver.ktap
 log=$results/$kver.log
 dmesg_f=$results/$kver.dmesg
-read -r passed failed skipped < <(awk -f "$top/tools/testing/ktap-counts.awk" "$ktap" 2>/dev/null)
+read -r passed failed skipped < <(awk -f "$top/tools/testing/lib/ktap-counts.awk" "$ktap" 2>/dev/null)
 [ -s "$ktap" ] || failed=1
 # the reports blkseek_dmesg.sh fails on, counted with its own patterns
 patterns=$(sed -n "s/^patterns='\(.*\)'\$/\1/p" "$top/selftests/blkseek/blkseek_dmesg.sh")

@@ -31,27 +31,21 @@ add() {	# add STAGE PASSED FAILED [SKIPPED]
 		"$([ "${4:-0}" -gt 0 ] && echo ", $4 skipped")")")
 }
 
-# TAP lines "ok N ..." / "not ok N ..." of a stage's output
-tap_counts() {
-	awk '/^not ok [0-9]+/ { f++; next }
-	     /^ok [0-9]+/ { if ($0 ~ /# SKIP/) s++; else p++ }
-	     END { print p + 0, f + 0, s + 0 }' "$1"
-}
-
-# kselftest KTAP (tools/testing/ktap-counts.awk)
+# every stage's output and the VM's KTAP: one format, one counter
+# (tools/testing/lib/ktap-counts.awk)
 ktap_counts() {
-	awk -f "$top/tools/testing/ktap-counts.awk" "$1"
+	awk -f "$top/tools/testing/lib/ktap-counts.awk" "$1"
 }
 
-run_stage() {	# run_stage NAME LOG COUNTER CMD...
-	local name=$1 log=$2 counter=$3 rc p f s t0=$SECONDS
-	shift 3
+run_stage() {	# run_stage NAME LOG CMD...
+	local name=$1 log=$2 rc p f s t0=$SECONDS
+	shift 2
 	echo "=== $name"
 	"$@" > "$log" 2>&1
 	rc=$?
 	t0=$((SECONDS - t0))
-	grep -E '^(not ok|ok) [0-9]+|^(PASS|FAIL): |^#   ' "$log" | grep -v '^ok ' | head -40
-	read -r p f s < <($counter "$log")
+	grep -E '^(# )?not ok [0-9]+|^#   ' "$log" | head -40
+	read -r p f s < <(ktap_counts "$log")
 	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
 		echo "$name: exit $rc with no failed test; the log ends:"
 		tail -20 "$log"
@@ -98,10 +92,6 @@ write_times() {
 	} > "$top/Documentation/check-times.md"
 }
 
-lint_counts() {
-	echo "$(grep -c '^PASS: ' "$1") $(grep -c '^FAIL: ' "$1") 0"
-}
-
 # the subset, about a sixth of the suite's time: the edge cases against
 # the ground truth (partitions, block sizes, the disk's end), the
 # fallbacks, blkseek-copy, the command counts, the reply cache against
@@ -142,22 +132,22 @@ for i in "${!full[@]}"; do
 	[ "${full[$i]}" = newest ] && full[i]=$(newest_kver)
 done
 
-run_stage "host unit tests" "$logs/unit.log" tap_counts make -C tools/testing/unit run
+run_stage "host unit tests" "$logs/unit.log" make -C tools/testing/unit run
 if [ -f tools/testing/fuzz/Makefile ]; then
-	run_stage "fuzz smoke" "$logs/fuzz.log" tap_counts make -C tools/testing/fuzz smoke
+	run_stage "fuzz smoke" "$logs/fuzz.log" make -C tools/testing/fuzz smoke
 fi
-run_stage "tools tests" "$logs/tools.log" tap_counts make -C tools test
-run_stage "test machinery" "$logs/machinery.log" tap_counts make -C tools/testing test
-run_stage "install and DKMS" "$logs/install.log" tap_counts tools/testing/host/test-install.sh
+run_stage "tools tests" "$logs/tools.log" make -C tools test
+run_stage "test machinery" "$logs/machinery.log" make -C tools/testing test
+run_stage "install and DKMS" "$logs/install.log" tools/testing/host/test-install.sh
 # README's install commands as written, in a 6.12 VM whose installs stay
 # in its own overlays; before the packages' stage, so no package is on
 # the host's root filesystem the VM sees
-run_stage "README's commands" "$logs/readme.log" tap_counts tools/testing/host/test-readme.sh
+run_stage "README's commands" "$logs/readme.log" tools/testing/host/test-readme.sh
 # the Debian packages installed on this host, modprobe blkseek in a 6.12
 # VM, purged: before the VM lanes, whose guests share the host's root
 # filesystem (and would see the packages' udev rule)
-run_stage "Debian packages" "$logs/deb.log" tap_counts tools/testing/host/test-deb.sh
-run_stage "lint" "$logs/lint.log" lint_counts tools/testing/lint.sh
+run_stage "Debian packages" "$logs/deb.log" tools/testing/host/test-deb.sh
+run_stage "lint" "$logs/lint.log" tools/testing/lint.sh
 
 echo "=== VM selftests: whole suite on ${full[*]}${part:+, subset on ${part[*]}}"
 rm -f build/results/*.ktap build/results/*.times "$logs"/vm*.log

@@ -3,13 +3,15 @@
 #
 # Static checks: checkpatch --strict and kernel-doc on the module, the rst
 # documentation through docutils, and W=1 builds with sparse (C=2)
-# against the 6.1 and 6.12 headers.  Prints one
-# "PASS: name" or "FAIL: name" line per check; exits non-zero on a FAIL.
+# against the 6.1 and 6.12 headers.  Prints KTAP, one result per check
+# (tools/testing/lib/ktap.sh), the output of a failed one as "#" lines;
+# exits non-zero on a failure.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 ksrc=$top/build/ksrc/6.12
-status=0
 cd "$top" || exit 1
+# shellcheck source=tools/testing/lib/ktap.sh
+. "$top/tools/testing/lib/ktap.sh"
 # the module builds below use the tree's own objects: one lint at a time
 # (tools/testing/vm/vm-run builds in private trees under build/)
 mkdir -p "$top/build"
@@ -18,13 +20,13 @@ flock 8
 
 result() {	# result NAME OK? OUTPUT
 	if [ "$2" = 0 ]; then
-		echo "PASS: $1"
+		ktap_test_pass "$1"
 	else
-		echo "FAIL: $1"
-		printf '%s\n' "$3" | head -40 | sed 's/^/    /'
-		status=1
+		ktap_test_fail "$1"
+		printf '%s\n' "$3" | head -40 | sed 's/^/#    /'
 	fi
 }
+ktap_print_header
 
 files=$(ls kmod/*.c kmod/*.h uapi/linux/*.h)
 
@@ -78,4 +80,4 @@ for line in $lines; do
 	fi
 	result "$name" "$([ $rc = 0 ] && [ -z "$bad" ]; echo $?)" "${bad:-$out}"
 done
-exit $status
+ktap_finished

@@ -5,14 +5,18 @@
 # exit code: the map from blkseek-map, equal to the device's own answer
 # (sg_get_lba_status), and nbdcopy's sectors read without blkseek (the
 # whole disk) and with it (its data, a small part of the disk), each copy
-# identical.  Usage: tools/testing/demo/demo-check.sh LOG; prints one line per check
-# ("PASS: ..." or "FAIL: ...") and exits 1 when any failed.
+# identical.  Usage: tools/testing/demo/demo-check.sh LOG; prints KTAP,
+# one result per check (tools/testing/lib/ktap.sh), and exits 1 when any
+# failed.
 set -u
 log=$1
-fail=0
-out() {	# out OK WHAT
-	if [ "$1" = 0 ]; then echo "PASS: demo: $2"; else echo "FAIL: demo: $2"; fail=1; fi
+# shellcheck source-path=SCRIPTDIR source=../lib/ktap.sh
+. "$(dirname "$0")/../lib/ktap.sh"
+out() {	# out STATUS WHAT: the result of the command just run
+	ktap_test_result "demo: $2" [ "$1" = 0 ]
 }
+ktap_print_header
+ktap_set_plan 6
 # the log without colour codes
 text=$(sed 's/\x1b\[[0-9;]*m//g' "$log")
 get() { sed -n "$1" <<< "$text" | head -1; }
@@ -37,4 +41,4 @@ out $? "nbdcopy without blkseek read the whole disk: ${stock:-?} sectors"
 out $? "nbdcopy with blkseek read its data only: ${with:-?} sectors (${mapped:-?} mapped)"
 [ "$(grep -c 'copy identical (cmp)' <<< "$text")" = 2 ]
 out $? "both copies identical to the disk"
-exit $fail
+ktap_finished

@@ -10,6 +10,8 @@ repo=$1
 ko=$2
 # shellcheck source=../../../selftests/blkseek/blkseek_lib.sh
 . "$repo/selftests/blkseek/blkseek_lib.sh"
+# shellcheck source=../lib/truth.sh
+. "$repo/tools/testing/lib/truth.sh"
 map="$repo/tools/blkseek-map"
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -61,27 +63,18 @@ say "blkseek-map $dev"
 "$map" "$dev"
 
 say "the device's own answer: sg_get_lba_status, descriptor by descriptor"
-# sg_get_lba_status -b prints other lines before the descriptors
-# (sg3_utils 1.46: "Completion condition=0", "RTP=0"):
-# selftests/blkseek/sg_gls_brief.awk picks the descriptors by what they say.
-# -R opens read-only: a read-write close makes udev probe the disk.
+# gls_descriptors: tools/testing/lib/truth.sh
 truth=/tmp/demo-truth
-lba=0
-blocks=$(( $(blockdev --getsize64 "$dev") / 512 ))
+gls_descriptors "$dev" > "$truth.lba" || {
+	echo "demo: sg_get_lba_status does not answer for all of $dev" >&2
+	exit 1
+}
 : > "$truth"
-while [ "$lba" -lt "$blocks" ]; do
-	desc=$(sg_get_lba_status -R -b -l "$lba" -m 4104 "$dev" |
-	       awk -f "$repo/selftests/blkseek/sg_gls_brief.awk" | head -1)
-	read -r start count status <<< "$desc"
-	if [ -z "$desc" ] || [ $((start)) -gt "$lba" ] || [ $((start + count)) -le "$lba" ]; then
-		echo "demo: no descriptor for LBA $lba from sg_get_lba_status: '$desc'" >&2
-		exit 1
-	fi
+while read -r start count status; do
 	case $status in 1) kind=deallocated ;; 2) kind=anchored ;; *) kind=mapped ;; esac
-	printf '  LBA %10d  blocks %8d  %s\n' $((start)) $((count)) "$kind"
-	echo "$((start)) $((count)) $kind" >> "$truth"
-	lba=$((start + count))
-done
+	printf '  LBA %10d  blocks %8d  %s\n' "$start" "$count" "$kind"
+	echo "$start $count $kind" >> "$truth"
+done < "$truth.lba"
 # blkseek-map --json's extents (nbdinfo --map --json's format: type 0 is
 # data) against the device's descriptors, as byte runs of data (mapped)
 # and not data (deallocated/anchored reads zero)

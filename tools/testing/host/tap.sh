@@ -1,23 +1,25 @@
 # SPDX-License-Identifier: GPL-2.0
-# shellcheck shell=bash disable=SC2034 # pass, failn: read by the sourcing test
+# shellcheck shell=bash
 #
 # Sourced by the tools' host tests: a scratch directory as the working
-# directory (removed at exit), and one TAP line per test.
+# directory (removed at exit), and one KTAP result per test
+# (tools/testing/lib/ktap.sh); the test ends with ktap_finished.
 
+# shellcheck source-path=SCRIPTDIR source=../lib/ktap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/ktap.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
-n=0 pass=0 failn=0
+ktap_print_header
 
 # t NAME COMMAND...: a test passes when COMMAND succeeds; its output is
 # shown when it fails
 t() {
 	local name=$1
 	shift
-	n=$((n + 1))
 	if "$@" > out.log 2>&1; then
-		pass=$((pass + 1)); echo "ok $n - $name"
+		ktap_test_pass "$name"
 	else
-		failn=$((failn + 1)); echo "not ok $n - $name"; sed 's/^/#   /' out.log
+		ktap_test_fail "$name"; sed 's/^/#   /' out.log
 	fi
 }

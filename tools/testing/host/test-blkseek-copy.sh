@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Host tests of blkseek-copy on sparse regular files (SEEK_DATA/SEEK_HOLE
-# of the host's file system).  TAP lines, then "N passed, N failed".
+# of the host's file system).  KTAP (tap.sh).
 copy=${1:-$(dirname "$0")/../../blkseek-copy}
 copy=$(readlink -f "$copy")
 # shellcheck source-path=SCRIPTDIR source=tap.sh
@@ -78,5 +78,4 @@ truncate -s 0 empty.img
 t "empty source" sh -c "'$copy' empty.img e2.img && [ \$(stat -c %s e2.img) = 0 ]"
 t "--help exits 0" "$copy" --help
 
-echo "$pass passed, $failn failed"
-[ "$failn" = 0 ]
+ktap_finished

@@ -15,14 +15,9 @@ MAP=${1:-$here/../../blkseek-map}
 K=65536
 M=1048576
 
-pass=0
-fail=0
-n=0
-
-ok()   { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
-nok()  { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"; }
-skip() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1 # SKIP $2"; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else nok "$name"; fi; }
+# shellcheck source-path=SCRIPTDIR source=../lib/ktap.sh
+. "$here/../lib/ktap.sh"
+ktap_print_header
 
 # Resolve the interpreter once: wrappers such as pyenv shims are slow.
 PY=$(python3 -c 'import sys; print(sys.executable)') || {
@@ -112,9 +107,9 @@ map_ok() {
 	local name=$1 file=$2 size=$3
 	shift 3
 	if "$MAP" --json "$file" >"$work/out.json" 2>"$work/err"; then
-		check "$name" verify "$work/out.json" "$size" "$@"
+		ktap_test_result "$name" verify "$work/out.json" "$size" "$@"
 	else
-		nok "$name (exit $?: $(head -c 200 "$work/err"))"
+		ktap_test_fail "$name (exit $?: $(head -c 200 "$work/err"))"
 	fi
 }
 
@@ -126,9 +121,9 @@ expect_fail() {
 	rc=$?
 	if [ "$rc" -eq "$want" ] && grep -q -- "$pat" "$work/err" &&
 	   [ ! -s "$work/out" ]; then
-		ok "$name"
+		ktap_test_pass "$name"
 	else
-		nok "$name (exit $rc, stderr: $(head -c 200 "$work/err"))"
+		ktap_test_fail "$name (exit $rc, stderr: $(head -c 200 "$work/err"))"
 	fi
 }
 
@@ -136,9 +131,9 @@ echo "# blkseek-map: $MAP, scratch: $work ($(stat -f -c %T "$work"))"
 
 # --- CLI ----------------------------------------------------------------
 version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$(dirname "$0")/../../../dkms.conf")
-check "--version prints dkms.conf's $version" \
+ktap_test_result "--version prints dkms.conf's $version" \
 	bash -c '[ "$("$0" --version)" = "blkseek-map $1" ]' "$MAP" "$version"
-check "--help exits 0 and shows usage" \
+ktap_test_result "--help exits 0 and shows usage" \
 	bash -c '"$0" --help | grep -q "Usage: blkseek-map"' "$MAP"
 expect_fail "no PATH exits 2 (usage)" 2 "Usage"
 expect_fail "two PATHs exit 2 (usage)" 2 "exactly one PATH" /a /b
@@ -152,7 +147,7 @@ write_at "$f" 0 $K
 write_at "$f" $M $K
 map_ok "data 0..64K, hole, data 1M..1M+64K, trailing hole" \
 	"$f" $((2 * M)) 0:$K $M:$K
-check "mixed file gives exactly 4 extents" python3 -c '
+ktap_test_result "mixed file gives exactly 4 extents" python3 -c '
 import json, sys
 e = json.load(open(sys.argv[1]))
 want = [(0, 65536, 0, "data"), (65536, 983040, 3, "hole,zero"),
@@ -173,7 +168,7 @@ map_ok "leading hole, data to EOF" "$f" $((M + K)) $M:$K
 f=$work/all-hole
 truncate -s $((3 * M)) "$f"
 map_ok "all-hole file" "$f" $((3 * M))
-check "all-hole file is one hole extent" python3 -c '
+ktap_test_result "all-hole file is one hole extent" python3 -c '
 import json, sys
 j = json.load(open(sys.argv[1]))
 sys.exit(j != [{"offset": 0, "length": 3145728, "type": 3, "description": "hole,zero"}])
@@ -182,7 +177,7 @@ sys.exit(j != [{"offset": 0, "length": 3145728, "type": 3, "description": "hole,
 f=$work/all-data
 write_at "$f" 0 $M
 map_ok "all-data file" "$f" $M 0:$M
-check "all-data file is one data extent" python3 -c '
+ktap_test_result "all-data file is one data extent" python3 -c '
 import json, sys
 j = json.load(open(sys.argv[1]))
 sys.exit(j != [{"offset": 0, "length": 1048576, "type": 0, "description": "data"}])
@@ -195,7 +190,7 @@ map_ok "unaligned size (5000 bytes) all data" "$f" 5000 0:4096
 f=$work/empty
 : >"$f"
 map_ok "empty file" "$f" 0
-check "empty file has no extents" python3 -c '
+ktap_test_result "empty file has no extents" python3 -c '
 import json, sys
 j = json.load(open(sys.argv[1]))
 sys.exit(j != [])
@@ -216,34 +211,34 @@ if truncate -s 1T "$f" 2>/dev/null; then
 	map_ok "1 TiB sparse file, data in the last 64K" "$f" $((1 << 40)) \
 		$(((1 << 40) - K)):$K
 else
-	skip "1 TiB sparse file" "filesystem cannot hold a 1 TiB file"
+	ktap_test_skip "1 TiB sparse file" "filesystem cannot hold a 1 TiB file"
 fi
 rm -f "$f"
 
 # --- output formats -----------------------------------------------------
 f=$work/mixed
-check "--json output passes python3 -m json.tool" \
+ktap_test_result "--json output passes python3 -m json.tool" \
 	bash -c '"$0" --json "$1" | "$2" -m json.tool >/dev/null' "$MAP" "$f" "$PY"
 
 "$MAP" "$f" >"$work/table" 2>"$work/err"
 rc=$?
-check "table: exit 0, nothing on stderr" \
+ktap_test_result "table: exit 0, nothing on stderr" \
 	test "$rc" -eq 0 -a ! -s "$work/err"
-check "table: header names path, size and method" \
+ktap_test_result "table: header names path, size and method" \
 	grep -qF "$f: 2097152 bytes (2 MiB), method: lseek SEEK_DATA/SEEK_HOLE" \
 	"$work/table"
-check "table: column header" \
+ktap_test_result "table: column header" \
 	grep -qE '^ *OFFSET +LENGTH +KIND' "$work/table"
-check "table: extent rows with exact and human sizes" \
+ktap_test_result "table: extent rows with exact and human sizes" \
 	grep -qE '^ +1048576 +65536 +data +1 MiB +64 KiB$' "$work/table"
-check "table: totals footer" bash -c '
+ktap_test_result "table: totals footer" bash -c '
 	grep -q "^total size: *2097152 (2 MiB)$" "$0" &&
 	grep -q "^data bytes: *131072 (128 KiB)$" "$0" &&
 	grep -q "^hole bytes: *1966080 (1.9 MiB)$" "$0" &&
 	grep -q "^extents: *4$" "$0" &&
 	grep -q "^mapped: *6.2%$" "$0"' "$work/table"
 
-check "--json --totals: nbdinfo's totals, same types as the extents" bash -c '
+ktap_test_result "--json --totals: nbdinfo's totals, same types as the extents" bash -c '
 	"$0" --json "$1" > "$2/m.json" && "$0" --json --totals "$1" > "$2/t.json" &&
 	"$3" -c "
 import json, sys
@@ -256,20 +251,20 @@ assert got == by == {(0, \"data\"): 131072, (3, \"hole,zero\"): 1966080}, (got, 
 assert [x[\"percent\"] for x in t] == [6.25, 93.75], t
 assert all(sorted(x) == [\"description\", \"percent\", \"size\", \"type\"] for x in t)
 " "$2/m.json" "$2/t.json"' "$MAP" "$f" "$work" "$PY"
-check "--totals: the table's totals without the rows" bash -c '
+ktap_test_result "--totals: the table's totals without the rows" bash -c '
 	out=$("$0" --totals "$1") && ! grep -q "^ *OFFSET" <<< "$out" &&
 	grep -q "^hole bytes: *1966080 (1.9 MiB)$" <<< "$out"' "$MAP" "$f"
-check "table: every row kind has its totals line (hole rows, hole bytes)" bash -c '
+ktap_test_result "table: every row kind has its totals line (hole rows, hole bytes)" bash -c '
 	"$0" "$1" > "$2/tb" && grep -qE "^ +65536 +983040 +hole " "$2/tb" &&
 	grep -q "^hole bytes:" "$2/tb"' "$MAP" "$f" "$work"
 
-check "--quiet prints nothing and exits 0" bash -c '
+ktap_test_result "--quiet prints nothing and exits 0" bash -c '
 	out=$("$0" --quiet "$1" 2>&1) && [ -z "$out" ]' "$MAP" "$f"
 
 f=$work/$'we"ird\\ \tname\n\xff\xc3\xa9'
 cp "$work/mixed" "$f"
 "$MAP" --json "$f" >"$work/odd.json" 2>"$work/err"
-check "--json of an odd path (quote, backslash, control, non-UTF-8) is valid" \
+ktap_test_result "--json of an odd path (quote, backslash, control, non-UTF-8) is valid" \
 	python3 -c '
 import json, sys
 sys.exit(len(json.load(open(sys.argv[1]))) != 4)
@@ -316,7 +311,7 @@ fi
 kill "$writer" 2>/dev/null
 wait "$writer" 2>/dev/null
 writer=
-check "file changing under the walk: 40 runs terminate and tile [0,size)" \
+ktap_test_result "file changing under the walk: 40 runs terminate and tile [0,size)" \
 	test "$bad" -eq 0
 
 # --- errors -------------------------------------------------------------
@@ -331,7 +326,7 @@ if [ -e /dev/loop-control ]; then
 		"not a regular file or block device\|Permission denied" \
 		/dev/loop-control
 else
-	skip "/dev/loop-control (char device) exits 1" "no /dev/loop-control"
+	ktap_test_skip "/dev/loop-control (char device) exits 1" "no /dev/loop-control"
 fi
 if [ "$(id -u)" -ne 0 ]; then
 	chmod 000 "$work/mixed"
@@ -339,7 +334,7 @@ if [ "$(id -u)" -ne 0 ]; then
 		"$work/mixed"
 	chmod 644 "$work/mixed"
 else
-	skip "unreadable file exits 1" "running as root"
+	ktap_test_skip "unreadable file exits 1" "running as root"
 fi
 
 # A block device whose kernel answers SEEK_DATA with EINVAL: a loop device
@@ -369,7 +364,7 @@ if [ -n "$einval_dev" ]; then
 	expect_fail "same with --json: exit 3, no partial JSON" 3 \
 		"cannot answer" --json "$einval_dev"
 else
-	skip "block device without SEEK_DATA exits 2" \
+	ktap_test_skip "block device without SEEK_DATA exits 2" \
 		"no readable non-SCSI block device"
 fi
 
@@ -381,13 +376,12 @@ expect_fail "--check of a missing device exits 1" 1 \
 if [ -n "$einval_dev" ]; then
 	"$MAP" --check "$einval_dev" > "$work/check" 2> "$work/err"
 	rc=$?
-	check "--check of a non-SCSI device ($einval_dev): exit 3, one verdict line last" \
+	ktap_test_result "--check of a non-SCSI device ($einval_dev): exit 3, one verdict line last" \
 		bash -c '[ "$0" = 3 ] && [ "$(grep -c "^verdict: " "$1")" = 1 ] &&
 			 tail -1 "$1" | grep -q "^verdict: no answers: all data: " &&
 			 grep -q "^blkseek: " "$1" && grep -q "^device: " "$1"' "$rc" "$work/check"
 else
-	skip "--check of a non-SCSI device" "no readable non-SCSI block device"
+	ktap_test_skip "--check of a non-SCSI device" "no readable non-SCSI block device"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+ktap_finished

@@ -3,13 +3,12 @@
 #
 # Host tests of blkseek-stack's command line: help, usage errors and the
 # DEVICE arguments, checked whether or not blkseek is loaded (it is not on
-# the host).  TAP lines, then "N passed, N failed".
+# the host).  KTAP (tap.sh).
 stack=${1:-$(dirname "$0")/../../blkseek-stack}
 stack=$(readlink -f "$stack")
 version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$(dirname "$0")/../../../dkms.conf")
 # shellcheck source-path=SCRIPTDIR source=tap.sh
 . "$(dirname "$0")/tap.sh"
-skip() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1 # SKIP $2"; }
 
 t "--help: usage on stdout, exit 0" sh -c "
 	'$stack' --help > so 2> se; [ \$? = 0 ] && grep -q '^Usage: blkseek-stack' so && [ ! -s se ]"
@@ -40,7 +39,7 @@ if [ -n "$plain" ]; then
 		[ \$rc = 2 ] && grep -q 'is not a stacked device' se &&
 		[ \$((\$(date +%s) - start)) -le 1 ]"
 else
-	skip "a plain disk: not a stacked device" "no block device but dm/loop here"
+	ktap_test_skip "a plain disk: not a stacked device" "no block device but dm/loop here"
 fi
 if [ ! -e /dev/blkseek ]; then
 	t "no DEVICE, blkseek not loaded: nothing to tell, exit 0" sh -c "
@@ -48,11 +47,10 @@ if [ ! -e /dev/blkseek ]; then
 	if [ -b /dev/loop0 ]; then
 		t "a loop device, blkseek not loaded: exit 0" sh -c "'$stack' /dev/loop0"
 	else
-		skip "a loop device, blkseek not loaded" "no /dev/loop0"
+		ktap_test_skip "a loop device, blkseek not loaded" "no /dev/loop0"
 	fi
 else
-	skip "no DEVICE, blkseek not loaded" "blkseek is loaded"
+	ktap_test_skip "no DEVICE, blkseek not loaded" "blkseek is loaded"
 fi
 
-echo "$pass passed, $failn failed"
-[ "$failn" = 0 ]
+ktap_finished

@@ -5,19 +5,20 @@
 # headers are copied from a real kernel's tree with one API removed, the
 # module is built with BLKSEEK_PROBE_TREE pointing at the copies, and the
 # build must fail with blkseek_compat.h's error naming what is missing.
-# The same build with unmodified copies must succeed.  TAP output.
+# The same build with unmodified copies must succeed.  KTAP output.
 # Usage: tools/testing/host/test-build-probes.sh [KDIR]  (default: the newest 6.12
 # headers on the host)
 set -u
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 kdir=${1:-$(ls -d /usr/src/linux-headers-6.12.*-amd64 2>/dev/null | sort -V | tail -1)}
-[ -d "$kdir" ] || { echo "1..0 # SKIP no kernel headers"; exit 0; }
+# shellcheck source-path=SCRIPTDIR source=../lib/ktap.sh
+. "$(dirname "$0")/../lib/ktap.sh"
+[ -d "$kdir" ] || { ktap_skip_all "no kernel headers"; exit 0; }
 # Debian's -amd64 headers include the -common tree, where the headers are
 srctree=$kdir
 [ -f "$srctree/include/scsi/scsi_device.h" ] || srctree=${kdir%-amd64}-common
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-n=0 bad=0
 headers="include/scsi/scsi_device.h include/linux/unaligned.h"
 
 build() {	# build: the module in a private copy, probed headers from $tmp/tree
@@ -27,7 +28,6 @@ build() {	# build: the module in a private copy, probed headers from $tmp/tree
 }
 
 case_() {	# case_ NAME SYMBOL MESSAGE: SYMBOL removed -> MESSAGE
-	n=$((n + 1))
 	rm -rf "$tmp/tree"
 	for h in $headers; do
 		[ -f "$srctree/$h" ] || continue	# linux/unaligned.h: 6.12 on
@@ -39,19 +39,19 @@ case_() {	# case_ NAME SYMBOL MESSAGE: SYMBOL removed -> MESSAGE
 		fi
 	done
 	if [ -z "$2" ]; then
-		if build; then echo "ok $n - $1"; else
-			echo "not ok $n - $1: build failed"; tail -5 "$tmp/log" | sed 's/^/#   /'; bad=1; fi
+		if build; then ktap_test_pass "$1"; else
+			ktap_test_fail "$1: build failed"; tail -5 "$tmp/log" | sed 's/^/#   /'; fi
 	elif build; then
-		echo "not ok $n - $1: built without $2"; bad=1
+		ktap_test_fail "$1: built without $2"
 	elif grep -q "error: #error \"$3" "$tmp/log"; then
-		echo "ok $n - $1: $(grep -o "#error \"$3[^\"]*" "$tmp/log" | head -1)"
+		ktap_test_pass "$1: $(grep -o "#error \"$3[^\"]*" "$tmp/log" | head -1)"
 	else
-		echo "not ok $n - $1: failed without naming it:"; grep error "$tmp/log" | head -5 | sed 's/^/#   /'; bad=1
+		ktap_test_fail "$1: failed without naming it:"; grep error "$tmp/log" | head -5 | sed 's/^/#   /'
 	fi
 }
 
-echo "TAP version 13"
-echo "1..2"
+ktap_print_header
+ktap_set_plan 2
 case_ "all APIs present: builds" "" ""
 case_ "no way to send a command" "scsi_execute_cmd" "blkseek: the kernel has neither scsi_execute_cmd() nor scsi_execute_req()"
-exit $bad
+ktap_finished

@@ -41,7 +41,7 @@ if [ "${1:-}" = guest ]; then
 	# SEEK_DATA/SEEK_HOLE through the installed module against the
 	# device's own answer
 	g "SEEK_DATA/SEEK_HOLE give the device's answer (sg_get_lba_status)" \
-		lseek_is_device_answer "$dev" "$2"
+		seek_is_truth "$dev"
 	g "/usr/sbin/blkseek-map $dev maps the disk" bash -c '/usr/sbin/blkseek-map "$0" > /dev/null' "$dev"
 	/usr/sbin/blkseek-map --check "$dev" | sed 's/^/# --check: /'
 	g "blkseek-map --check $dev: answers (exit 0)" bash -c '/usr/sbin/blkseek-map --check "$0" > /dev/null' "$dev"
@@ -67,7 +67,7 @@ cd "$top" || exit 1
 work=$(mktemp -d)
 kver=$(ls -d /usr/src/linux-headers-6.12.*-amd64 2>/dev/null | sort -V | tail -1)
 kver=${kver#/usr/src/linux-headers-}
-[ -n "$kver" ] || { not_ok "the 6.12 kernel's headers are installed (run tools/testing/setup.sh)"; finish; }
+[ -n "$kver" ] || { ktap_test_fail "the 6.12 kernel's headers are installed (run tools/testing/setup.sh)"; ktap_finished; }
 pkgs=(blkseek-dkms blkseek-tools)
 
 installed() { dpkg-query -W -f='${db:Status-Abbrev}' "$1" 2>/dev/null | grep -q '^.[^n]'; }
@@ -113,26 +113,26 @@ done
 printf 'APT::Get::Assume-Yes "true";\n' > "$work/apt.conf"
 if APT_CONFIG=$work/apt.conf DEBIAN_FRONTEND=noninteractive \
 	apt install debhelper dh-dkms dpkg-dev dkms < /dev/null > "$work/apt.log" 2>&1; then
-	ok "apt install debhelper dh-dkms dpkg-dev dkms"
+	ktap_test_pass "apt install debhelper dh-dkms dpkg-dev dkms"
 else
-	not_ok "apt install debhelper dh-dkms dpkg-dev dkms"; tail -10 "$work/apt.log" | sed 's/^/# /'
+	ktap_test_fail "apt install debhelper dh-dkms dpkg-dev dkms"; tail -10 "$work/apt.log" | sed 's/^/# /'
 fi
 t0=$SECONDS
 if make deb > "$work/deb.log" 2>&1; then
-	ok "make deb ($((SECONDS - t0)) s)"
+	ktap_test_pass "make deb ($((SECONDS - t0)) s)"
 else
-	not_ok "make deb"; tail -30 "$work/deb.log" | sed 's/^/# /'
-	finish
+	ktap_test_fail "make deb"; tail -30 "$work/deb.log" | sed 's/^/# /'
+	ktap_finished
 fi
 debs=(build/deb/blkseek-dkms_*.deb build/deb/blkseek-tools_*.deb)
-check "make deb wrote blkseek-dkms and blkseek-tools into build/deb" \
+ktap_test_result "make deb wrote blkseek-dkms and blkseek-tools into build/deb" \
 	test -f "${debs[0]}" -a -f "${debs[1]}"
-check "make deb left nothing beside the source tree" \
+ktap_test_result "make deb left nothing beside the source tree" \
 	bash -c '! ls "$0"/../blkseek*_*.deb "$0"/../blkseek*.changes "$0"/../blkseek*.buildinfo 2>/dev/null' "$top"
 
 lintian --pedantic -I build/deb/blkseek_*.changes > "$work/lintian.log" 2>&1
 sed 's/^/# lintian: /' "$work/lintian.log"
-check "lintian: no error ($(grep -c '^W: ' "$work/lintian.log") warnings, $(grep -c '^[IP]: ' "$work/lintian.log") info and pedantic tags)" \
+ktap_test_result "lintian: no error ($(grep -c '^W: ' "$work/lintian.log") warnings, $(grep -c '^[IP]: ' "$work/lintian.log") info and pedantic tags)" \
 	bash -c '! grep -q "^E: " "$0"' "$work/lintian.log"
 
 snapshot > "$work/before"
@@ -140,30 +140,30 @@ snapshot > "$work/before"
 t0=$SECONDS
 if DEBIAN_FRONTEND=noninteractive apt install ./build/deb/blkseek-dkms_*.deb ./build/deb/blkseek-tools_*.deb \
 	< /dev/null > "$work/install.log" 2>&1; then
-	ok "apt install ./build/deb/blkseek-dkms_*.deb ./build/deb/blkseek-tools_*.deb ($((SECONDS - t0)) s)"
+	ktap_test_pass "apt install ./build/deb/blkseek-dkms_*.deb ./build/deb/blkseek-tools_*.deb ($((SECONDS - t0)) s)"
 else
-	not_ok "apt install ./build/deb/blkseek-dkms_*.deb ./build/deb/blkseek-tools_*.deb"
+	ktap_test_fail "apt install ./build/deb/blkseek-dkms_*.deb ./build/deb/blkseek-tools_*.deb"
 	tail -40 "$work/install.log" | sed 's/^/# /'
 fi
 grep -E '^Building for|rror' "$work/install.log" | sed 's/^/# /' | head -20
 for d in /lib/modules/*; do
 	k=${d#/lib/modules/}
 	[ -e "$d/build/Makefile" ] || continue
-	check "DKMS built and installed blkseek for $k" \
+	ktap_test_result "DKMS built and installed blkseek for $k" \
 		bash -c 'ls "$0"/updates/dkms/blkseek.ko* > /dev/null 2>&1 &&
 			  dkms status -m blkseek -k "$1" 2> /dev/null | grep -q ": installed"' "$d" "$k"
 done
-check "blkseek-map, blkseek-copy, blkseek-stack in /usr/sbin" \
+ktap_test_result "blkseek-map, blkseek-copy, blkseek-stack in /usr/sbin" \
 	test -x /usr/sbin/blkseek-map -a -x /usr/sbin/blkseek-copy -a -x /usr/sbin/blkseek-stack
 udevdir=$(pkg-config --variable=udevdir udev)
-check "the udev rule in $udevdir/rules.d runs /usr/sbin/blkseek-stack" \
+ktap_test_result "the udev rule in $udevdir/rules.d runs /usr/sbin/blkseek-stack" \
 	grep -q 'RUN+="/usr/sbin/blkseek-stack' "$udevdir/rules.d/90-blkseek-stack.rules"
-check "no rule in /etc/udev/rules.d, no header in /usr/include/linux" \
+ktap_test_result "no rule in /etc/udev/rules.d, no header in /usr/include/linux" \
 	test ! -e /etc/udev/rules.d/90-blkseek-stack.rules -a ! -e /usr/include/linux/blkseek.h
 printf '#include <linux/blkseek.h>\nint main(void) { struct blkseek_query q = { sizeof(q) }; return q.size != BLKSEEK_QUERY_SIZE_VER0; }\n' > "$work/h.c"
-check "a program builds with -I/usr/include/blkseek and <linux/blkseek.h>" \
+ktap_test_result "a program builds with -I/usr/include/blkseek and <linux/blkseek.h>" \
 	bash -c 'cc -Wall -Werror -I/usr/include/blkseek -o "$0/h" "$0/h.c" && "$0/h"' "$work"
-check "man blkseek-map, blkseek-copy, blkseek-stack and blkseek(4) are found" \
+ktap_test_result "man blkseek-map, blkseek-copy, blkseek-stack and blkseek(4) are found" \
 	bash -c 'for m in blkseek-map blkseek-copy blkseek-stack "4 blkseek"; do man -w $m > /dev/null || exit 1; done'
 
 vm_tap "$kver" "bash $top/tools/testing/host/test-deb.sh guest $top"
@@ -171,17 +171,17 @@ vm_tap "$kver" "bash $top/tools/testing/host/test-deb.sh guest $top"
 # README's command
 t0=$SECONDS
 if purge > "$work/purge.log" 2>&1; then
-	ok "apt purge blkseek-dkms blkseek-tools ($((SECONDS - t0)) s)"
+	ktap_test_pass "apt purge blkseek-dkms blkseek-tools ($((SECONDS - t0)) s)"
 else
-	not_ok "apt purge blkseek-dkms blkseek-tools"; tail -20 "$work/purge.log" | sed 's/^/# /'
+	ktap_test_fail "apt purge blkseek-dkms blkseek-tools"; tail -20 "$work/purge.log" | sed 's/^/# /'
 fi
-check "neither package is known to dpkg any more" \
+ktap_test_result "neither package is known to dpkg any more" \
 	bash -c '! dpkg-query -W blkseek-dkms blkseek-tools > /dev/null 2>&1'
-check "no /var/lib/dkms/blkseek, /usr/src/blkseek-*, blkseek.ko under /lib/modules" \
+ktap_test_result "no /var/lib/dkms/blkseek, /usr/src/blkseek-*, blkseek.ko under /lib/modules" \
 	bash -c '[ ! -e /var/lib/dkms/blkseek ] && ! ls -d /usr/src/blkseek-* 2>/dev/null &&
 		  [ -z "$(find /lib/modules -name "blkseek.ko*")" ]'
 snapshot > "$work/after"
 diff "$work/before" "$work/after" > "$work/diff"
-check "the purge left nothing behind (files compared with before the install)" [ ! -s "$work/diff" ]
+ktap_test_result "the purge left nothing behind (files compared with before the install)" [ ! -s "$work/diff" ]
 sed 's/^/#   /' "$work/diff" | head -20
-finish
+ktap_finished

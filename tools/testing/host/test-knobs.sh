@@ -12,21 +12,21 @@
 #    (its Kbuild files), .ci/, debian/, tools/ and selftests/;
 #  - every target of the top-level Makefile (its rules and .PHONY) has a
 #    line in `make help`, and every line there names a target.
-# TAP output.
+# KTAP output.
 set -u
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 doc=$top/Documentation/dev.rst
-n=0 bad=0
+# shellcheck source-path=SCRIPTDIR source=../lib/ktap.sh
+. "$(dirname "$0")/../lib/ktap.sh"
+ktap_print_header
 
 check() {	# check NAME MISSING...: passes when nothing is missing
 	local name=$1
 	shift
-	n=$((n + 1))
 	if [ $# = 0 ]; then
-		echo "ok $n - $name"
+		ktap_test_pass "$name"
 	else
-		echo "not ok $n - $name: $*"
-		bad=1
+		ktap_test_fail "$name: $*"
 	fi
 }
 
@@ -95,5 +95,4 @@ check "every target of the Makefile has a line in make help ($(wc -w <<< "$targe
 check "every line of make help names a target" \
 	$(comm -13 <(echo "$targets") <(echo "$helped"))
 
-echo "1..$n"
-exit $bad
+ktap_finished

@@ -137,7 +137,7 @@ if [ "${1:-}" = guest ]; then
 		g "$1: the livepatch is enabled, its transition complete" \
 			[ "$(cat $lp/enabled 2>/dev/null)$(cat $lp/transition 2>/dev/null)" = 10 ]
 		g "$1: SEEK_DATA/SEEK_HOLE on $dev give the device's answer (sg_get_lba_status)" \
-			lseek_is_device_answer "$dev" "$tree"
+			seek_is_truth "$dev"
 	}
 	unload='echo 0 > /sys/kernel/livepatch/blkseek/enabled; rmmod blkseek'
 	unload() {	# README's unload line, "after the transition": its two commands
@@ -240,7 +240,7 @@ trap 'rm -rf "$work"' EXIT
 
 readme_commands README.md > "$work/commands"
 sed 's/^/# README: /' "$work/commands"
-check "README's two sections name install commands" [ -s "$work/commands" ]
+ktap_test_result "README's two sections name install commands" [ -s "$work/commands" ]
 # which command the VM below runs; the packages' are test-deb.sh's
 here='^(make|insmod blkseek\.ko|make install|make uninstall|make dkms-install|make dkms-remove|modprobe blkseek|sg_readcap -l /dev/sdX|blkseek-map --check /dev/sdX|blkseek-map /dev/sdX|echo 0 > /sys/kernel/livepatch/blkseek/enabled; rmmod blkseek)$'
 while read -r c; do
@@ -248,20 +248,20 @@ while read -r c; do
 		:
 	elif [[ "$c" == "make dkms-install KVER="* ]] &&
 	     grep -qF 'dkms-install KVER="$k612"' tools/testing/host/test-install.sh; then
-		ok "README's $c: run by test-install.sh (on this host, the 6.12 release)"
+		ktap_test_pass "README's $c: run by test-install.sh (on this host, the 6.12 release)"
 	elif [[ "$c" == "make install DESTDIR="*" PREFIX=/usr KDIR="* ]] &&
 	     grep -qF 'install DESTDIR="$dest" PREFIX=/usr KDIR="$kdir"' tools/testing/host/test-install.sh; then
-		ok "README's $c: run by test-install.sh (each kernel's headers, another DESTDIR)"
+		ktap_test_pass "README's $c: run by test-install.sh (each kernel's headers, another DESTDIR)"
 	elif grep -qF -- "$c" tools/testing/host/test-deb.sh; then
-		ok "README's $c: run by test-deb.sh"
+		ktap_test_pass "README's $c: run by test-deb.sh"
 	else
-		not_ok "README's $c: run by a test"
+		ktap_test_fail "README's $c: run by a test"
 	fi
 done < "$work/commands"
 
 kver=$(ls -d /usr/src/linux-headers-6.12.*-amd64 2>/dev/null | sort -V | tail -1)
 kver=${kver#/usr/src/linux-headers-}
-[ -n "$kver" ] || { not_ok "the 6.12 kernel's headers are installed (run tools/testing/setup.sh)"; finish; }
+[ -n "$kver" ] || { ktap_test_fail "the 6.12 kernel's headers are installed (run tools/testing/setup.sh)"; ktap_finished; }
 # the tree as a clone has it
 git archive --prefix=blkseek/ HEAD | tar -x -C "$work"
 # README's make, as the guest runs it: uname -r says the 6.12 release
@@ -270,14 +270,14 @@ printf '#!/bin/sh\n[ "$*" = -r ] && echo %s && exit\nexec /bin/uname "$@"\n' "$k
 chmod +x "$work/bin/uname"
 t0=$SECONDS
 if (cd "$work/blkseek" && PATH=$work/bin:$PATH make) > "$work/make.log" 2>&1; then
-	ok "make, on this host as in the $kver guest ($((SECONDS - t0)) s)"
+	ktap_test_pass "make, on this host as in the $kver guest ($((SECONDS - t0)) s)"
 else
-	not_ok "make, on this host as in the $kver guest"; tail -20 "$work/make.log" | sed 's/^/# /'
+	ktap_test_fail "make, on this host as in the $kver guest"; tail -20 "$work/make.log" | sed 's/^/# /'
 fi
 # and the tools, which make install builds first: the guest's make
 # install finds both current
 make -s -C "$work/blkseek" tools > "$work/make.log" 2>&1 ||
-	{ not_ok "make tools"; tail -20 "$work/make.log" | sed 's/^/# /'; }
+	{ ktap_test_fail "make tools"; tail -20 "$work/make.log" | sed 's/^/# /'; }
 host_files() {	# blkseek's files on the host, if any appeared
 	find /usr/local /usr/src /var/lib/dkms /lib/modules /usr/include \
 		/usr/lib/udev/rules.d /etc/udev \( -name 'blkseek*' -o -name '90-blkseek*' \) \
@@ -290,7 +290,7 @@ export BLKSEEK_QEMU_ACCEL=${BLKSEEK_QEMU_ACCEL:--accel tcg,thread=multi}
 # take minutes under TCG: make check-all runs that part
 dkms=${BLKSEEK_README_DKMS:-0}
 vm_tap "$kver" "bash $work/blkseek/tools/testing/host/test-readme.sh guest $work/blkseek $work/commands $dkms"
-check "$kver VM ran every step (exit $vm_rc)" grep -qx 'GUEST end' "$work/vm.log"
+ktap_test_result "$kver VM ran every step (exit $vm_rc)" grep -qx 'GUEST end' "$work/vm.log"
 host_files > "$work/host-after"
-check "nothing installed in the VM reached the host" cmp -s "$work/host-before" "$work/host-after"
-finish
+ktap_test_result "nothing installed in the VM reached the host" cmp -s "$work/host-before" "$work/host-after"
+ktap_finished

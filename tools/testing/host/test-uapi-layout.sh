@@ -2,23 +2,23 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # <linux/blkseek.h> and <linux/blkseek_stack.h> have one layout on x86-64,
-# i386 and x32 userspace and compile as C++ (TAP).
+# i386 and x32 userspace and compile as C++ (KTAP).
 # tools/testing/abi/abi_layout.c asserts each offset, size and ioctl number
 # at compile time.
 set -u
 dir=$(cd "$(dirname "$0")" && pwd)
 uapi=$dir/../../../uapi
-n=0 failed=0
+# shellcheck source-path=SCRIPTDIR source=../lib/ktap.sh
+. "$(dirname "$0")/../lib/ktap.sh"
+ktap_print_header
 try() {	# try WHAT CMD...
 	local what=$1 out
 	shift
-	n=$((n + 1))
 	if out=$("$@" 2>&1); then
-		echo "ok $n - $what"
+		ktap_test_pass "$what"
 	else
-		echo "not ok $n - $what"
+		ktap_test_fail "$what"
 		echo "$out" | head -10 | sed 's/^/# /'
-		failed=$((failed + 1))
 	fi
 }
 src=$dir/../abi/abi_layout.c
@@ -29,5 +29,4 @@ for t in i386-linux-gnu x86_64-linux-gnux32; do
 		-I"$uapi" -I"$dir/../abi/stub" -idirafter /usr/include "$src"
 done
 try "C++ (g++, -x c++)" g++ -std=c++17 -Wall -Werror -fsyntax-only -x c++ -I"$uapi" "$src"
-echo "1..$n"
-[ $failed = 0 ]
+ktap_finished

@@ -2,20 +2,13 @@
 # shellcheck shell=bash disable=SC2034 # vm_rc, vm_s: for the sourcing test
 #
 # Sourced by the host tests that boot a VM (test-deb.sh, test-readme.sh):
-# TAP lines, and a guest's "GUEST ok - ..." / "GUEST not ok - ..." lines
-# turned into TAP.  The sourcing test sets work (a scratch directory).
+# KTAP (tools/testing/lib/ktap.sh), and a guest's "GUEST ok - ..." /
+# "GUEST not ok - ..." lines turned into KTAP results.  The sourcing test
+# sets work (a scratch directory) and ends with ktap_finished.
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
-finish() {
-	echo "1..$n"
-	echo "# $((n - failed)) passed, $failed failed"
-	[ $failed = 0 ]
-	exit
-}
+# shellcheck source-path=SCRIPTDIR source=../lib/ktap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/ktap.sh"
+ktap_print_header
 
 # a signal ends the VM (its own process group) at once
 vm_pid=
@@ -37,14 +30,17 @@ vm_tap() {
 	if grep -q '^GUEST ' "$work/vm.log"; then
 		while read -r line; do
 			case $line in
-			"GUEST ok - "*) ok "$1 VM: ${line#GUEST ok - }" ;;
-			"GUEST not ok - "*) not_ok "$1 VM: ${line#GUEST not ok - }" ;;
+			"GUEST ok - "*" # SKIP "*)
+				line=${line#GUEST ok - }
+				ktap_test_skip "$1 VM: ${line% # SKIP *}" "${line#* # SKIP }" ;;
+			"GUEST ok - "*) ktap_test_pass "$1 VM: ${line#GUEST ok - }" ;;
+			"GUEST not ok - "*) ktap_test_fail "$1 VM: ${line#GUEST not ok - }" ;;
 			esac
 		done < <(grep '^GUEST ' "$work/vm.log")
 		grep '^# ' "$work/vm.log"
 		echo "# the VM took $vm_s s"
 	else
-		not_ok "$1 VM ran the test"; tail -30 "$work/vm.log" | sed 's/^/# /'
+		ktap_test_fail "$1 VM ran the test"; tail -30 "$work/vm.log" | sed 's/^/# /'
 	fi
 	if grep -q '^GUEST not ok' "$work/vm.log"; then
 		tail -40 "$work/vm.log" | grep -v '^GUEST' | sed 's/^/# vm: /'

@@ -231,7 +231,7 @@ BLKSEEK_KTREE=$obj "$top/tools/build/vng-boot" "$kver" \
 	"$here/upstream-guest.sh $suite $ktap" | tee "$results/upstream-$kver.log"
 echo "upstream-check: VM ran for $(( $(date +%s) - start )) s"
 [ -s "$ktap" ] || fail "the VM produced no results"
-read -r vp vf vs < <(awk -f "$top/tools/testing/ktap-counts.awk" "$ktap")
+read -r vp vf vs < <(awk -f "$top/tools/testing/lib/ktap-counts.awk" "$ktap")
 passed=$((passed + vp))
 failed=$((failed + vf))
 [ "${vs:-0}" -gt 0 ] && echo "($vs skipped)"

@@ -41,42 +41,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# walk DEV: its map by SEEK_DATA/SEEK_HOLE ("offset length data|hole");
-# any errno but ENXIO from SEEK_DATA is printed as "error ERRNO"
-walk() {
-	python3 - "$1" <<-'EOF' | merge_runs
-	import errno, os, sys
-	fd = os.open(sys.argv[1], os.O_RDONLY)
-	size = os.lseek(fd, 0, os.SEEK_END)
-	pos = 0
-	while pos < size:
-	    try:
-	        d = os.lseek(fd, pos, os.SEEK_DATA)
-	    except OSError as e:
-	        if e.errno != errno.ENXIO:
-	            print("error", e.errno, "x")
-	            break
-	        d = size
-	    if d > pos:
-	        print(pos, d - pos, "hole")
-	    if d >= size:
-	        break
-	    h = os.lseek(fd, d, os.SEEK_HOLE)
-	    print(d, h - d, "data")
-	    pos = h
-	EOF
-}
-
 # seek1 DEV OFF SEEK_DATA|SEEK_HOLE: one answer, or the errno's name
-seek1() {
-	python3 -c '
-import errno, os, sys
-fd = os.open(sys.argv[1], os.O_RDONLY)
-try:
-    print(os.lseek(fd, int(sys.argv[2]), getattr(os, sys.argv[3])))
-except OSError as e:
-    print(errno.errorcode[e.errno])' "$@"
-}
+seek1() { python3 "$here/blkseek_seek.py" one "$@"; }
 
 # cut OFF LEN < MAP: the runs of [OFF, OFF + LEN), moved to start at 0
 cut() {
@@ -111,11 +77,11 @@ size=$(blockdev --getsize64 "$dev")
 gls_truth "$dev" > "$work/disk.truth" || { echo "# FAIL: no ground truth"; exit 1; }
 echo "# disk $dev: $(tr '\n' ';' < "$work/disk.truth")"
 
-walk "$dev" > "$work/got"
+seek_walk "$dev" > "$work/got"
 same_map "the disk" "$work/disk.truth" "$work/got"
 
 cut $((4 * M)) $((32 * M)) < "$work/disk.truth" | merge_runs > "$work/part.truth"
-walk "$part" > "$work/got"
+seek_walk "$part" > "$work/got"
 same_map "the partition (4 MiB in, 32 MiB)" "$work/part.truth" "$work/got"
 
 # -- dm-linear: two segments of the disk in reverse order
@@ -124,32 +90,32 @@ dmsetup create up-lin --table "0 16384 linear $dev 20480
 { cut $((10 * M)) $((8 * M)) < "$work/disk.truth"
   cut 0 $((8 * M)) < "$work/disk.truth" | shift_by $((8 * M)); } |
 	merge_runs > "$work/lin.truth"
-walk /dev/mapper/up-lin > "$work/got"
+seek_walk /dev/mapper/up-lin > "$work/got"
 same_map "dm-linear, two segments" "$work/lin.truth" "$work/got"
 # dm holds its lower devices exclusively: the disk's holder keeps its
 # partition from another dm device (EBUSY), and the partition's the disk
 dmsetup remove up-lin || fail=1
 
 dmsetup create up-lin-part --table "0 65536 linear $part 0" || fail=1
-walk /dev/mapper/up-lin-part > "$work/got"
+seek_walk /dev/mapper/up-lin-part > "$work/got"
 same_map "dm-linear over the partition" "$work/part.truth" "$work/got"
 dmsetup remove up-lin-part || fail=1
 
 # -- dm-multipath, one path (round-robin)
 dmsetup create up-mp --table "0 $((size / 512)) multipath 0 0 1 1 round-robin 0 1 1 $(cat "/sys/block/$name/dev") 1000" || fail=1
-walk /dev/mapper/up-mp > "$work/got"
+seek_walk /dev/mapper/up-mp > "$work/got"
 same_map "dm-multipath" "$work/disk.truth" "$work/got"
 
 # -- a target without the method: all data
 dmsetup create up-zero --table "0 8192 zero" || fail=1
 echo "0 $((4 * M)) data" > "$work/zero.truth"
-walk /dev/mapper/up-zero > "$work/got"
+seek_walk /dev/mapper/up-zero > "$work/got"
 same_map "dm-zero (no method): all data" "$work/zero.truth" "$work/got"
 
 # -- loop over the partition, 1 MiB in
 lp=$(losetup -f --show -o $M "$part") || fail=1
 cut $M $((31 * M)) < "$work/part.truth" | merge_runs > "$work/lp.truth"
-walk "$lp" > "$work/got"
+seek_walk "$lp" > "$work/got"
 same_map "loop over the partition, offset 1 MiB" "$work/lp.truth" "$work/got"
 
 # -- loop over a sparse file on tmpfs: offset 1 MiB, size limit 8 MiB
@@ -158,10 +124,10 @@ f=$work/tmp/img
 truncate -s $((16 * M)) "$f"
 dd if=/dev/urandom of="$f" bs=$M count=1 seek=3 conv=notrunc status=none
 dd if=/dev/urandom of="$f" bs=4K count=1 seek=$((9 * 256)) conv=notrunc status=none
-walk "$f" > "$work/file.map"
+seek_walk "$f" > "$work/file.map"
 lf=$(losetup -f --show -o $M --sizelimit $((8 * M)) "$f") || fail=1
 cut $M $((8 * M)) < "$work/file.map" | merge_runs > "$work/lf.truth"
-walk "$lf" > "$work/got"
+seek_walk "$lf" > "$work/got"
 same_map "loop over a sparse file, offset 1 MiB, size limit 8 MiB" "$work/lf.truth" "$work/got"
 losetup -D
 dmsetup remove_all
