@@ -6,7 +6,7 @@
 # 6.9; the 6.1 kselftest tree these tests build in has none).  Sourced by
 # the selftests, and through tools/testing/lib/ktap.sh by every host test
 # of the tree, so that make check counts one format
-# (tools/testing/ktap-counts.awk).
+# (tools/testing/lib/ktap-counts.awk).
 #
 #   ktap_print_header            "TAP version 13"
 #   ktap_set_plan N              "1..N"
