@@ -12,10 +12,10 @@
 #include "blkseek_gls.h"
 
 /* Most grains (bits) of one volume's tracker: 2^27 bits, 16 MiB. */
-#define BLKSEEK_THIN_MAX_GRAINS		(1ULL << 27)
+#define BLKSEEK_THIN_MAX_GRAINS		0x8000000ULL
 /* dm-thin's block sizes: 64 KiB to 1 GiB, in 512-byte sectors. */
 #define BLKSEEK_THIN_MIN_BLOCK_SECTORS	128U
-#define BLKSEEK_THIN_MAX_BLOCK_SECTORS	(1U << 21)
+#define BLKSEEK_THIN_MAX_BLOCK_SECTORS	0x200000U
 /* Most segments one fetch steps through before ending its run early. */
 #define BLKSEEK_THIN_MAX_STEPS		65536U
 
