@@ -47,6 +47,8 @@
 #include <linux/fs.h>
 #include <linux/loop.h>
 
+#include "thin-tell.h"
+
 #define MAX_SEGS	BLKSEEK_STACK_MAX_SEGMENTS
 #define STALE_LIST	"/sys/module/blkseek/stale_mappings"
 #define ATTEMPTS	200
@@ -56,6 +58,9 @@ static int verbose;
 struct mapping {
 	unsigned int kind;
 	unsigned int nr;
+	/* a thin volume: its one target (dm_read() returned 2) */
+	uint64_t thin_start, thin_len;
+	char thin_params[256];
 	struct blkseek_stack_segment segs[MAX_SEGS];
 };
 
@@ -289,8 +294,8 @@ static struct dm_ioctl *dm_status(unsigned int maj, unsigned int min,
 
 /*
  * Read the live table of dm device MAJ:MIN into @m (and a multipath
- * target's status).  Returns 1 when it can be answered, 0 when it cannot
- * (another target), -1 on error.
+ * target's status).  Returns 1 when it can be answered, 2 for a thin
+ * volume (thin-tell.c), 0 when it cannot (another target), -1 on error.
  */
 static int dm_read(struct mapping *m, unsigned int maj, unsigned int min)
 {
@@ -312,7 +317,14 @@ static int dm_read(struct mapping *m, unsigned int maj, unsigned int min)
 		p = data + t->next;	/* @next is from the start of the data */
 		if (!strcmp(t->target_type, "linear"))
 			ret = dm_linear(m, t, params) ? -1 : 1;
-		else if (!strcmp(t->target_type, "multipath") &&
+		else if (!strcmp(t->target_type, "thin") &&
+			 dmi->target_count == 1 &&
+			 strlen(params) < sizeof(m->thin_params)) {
+			strcpy(m->thin_params, params);
+			m->thin_start = t->sector_start;
+			m->thin_len = t->length;
+			ret = 2;
+		} else if (!strcmp(t->target_type, "multipath") &&
 			 dmi->target_count == 1) {
 			st = dm_status(maj, min, 0);
 			ret = st && st->target_count == 1 &&
@@ -442,6 +454,23 @@ static int sync_one(int ctl, const char *dev)
 		if (r < 0) {
 			close_fds(&m);
 			usleep(1000);	/* read while changing: again */
+			continue;
+		}
+		if (r == 2) {
+			if (!(g.armed & BLKSEEK_STACK_DM)) {
+				errno = EOPNOTSUPP;
+				break;
+			}
+			r = thin_tell(ctl, fd, major(st.st_rdev),
+				      minor(st.st_rdev), m.thin_params,
+				      m.thin_start, m.thin_len, g.generation,
+				      verbose);
+			if (!r) {
+				ret = 0;
+				break;
+			}
+			if (errno != EAGAIN)
+				break;
 			continue;
 		}
 		map.generation = g.generation;

@@ -1,0 +1,252 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# LVM thin volumes (dm-thin), told by blkseek-stack as udev would: a thin
+# pool made by lvm2 on a scsi_debug disk, thin volumes written at aligned
+# and unaligned spots, then:
+#  - the map walked by SEEK_DATA/SEEK_HOLE equals the truth from thin_dump
+#    of the quiesced pool, and every hole reads zeroes;
+#  - writes after the tell (no new tell) are data at once: the tracker;
+#  - a thin snapshot (shared blocks) answers its own map; writes to its
+#    origin do not change it;
+#  - lvextend (a table swap) makes the volume all data until told again;
+#  - a writer provisioning blocks under seekers: never a hole over data
+#    (every hole a seeker is given is read back as zeroes).
+# Documentation/blkseek.rst, "Thin volumes (dm-thin)".  One KTAP result
+# per check (ktap_helpers.sh).
+here=$(dirname "$(readlink -f "$0")")
+# shellcheck source=ktap_helpers.sh
+. "$here/ktap_helpers.sh"
+stack=${BLKSEEK_REPO:-}/tools/blkseek-stack
+seek=$here/blkseek_seek.py
+
+[ -x "$stack" ] || { echo "# no $stack (BLKSEEK_REPO unset?)"; exit $KSFT_SKIP; }
+command -v thin_dump > /dev/null || { echo "# no thin_dump (thin-provisioning-tools)"; exit $KSFT_SKIP; }
+modprobe dm-thin-pool 2> /dev/null || { echo "# no dm-thin-pool"; exit $KSFT_SKIP; }
+
+# shellcheck source=blkseek_lib.sh
+. "$here/blkseek_lib.sh"
+sdebug_reload dev_size_mb=256
+ktap_print_header
+work=$(mktemp -d)
+vg=bsthin
+lvm=(--devices "$dev")
+cleanup() {
+	lvm vgremove -qq -ff "${lvm[@]}" $vg > /dev/null 2>&1
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+lvm pvcreate -qq "${lvm[@]}" "$dev" > /dev/null &&
+lvm vgcreate -qq "${lvm[@]}" $vg "$dev" > /dev/null &&
+lvm lvcreate -qq "${lvm[@]}" --type thin-pool -L 128m -c 64k -n pool $vg > /dev/null &&
+lvm lvcreate -qq "${lvm[@]}" -V 96m -T $vg/pool -n t1 > /dev/null ||
+	ktap_exit_fail_msg "lvm thin setup"
+udevadm settle 2> /dev/null
+t1=/dev/mapper/$vg-t1
+tpool=$vg-pool-tpool
+tmeta=/dev/mapper/$vg-pool_tmeta
+bs=65536
+
+walk() { python3 "$seek" walk "$1"; }
+devid() { dmsetup table "$1" | awk '$3 == "thin" { print $5 }'; }
+# truth NAME: the byte map of thin volume NAME from thin_dump of a
+# metadata snapshot, the pool quiesced by the caller (no writes running)
+truth() {
+	local id size
+	id=$(devid "$1")
+	size=$(blockdev --getsize64 "/dev/mapper/$1")
+	dmsetup message $tpool 0 reserve_metadata_snap || return 1
+	thin_dump --metadata-snap --dev-id "$id" "$tmeta" > "$work/dump.xml"
+	dmsetup message $tpool 0 release_metadata_snap
+	python3 - "$work/dump.xml" "$size" <<'PY'
+import re, sys
+xml, size = open(sys.argv[1]).read(), int(sys.argv[2])
+bs = int(re.search(r'data_block_size="(\d+)"', xml).group(1)) * 512
+m = []
+for a, b in re.findall(r'<range_mapping origin_begin="(\d+)" data_begin="\d+" length="(\d+)"', xml):
+    m.append((int(a), int(b)))
+for a in re.findall(r'<single_mapping origin_block="(\d+)"', xml):
+    m.append((int(a), 1))
+m.sort()
+out, pos = [], 0
+def add(o, n, k):
+    if n <= 0:
+        return
+    if out and out[-1][2] == k and out[-1][0] + out[-1][1] == o:
+        out[-1][1] += n
+    else:
+        out.append([o, n, k])
+for b, n in m:
+    s, e = b * bs, min((b + n) * bs, size)
+    add(pos, s - pos, "hole")
+    add(s, e - s, "data")
+    pos = e
+add(pos, size - pos, "hole")
+for o, n, k in out:
+    print(o, n, k)
+PY
+}
+# zero_holes DEV MAP: every hole of MAP reads zeroes on DEV
+zero_holes() {
+	python3 - "$1" "$2" <<'PY'
+import os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY | os.O_DIRECT)
+import mmap
+buf = mmap.mmap(-1, 1 << 20)
+bad = 0
+for line in open(sys.argv[2]):
+    o, n, k = line.split()
+    o, n = int(o), int(n)
+    if k != "hole":
+        continue
+    while n > 0:
+        c = min(n, 1 << 20)
+        got = os.preadv(fd, [memoryview(buf)[:c]], o)
+        if buf[:got].count(0) != got:
+            bad += 1
+            print("# nonzero in hole at", o)
+            break
+        o += c
+        n -= c
+sys.exit(1 if bad else 0)
+PY
+}
+same() {	# same WHAT EXPECTED ACTUAL
+	if [ -s "$2" ] && diff "$2" "$3" > "$work/diff"; then
+		echo "# $1: $(grep -c hole "$3") holes, $(grep -c data "$3") data runs"
+		return 0
+	fi
+	echo "# $1 differs:"; sed 's/^/#   /' "$work/diff" | head -20
+	return 1
+}
+# covers MAP OFF LEN: [OFF, OFF+LEN) lies in data runs of MAP
+covers() {
+	awk -v o="$2" -v l="$3" '$3 == "data" && $1 <= o && o + l <= $1 + $2 { f = 1 }
+		END { exit !f }' "$1"
+}
+
+# 1. writes at aligned and unaligned spots, then the tell
+for b in 0 1 2 7 100 101 500 1535; do
+	dd if=/dev/urandom of="$t1" bs=$bs count=1 seek=$b oflag=direct status=none
+done
+dd if=/dev/urandom of="$t1" bs=4096 count=1 seek=$((300 * 16 + 3)) oflag=direct status=none
+dd if=/dev/urandom of="$t1" bs=512 count=3 seek=$((900 * 128 + 127)) oflag=direct status=none
+sync
+out=$("$stack" -v "$t1" 2>&1)
+rc=$?
+echo "$out" | sed 's/^/# /'
+ktap_test_result "blkseek-stack tells the thin volume (exit $rc)" [ "$rc" = 0 ]
+walk "$t1" > "$work/t1.map"
+truth $vg-t1 > "$work/t1.truth"
+ktap_test_result "map equals thin_dump's truth" same "t1" "$work/t1.truth" "$work/t1.map"
+ktap_test_result "holes read zeroes" zero_holes "$t1" "$work/t1.map"
+ktap_test_result "the volume has holes ($(grep -c hole "$work/t1.map") runs)" \
+	[ "$(grep -c hole "$work/t1.map")" -ge 5 ]
+
+# 2. writes after the tell, no new tell: data at once (the tracker)
+for b in 50 51 1200; do
+	dd if=/dev/urandom of="$t1" bs=$bs count=1 seek=$b oflag=direct status=none
+done
+dd if=/dev/urandom of="$t1" bs=512 count=1 seek=$((1400 * 128 + 5)) oflag=direct status=none
+walk "$t1" > "$work/t1.map2"
+ok=1
+for r in "$((50 * bs)) $((2 * bs))" "$((1200 * bs)) $bs" "$((1400 * bs + 2560)) 512"; do
+	# shellcheck disable=SC2086
+	covers "$work/t1.map2" $r || { echo "# not data: $r"; ok=0; }
+done
+ktap_test_result "writes after the tell are data without a new tell" [ $ok = 1 ]
+ktap_test_result "holes read zeroes after the writes" zero_holes "$t1" "$work/t1.map2"
+truth $vg-t1 > "$work/t1.truth2"
+ktap_test_result "the tracker marks only what was written (map equals the truth)" \
+	same "t1 after writes" "$work/t1.truth2" "$work/t1.map2"
+
+# 3. a thin snapshot: shared blocks, its own map; the origin's writes do
+# not change it
+lvm lvcreate -qq "${lvm[@]}" -s $vg/t1 -n s1 -kn > /dev/null &&
+	lvm lvchange -qq "${lvm[@]}" -ay $vg/s1 > /dev/null
+udevadm settle 2> /dev/null
+s1=/dev/mapper/$vg-s1
+if [ -b "$s1" ]; then
+	"$stack" "$s1" 2>&1 | sed 's/^/# /'
+	walk "$s1" > "$work/s1.map"
+	truth $vg-s1 > "$work/s1.truth"
+	ktap_test_result "snapshot: map equals the truth" same "s1" "$work/s1.truth" "$work/s1.map"
+	dd if=/dev/urandom of="$t1" bs=$bs count=4 seek=700 oflag=direct status=none
+	walk "$s1" > "$work/s1.map2"
+	ktap_test_result "snapshot: writes to its origin leave it as it was" \
+		same "s1 after origin writes" "$work/s1.map" "$work/s1.map2"
+	"$stack" "$t1" > /dev/null 2>&1
+	walk "$t1" > "$work/t1.map3"
+	truth $vg-t1 > "$work/t1.truth3"
+	ktap_test_result "origin told again after breaking sharing: map equals the truth" \
+		same "t1 after snapshot" "$work/t1.truth3" "$work/t1.map3"
+else
+	ktap_test_skip "snapshot: map equals the truth (no snapshot)"
+	ktap_test_skip "snapshot: writes to its origin leave it as it was"
+	ktap_test_skip "origin told again after breaking sharing"
+fi
+
+# 4. lvextend: a table swap makes it all data until it is told again
+lvm lvextend -qq "${lvm[@]}" -L +32m $vg/t1 > /dev/null
+walk "$t1" > "$work/t1.ext"
+size=$(blockdev --getsize64 "$t1")
+ktap_test_result "after lvextend (no tell): all data" \
+	[ "$(cat "$work/t1.ext")" = "0 $size data" ]
+"$stack" "$t1" > /dev/null 2>&1
+walk "$t1" > "$work/t1.ext2"
+truth $vg-t1 > "$work/t1.truth4"
+ktap_test_result "after lvextend, told again: map equals the truth" \
+	same "t1 extended" "$work/t1.truth4" "$work/t1.ext2"
+
+# 5. a writer provisioning blocks under seekers: every hole a seeker is
+# given reads zeroes when the writer has written only random data there
+python3 - "$t1" "$size" <<'PY' > "$work/race.log"
+import os, random, sys, threading, mmap
+dev, size = sys.argv[1], int(sys.argv[2])
+bs = 65536
+stop = threading.Event()
+written = set()
+lock = threading.Lock()
+def writer():
+    fd = os.open(dev, os.O_WRONLY | os.O_DIRECT)
+    buf = mmap.mmap(-1, bs)
+    buf.write(os.urandom(bs))
+    rnd = random.Random(2)
+    for _ in range(600):
+        b = rnd.randrange(size // bs)
+        os.pwritev(fd, [buf], b * bs)
+        with lock:
+            written.add(b)
+    stop.set()
+holes = bad = answers = 0
+def seeker():
+    global holes, bad, answers
+    fd = os.open(dev, os.O_RDONLY)
+    rnd = random.Random(3)
+    while not stop.is_set():
+        b = rnd.randrange(size // bs)
+        with lock:
+            done = set(written)
+        try:
+            h = os.lseek(fd, b * bs, os.SEEK_HOLE)
+        except OSError:
+            continue
+        answers += 1
+        if h < size and h == b * bs:
+            holes += 1
+            # a block written before the lseek began must not be a hole
+            if b in done:
+                bad += 1
+t = threading.Thread(target=writer)
+t.start()
+seeker()
+t.join()
+print(answers, holes, bad)
+PY
+read -r answers holes bad < "$work/race.log"
+echo "# race: $answers answers, $holes holes, $bad holes over written blocks"
+ktap_test_result "race: never a hole over a block written before the lseek" [ "${bad:-1}" = 0 ]
+ktap_test_result "race: some answers find holes" [ "${holes:-0}" -gt 0 ]
+
+ktap_finished
