@@ -320,6 +320,15 @@ static int dump_snapshot(unsigned int mmaj, unsigned int mmin, uint64_t dev_id,
 	return ret;
 }
 
+/* Whether the volume @fd answers now: its thin mapping set, not stale. */
+static int answers(int ctl, int fd)
+{
+	struct blkseek_query q = { .size = sizeof(q), .fd = fd };
+
+	return !ioctl(ctl, BLKSEEK_IOC_QUERY, &q) &&
+	       (q.device_flags & BLKSEEK_DEV_ANSWERS);
+}
+
 /* Lock the pool MAJ:MIN against other tells: the lock's fd or -1. */
 static int pool_lock(unsigned int maj, unsigned int min)
 {
@@ -392,6 +401,17 @@ int thin_tell(int ctl, int fd, unsigned int maj, unsigned int min,
 	lock = pool_lock(pmaj, pmin);
 	if (lock < 0)
 		return -1;
+	/*
+	 * Run by udev (ACTION set): a volume that answers is not told again.
+	 * The drain's own resume sends a change event; telling again on it
+	 * would loop.  A table swap marks the mapping stale, so a change that
+	 * matters is told.  Run by hand, it is told afresh (discards become
+	 * holes).
+	 */
+	if (getenv("ACTION") && answers(ctl, fd)) {
+		ret = 0;
+		goto out;
+	}
 	if (dm_one_target(pmaj, pmin, 1, "thin-pool", pool, sizeof(pool)) ||
 	    !pool_ok(pool)) {
 		errno = EOPNOTSUPP;
