@@ -111,7 +111,7 @@ static void thin_remap_probe(void *data, struct bio *bio, dev_t dev,
 	unsigned int sectors = bio_sectors(bio);
 	struct blkseek_thin *t;
 
-	if (!op_is_write(bio_op(bio)) || bio_op(bio) == REQ_OP_DISCARD ||
+	if (!op_is_write(bio->bi_opf) || bio_op(bio) == REQ_OP_DISCARD ||
 	    !sectors)
 		return;
 	rcu_read_lock();

@@ -11,7 +11,10 @@
 #    origin do not change it;
 #  - lvextend (a table swap) makes the volume all data until told again;
 #  - a writer provisioning blocks under seekers: never a hole over data
-#    (every hole a seeker is given is read back as zeroes).
+#    (no hole where a write completed before the lseek began);
+#  - a whole-block write in flight when the tracker is armed (its data
+#    write held back by dm-delay below the pool): the drain waits for it
+#    (the proof's third case); told without the drain, it is missed.
 # Documentation/blkseek.rst, "Thin volumes (dm-thin)".  One KTAP result
 # per check (ktap_helpers.sh).
 here=$(dirname "$(readlink -f "$0")")
@@ -26,26 +29,28 @@ modprobe dm-thin-pool 2> /dev/null || { echo "# no dm-thin-pool"; exit $KSFT_SKI
 
 # shellcheck source=blkseek_lib.sh
 . "$here/blkseek_lib.sh"
-sdebug_reload dev_size_mb=256
+sdebug_reload dev_size_mb=128 add_host=2 per_host_store=1
+[ ${#disks[@]} -ge 2 ] || { echo "# need two scsi_debug disks"; exit $KSFT_SKIP; }
+export LVM_SUPPRESS_FD_WARNINGS=1
 ktap_print_header
 work=$(mktemp -d)
 vg=bsthin
 lvm=(--devices "$dev")
 cleanup() {
 	lvm vgremove -qq -ff "${lvm[@]}" $vg > /dev/null 2>&1
+	lvm vgremove -qq -ff --devices /dev/mapper/bsdelay bsslow > /dev/null 2>&1
+	dmsetup remove bsdelay 2> /dev/null
 	rm -rf "$work"
 }
 trap cleanup EXIT
 
 lvm pvcreate -qq "${lvm[@]}" "$dev" > /dev/null &&
 lvm vgcreate -qq "${lvm[@]}" $vg "$dev" > /dev/null &&
-lvm lvcreate -qq "${lvm[@]}" --type thin-pool -L 128m -c 64k -n pool $vg > /dev/null &&
+lvm lvcreate -qq "${lvm[@]}" --type thin-pool -L 80m -c 64k -n pool $vg > /dev/null &&
 lvm lvcreate -qq "${lvm[@]}" -V 96m -T $vg/pool -n t1 > /dev/null ||
 	ktap_exit_fail_msg "lvm thin setup"
 udevadm settle 2> /dev/null
 t1=/dev/mapper/$vg-t1
-tpool=$vg-pool-tpool
-tmeta=/dev/mapper/$vg-pool_tmeta
 bs=65536
 
 walk() { python3 "$seek" walk "$1"; }
@@ -53,12 +58,16 @@ devid() { dmsetup table "$1" | awk '$3 == "thin" { print $5 }'; }
 # truth NAME: the byte map of thin volume NAME from thin_dump of a
 # metadata snapshot, the pool quiesced by the caller (no writes running)
 truth() {
-	local id size
+	local id size pool tp meta
 	id=$(devid "$1")
 	size=$(blockdev --getsize64 "/dev/mapper/$1")
-	dmsetup message $tpool 0 reserve_metadata_snap || return 1
-	thin_dump --metadata-snap --dev-id "$id" "$tmeta" > "$work/dump.xml"
-	dmsetup message $tpool 0 release_metadata_snap
+	pool=$(dmsetup table "$1" | awk '{ print $4 }')
+	tp=$(cat "/sys/dev/block/$pool/dm/name")
+	meta=$(dmsetup table "$tp" | awk '{ print $4 }')
+	meta=/dev/$(sed -n 's/^DEVNAME=//p' "/sys/dev/block/$meta/uevent")
+	dmsetup message "$tp" 0 reserve_metadata_snap || return 1
+	thin_dump --metadata-snap --dev-id "$id" "$meta" > "$work/dump.xml"
+	dmsetup message "$tp" 0 release_metadata_snap
 	python3 - "$work/dump.xml" "$size" <<'PY'
 import re, sys
 xml, size = open(sys.argv[1]).read(), int(sys.argv[2])
@@ -248,5 +257,37 @@ read -r answers holes bad < "$work/race.log"
 echo "# race: $answers answers, $holes holes, $bad holes over written blocks"
 ktap_test_result "race: never a hole over a block written before the lseek" [ "${bad:-1}" = 0 ]
 ktap_test_result "race: some answers find holes" [ "${holes:-0}" -gt 0 ]
+
+# 6. a whole-block write in flight at the arm: dm-thin inserts its
+# mapping when the data write completes, which dm-delay holds back 1.5 s
+d2=/dev/${disks[1]}
+sz2=$(blockdev --getsz "$d2")
+dmsetup create bsdelay --table "0 $sz2 delay $d2 0 0 $d2 0 0" &&
+lvm pvcreate -qq --devices /dev/mapper/bsdelay /dev/mapper/bsdelay > /dev/null &&
+lvm vgcreate -qq --devices /dev/mapper/bsdelay bsslow /dev/mapper/bsdelay > /dev/null &&
+lvm lvcreate -qq --devices /dev/mapper/bsdelay --type thin-pool -L 32m -c 64k -n pool bsslow > /dev/null &&
+lvm lvcreate -qq --devices /dev/mapper/bsdelay -V 32m -T bsslow/pool -n t > /dev/null ||
+	ktap_exit_fail_msg "lvm setup on dm-delay"
+udevadm settle 2> /dev/null
+slow=/dev/mapper/bsslow-t
+dmsetup suspend bsdelay && dmsetup reload bsdelay --table "0 $sz2 delay $d2 0 0 $d2 0 1500" &&
+	dmsetup resume bsdelay || ktap_exit_fail_msg "dm-delay reload"
+inflight() {	# inflight BLOCK [ENV...]: write BLOCK, tell during it, map
+	local b=$1
+	shift
+	dd if=/dev/urandom of="$slow" bs=$bs count=1 seek="$b" oflag=direct status=none &
+	sleep 0.5
+	env "$@" "$stack" "$slow" > /dev/null 2>&1
+	wait
+	walk "$slow" > "$work/slow.map"
+	covers "$work/slow.map" $((b * bs)) $bs
+}
+ktap_test_result "a write in flight at the arm is data after the tell (the drain)" inflight 10
+ktap_test_result "told without the drain, that write is missed (a hole over data)" \
+	! inflight 20 BLKSEEK_THIN_SKIP_DRAIN=1
+"$stack" "$slow" > /dev/null 2>&1
+walk "$slow" > "$work/slow.map"
+truth bsslow-t > "$work/slow.truth"
+ktap_test_result "told again: map equals the truth" same "slow" "$work/slow.truth" "$work/slow.map"
 
 ktap_finished
