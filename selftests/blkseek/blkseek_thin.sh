@@ -208,6 +208,27 @@ truth $vg-t1 > "$work/t1.truth4"
 ktap_test_result "after lvextend, told again: map equals the truth" \
 	same "t1 extended" "$work/t1.truth4" "$work/t1.ext2"
 
+# 4b. bad input to the thin ioctls gets its errno and changes nothing
+if [ -b "$s1" ]; then
+	touch "$work/regular"
+	python3 "$here/blkseek_thin_abi.py" "$s1" "$t1" "/dev/mapper/$vg-pool_tmeta" "$dev" \
+		"$work/regular" > "$work/abi.log" 2>&1
+	rc=$?
+	grep -v '^ok' "$work/abi.log" | sed 's/^/# /'
+	echo "# $(grep -c '^ok' "$work/abi.log") ABI checks passed"
+	ktap_test_result "thin ioctls: bad input refused with its errno" [ "$rc" = 0 ]
+	walk "$t1" > "$work/t1.abi"
+	ktap_test_result "thin ioctls: another volume's map intact" \
+		same "t1 after ABI" "$work/t1.ext2" "$work/t1.abi"
+	"$stack" "$s1" > /dev/null 2>&1
+	walk "$s1" > "$work/s1.abi"
+	truth $vg-s1 > "$work/s1.truth2"
+	ktap_test_result "thin ioctls: the volume told again equals the truth" \
+		same "s1 after ABI" "$work/s1.truth2" "$work/s1.abi"
+else
+	ktap_test_skip "thin ioctls (no snapshot)"
+fi
+
 # 5. a writer provisioning blocks under seekers: every hole a seeker is
 # given reads zeroes when the writer has written only random data there
 python3 - "$t1" "$size" <<'PY' > "$work/race.log"
