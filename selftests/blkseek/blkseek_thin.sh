@@ -280,7 +280,7 @@ ktap_test_result "race: never a hole over a block written before the lseek" [ "$
 ktap_test_result "race: some answers find holes" [ "${holes:-0}" -gt 0 ]
 
 # 6. a whole-block write in flight at the arm: dm-thin inserts its
-# mapping when the data write completes, which dm-delay holds back 1.5 s
+# mapping when the data write completes, which dm-delay holds back 3 s
 d2=/dev/${disks[1]}
 sz2=$(blockdev --getsz "$d2")
 dmsetup create bsdelay --table "0 $sz2 delay $d2 0 0 $d2 0 0" &&
@@ -291,14 +291,21 @@ lvm lvcreate -qq --devices /dev/mapper/bsdelay -V 32m -T bsslow/pool -n t > /dev
 	ktap_exit_fail_msg "lvm setup on dm-delay"
 udevadm settle 2> /dev/null
 slow=/dev/mapper/bsslow-t
-dmsetup suspend bsdelay && dmsetup reload bsdelay --table "0 $sz2 delay $d2 0 0 $d2 0 1500" &&
+delay_inflight=/sys/block/$(basename "$(readlink -f /dev/mapper/bsdelay)")/inflight
+dmsetup suspend bsdelay && dmsetup reload bsdelay --table "0 $sz2 delay $d2 0 0 $d2 0 3000" &&
 	dmsetup resume bsdelay || ktap_exit_fail_msg "dm-delay reload"
 inflight() {	# inflight BLOCK [ENV...]: write BLOCK, tell during it, map
 	local b=$1
 	shift
 	dd if=/dev/urandom of="$slow" bs=${wsize:-$bs} count=1 \
 		seek=$((b * bs / ${wsize:-$bs})) oflag=direct status=none &
-	sleep 0.5
+	# told once a write has reached dm-delay: the thin write was remapped
+	# (whole block), or the block's zeroing is under way (4 KiB)
+	for _ in $(seq 100); do
+		[ "$(awk '{ print $2 }' "$delay_inflight")" -gt 0 ] && break
+		sleep 0.05
+	done
+	echo "# in flight below the pool: $(awk '{ print $2 }' "$delay_inflight") writes"
 	env "$@" "$stack" "$slow" > /dev/null 2>&1
 	wait
 	walk "$slow" > "$work/slow.map"
