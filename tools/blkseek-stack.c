@@ -18,8 +18,14 @@
  * DM_TABLE_STATUS, the loop status by LOOP_GET_STATUS64), open the lower
  * devices or the backing file, and set the mapping with that generation;
  * the kernel refuses it (EAGAIN) if anything changed meanwhile, and it is
- * read again.  A device that is neither all dm-linear, one dm-multipath
- * target nor a loop gets its mapping cleared: the stock answer (EINVAL).
+ * read again.  A thin volume (one dm-thin "thin" target) is told by
+ * thin-tell.c: a write tracker armed, the volume drained, the pool's
+ * metadata snapshot read with thin_dump (Documentation/blkseek.rst, "Thin
+ * volumes (dm-thin)"); run by udev, one that answers already is not told
+ * again.  BLKSEEK_THIN_SKIP_DRAIN=1 skips the drain, for blkseek_thin.sh
+ * alone (it shows what the drain prevents).  A device that is neither all
+ * dm-linear, one dm-multipath target, a thin volume nor a loop gets its
+ * mapping cleared: the stock answer (EINVAL).
  *
  * The DEVICE arguments are checked (each a dm or loop block device) even
  * when blkseek is not loaded.
