@@ -12,7 +12,9 @@
 #    offset and a size limit;
 #  - a dm target without the method (zero) and a disk of unmapped blocks
 #    that do not read as zeroes (lbprz=0) are all data;
-#  - a write still in the page cache is data before it reaches the disk;
+#  - a write still in the page cache is data before it reaches the disk,
+#    also when it sits in the cache of a loop's backing block device
+#    (through loop over the disk or a partition, and dm-linear over loop);
 #  - a driver without the method (brd) keeps EINVAL.
 # Copied beside the blkseek selftests by tools/testing/upstream/upstream-check.sh.
 KSFT_SKIP=4
@@ -160,6 +162,83 @@ check_eq "SEEK_DATA at the size" ENXIO "$(seek1 "$dev" "$size" SEEK_DATA)"
 check_eq "SEEK_HOLE at -1" ENXIO "$(seek1 "$dev" -1 SEEK_HOLE)"
 check_eq "SEEK_DATA after the last data" ENXIO "$(seek1 "$dev" $((50 * M)) SEEK_DATA)"
 check_eq "SEEK_HOLE in the last hole" $((50 * M)) "$(seek1 "$dev" $((50 * M)) SEEK_HOLE)"
+
+# -- a write held in a lower device's page cache is data (issue 32, item 1).
+#    Loop writes to a backing block device through that device's page
+#    cache: what goes through /dev/loopN, buffered or O_DIRECT, sits dirty
+#    in the lower device's cache until writeback, while the disk still
+#    reports the blocks unmapped.  Writeback held off, 64 KiB written
+#    through the top device (a loop over the disk, a loop over a
+#    partition, dm-linear over a loop), then SEEK_DATA from 1 MiB before
+#    must be no later than the write, on the fd that wrote
+#    (dirty_write TOP AT direct|buffered: "SEEK_DATA-answer first-byte-read")
+dirty_write() {
+	python3 -c '
+import errno, mmap, os, sys
+dev, at, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+flags = os.O_RDWR | (os.O_DIRECT if mode == "direct" else 0)
+fd = os.open(dev, flags)
+buf = mmap.mmap(-1, 65536)
+buf.write(b"\x5a" * 65536)
+os.pwritev(fd, [buf], at)
+try:
+    got = str(os.lseek(fd, at - (1 << 20), os.SEEK_DATA))
+except OSError as e:
+    got = errno.errorcode[e.errno]
+rfd = os.open(dev, os.O_RDONLY)
+print(got, os.pread(rfd, 1, at).hex())
+os.close(rfd)
+os.close(fd)' "$@"
+}
+
+dirty_case() {	# dirty_case WHAT TOP AT MODE
+	local got byte
+	read -r got byte < <(dirty_write "$2" "$3" "$4")
+	if [ "$byte" != 5a ]; then
+		echo "# FAIL: $1: the write did not read back ($byte)"
+		fail=1
+	elif [[ "$got" =~ ^[0-9]+$ ]] && [ "$got" -le "$3" ] &&
+	     [ "$got" -ge $(($3 - M)) ]; then
+		echo "# ok: $1: SEEK_DATA from 1 MiB before a $4 write at $(($3 / M)) MiB = $got"
+	else
+		echo "# FAIL: $1: SEEK_DATA from 1 MiB before a $4 write at $3: $got (a hole over data)"
+		fail=1
+	fi
+}
+
+losetup -D
+dmsetup remove_all
+expire=$(cat /proc/sys/vm/dirty_expire_centisecs)
+interval=$(cat /proc/sys/vm/dirty_writeback_centisecs)
+echo 360000 > /proc/sys/vm/dirty_expire_centisecs
+echo 0 > /proc/sys/vm/dirty_writeback_centisecs
+sdebug_reload dev_size_mb=64 lbpu=1 lbprz=1 unmap_granularity=8
+echo 'start=8192, size=65536' | sfdisk -q "$dev" > /dev/null
+udevadm settle
+part=${dev}1
+if [ -b "$part" ]; then
+	# the devices asked directly write their own cache back
+	dirty_case "the disk itself" "$dev" $((40 * M)) buffered
+	dirty_case "the partition itself" "$part" $((24 * M)) buffered
+	ld=$(losetup -f --show "$dev")
+	dirty_case "loop over the disk" "$ld" $((44 * M)) buffered
+	dirty_case "loop over the disk" "$ld" $((48 * M)) direct
+	lp=$(losetup -f --show "$part")
+	dirty_case "loop over the partition" "$lp" $((8 * M)) buffered
+	dirty_case "loop over the partition" "$lp" $((12 * M)) direct
+	losetup -d "$lp"
+	dmsetup create up-lin-loop --table "0 $((64 * M / 512)) linear $ld 0" || fail=1
+	dirty_case "dm-linear over a loop over the disk" /dev/mapper/up-lin-loop $((54 * M)) buffered
+	dirty_case "dm-linear over a loop over the disk" /dev/mapper/up-lin-loop $((58 * M)) direct
+	dmsetup remove up-lin-loop
+	losetup -d "$ld"
+else
+	echo "# FAIL: no partition $part"
+	fail=1
+fi
+sync
+echo "$expire" > /proc/sys/vm/dirty_expire_centisecs
+echo "$interval" > /proc/sys/vm/dirty_writeback_centisecs
 
 # -- unmapped blocks that do not read as zeroes: all data
 sdebug_reload dev_size_mb=16 lbpu=1 lbprz=0 unmap_granularity=8
