@@ -10,8 +10,8 @@
 #    order, dm-linear over the partition, dm-multipath of one path, loop
 #    over the partition with an offset, loop over a sparse file with an
 #    offset and a size limit;
-#  - a dm target without the method (zero) and a disk of unmapped blocks
-#    that do not read as zeroes (lbprz=0) are all data;
+#  - dm-zero is one hole, before dm-linear too; a disk of unmapped blocks
+#    that do not read as zeroes (lbprz=0) is all data;
 #  - a write still in the page cache is data before it reaches the disk,
 #    also when it sits in the cache of a loop's backing block device
 #    (through loop over the disk or a partition, and dm-linear over loop);
@@ -108,11 +108,22 @@ dmsetup create up-mp --table "0 $((size / 512)) multipath 0 0 1 1 round-robin 0 
 seek_walk /dev/mapper/up-mp > "$work/got"
 same_map "dm-multipath" "$work/disk.truth" "$work/got"
 
-# -- a target without the method: all data
+# -- dm-zero reads zeroes: all of it is a hole (issue 32, item 7; a
+#    target without the method, as crypt, is data: blkseek_stack.sh)
 dmsetup create up-zero --table "0 8192 zero" || fail=1
-echo "0 $((4 * M)) data" > "$work/zero.truth"
+echo "0 $((4 * M)) hole" > "$work/zero.truth"
 seek_walk /dev/mapper/up-zero > "$work/got"
-same_map "dm-zero (no method): all data" "$work/zero.truth" "$work/got"
+same_map "dm-zero: one hole" "$work/zero.truth" "$work/got"
+check_eq "dm-zero: SEEK_DATA at 0" ENXIO "$(seek1 /dev/mapper/up-zero 0 SEEK_DATA)"
+# zero, then the disk's first 16 MiB (data at 1 and 10 MiB)
+dmsetup create up-zero-lin --table "0 8192 zero
+8192 32768 linear $dev 0" || fail=1
+{ echo "0 $((4 * M)) hole"
+  cut 0 $((16 * M)) < "$work/disk.truth" | shift_by $((4 * M)); } |
+	merge_runs > "$work/zl.truth"
+seek_walk /dev/mapper/up-zero-lin > "$work/got"
+same_map "dm-zero then dm-linear" "$work/zl.truth" "$work/got"
+dmsetup remove up-zero-lin || fail=1
 
 # -- loop over the partition, 1 MiB in
 lp=$(losetup -f --show -o $M "$part") || fail=1
