@@ -7,7 +7,7 @@
 # map walked by SEEK_DATA/SEEK_HOLE must equal the ground truth composed
 # from sg_get_lba_status on the disk (or from the backing file's own map):
 #  - the disk, a partition of it, dm-linear of two segments in reverse
-#    order, dm-linear over the partition, dm-multipath of one path, loop
+#    order (EAGAIN while suspended), dm-linear over the partition, dm-multipath of one path, loop
 #    over the partition with an offset, loop over a sparse file with an
 #    offset and a size limit;
 #  - dm-zero is one hole, before dm-linear too; a disk of unmapped blocks
@@ -94,6 +94,14 @@ dmsetup create up-lin --table "0 16384 linear $dev 20480
 	merge_runs > "$work/lin.truth"
 seek_walk /dev/mapper/up-lin > "$work/got"
 same_map "dm-linear, two segments" "$work/lin.truth" "$work/got"
+# suspended, dm answers EAGAIN, as its ioctls and report_zones do (issue
+# 32, item 4); resumed, the same map again
+dmsetup suspend up-lin || fail=1
+check_eq "dm-linear suspended: SEEK_DATA" EAGAIN "$(timeout 30 python3 "$here/blkseek_seek.py" one /dev/mapper/up-lin $M SEEK_DATA)"
+check_eq "dm-linear suspended: SEEK_HOLE" EAGAIN "$(timeout 30 python3 "$here/blkseek_seek.py" one /dev/mapper/up-lin $M SEEK_HOLE)"
+dmsetup resume up-lin || fail=1
+seek_walk /dev/mapper/up-lin > "$work/got"
+same_map "dm-linear, two segments, resumed" "$work/lin.truth" "$work/got"
 # dm holds its lower devices exclusively: the disk's holder keeps its
 # partition from another dm device (EBUSY), and the partition's the disk
 dmsetup remove up-lin || fail=1
