@@ -61,15 +61,15 @@ struct address_space {
 };
 static unsigned int writebacks;
 
-static bool filemap_range_needs_writeback(struct address_space *m, loff_t start,
-					  loff_t end)
+static inline bool filemap_range_needs_writeback(struct address_space *m,
+						 loff_t start, loff_t end)
 {
 	return m && m->dirty_start < m->dirty_end && m->dirty_start <= end &&
 	       start < m->dirty_end;
 }
 
-static int filemap_write_and_wait_range(struct address_space *m, loff_t start,
-					loff_t end)
+static inline int filemap_write_and_wait_range(struct address_space *m,
+					       loff_t start, loff_t end)
 {
 	loff_t base = (loff_t)m->bdev->bd_start_sect << 9, b;
 
