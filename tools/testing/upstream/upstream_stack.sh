@@ -113,8 +113,44 @@ dmsetup remove up-lin-part || fail=1
 
 # -- dm-multipath, one path (round-robin)
 dmsetup create up-mp --table "0 $((size / 512)) multipath 0 0 1 1 round-robin 0 1 1 $(cat "/sys/block/$name/dev") 1000" || fail=1
+# the path is chosen by I/O (udev's probe, or this read), not by lseek
+dd if=/dev/mapper/up-mp of=/dev/null bs=4K count=1 iflag=direct status=none
 seek_walk /dev/mapper/up-mp > "$work/got"
 same_map "dm-multipath" "$work/disk.truth" "$work/got"
+
+# -- dm-multipath's path choice (issue 32, item 3): lseek asks the path I/O
+#    takes now, and never chooses a path or switches path groups itself.
+#    Two path groups of one path each: the disk, and dm-linear over all of
+#    it standing for a second path to the same logical unit
+mpgroup() { dmsetup status "$1" | awk '{ print $9 }'; }	# the current group
+dmsetup create up-lin-full --table "0 $((size / 512)) linear $dev 0" || fail=1
+p1=$(cat "/sys/block/$name/dev")
+p2=$(dmsetup info -c --noheadings -o major,minor --separator : up-lin-full)
+dmsetup create up-mp2 --table "0 $((size / 512)) multipath 0 0 2 1 round-robin 0 1 1 $p1 1000 round-robin 0 1 1 $p2 1000" || fail=1
+dd if=/dev/mapper/up-mp2 of=/dev/null bs=4K count=1 iflag=direct status=none
+check_eq "multipath: I/O took path group 1" 1 "$(mpgroup up-mp2)"
+check_eq "multipath: SEEK_DATA at 20 MiB" $((40 * M)) "$(seek1 /dev/mapper/up-mp2 $((20 * M)) SEEK_DATA)"
+dmsetup message up-mp2 0 fail_path "$p1" || fail=1
+# no current path: data, until I/O chooses one
+check_eq "multipath, its path failed: SEEK_DATA at 20 MiB is data" $((20 * M)) "$(seek1 /dev/mapper/up-mp2 $((20 * M)) SEEK_DATA)"
+check_eq "multipath, its path failed: lseek switched no path group" 1 "$(mpgroup up-mp2)"
+dd if=/dev/mapper/up-mp2 of=/dev/null bs=4K count=1 iflag=direct status=none
+check_eq "multipath: I/O switched to path group 2" 2 "$(mpgroup up-mp2)"
+check_eq "multipath, path group 2: SEEK_DATA at 20 MiB" $((40 * M)) "$(seek1 /dev/mapper/up-mp2 $((20 * M)) SEEK_DATA)"
+dmsetup remove up-mp2 || fail=1
+# queue_if_no_path and no path left: I/O would be queued, lseek says EAGAIN;
+# a path reinstated and taken by I/O, the answers again
+dmsetup create up-mp3 --table "0 $((size / 512)) multipath 1 queue_if_no_path 0 1 1 round-robin 0 1 1 $p2 1000" || fail=1
+dd if=/dev/mapper/up-mp3 of=/dev/null bs=4K count=1 iflag=direct status=none
+dmsetup message up-mp3 0 fail_path "$p2" || fail=1
+check_eq "multipath, queue_if_no_path, no path: SEEK_DATA" EAGAIN "$(timeout 30 python3 "$here/blkseek_seek.py" one /dev/mapper/up-mp3 $((20 * M)) SEEK_DATA)"
+dmsetup message up-mp3 0 reinstate_path "$p2" || fail=1
+timeout 30 dd if=/dev/mapper/up-mp3 of=/dev/null bs=4K count=1 iflag=direct status=none
+check_eq "multipath, the path reinstated: SEEK_DATA at 20 MiB" $((40 * M)) "$(seek1 /dev/mapper/up-mp3 $((20 * M)) SEEK_DATA)"
+dmsetup message up-mp3 0 fail_if_no_path
+udevadm settle
+dmsetup remove up-mp3 || fail=1
+dmsetup remove up-lin-full || fail=1
 
 # -- dm-zero reads zeroes: all of it is a hole (issue 32, item 7; a
 #    target without the method, as crypt, is data: blkseek_stack.sh)
