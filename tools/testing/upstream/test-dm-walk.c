@@ -102,6 +102,7 @@ struct dm_table {
 };
 struct mapped_device {
 	struct dm_table *map;
+	bool suspended;
 };
 struct dm_dev {
 	struct block_device *bdev;
@@ -114,6 +115,35 @@ struct linear_c {
 static struct dm_target *dm_table_get_target(struct dm_table *t, unsigned int i)
 {
 	return t->targets + i;
+}
+
+static inline struct dm_target *dm_table_find_target(struct dm_table *t,
+						     sector_t sector)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->num_targets; i++)
+		if (sector < t->targets[i].begin + t->targets[i].len)
+			return t->targets + i;
+	return NULL;
+}
+
+static inline sector_t dm_table_get_size(struct dm_table *t)
+{
+	struct dm_target *last = t->targets + t->num_targets - 1;
+
+	return t->num_targets ? last->begin + last->len : 0;
+}
+
+static inline bool dm_suspended_md(struct mapped_device *md)
+{
+	return md->suspended;
+}
+
+#define current NULL
+static inline bool fatal_signal_pending(void *task)
+{
+	return false;
 }
 
 static int srcu_held;
@@ -304,6 +334,14 @@ int main(void)
 		    "a write dirty in the lower device's page cache is data through dm-linear: SEEK_DATA from 0 = %lld (want %d), %u write-backs",
 		    (long long)got, 100 << 9, writebacks);
 		model_whole.bd_mapping = NULL;
+
+		/* suspended: -EAGAIN, the table's reference dropped */
+		md.suspended = true;
+		got = bdev_seek_hole_data(&upper, 0, upper.nr_bytes, SEEK_DATA);
+		tap(got == -EAGAIN && !srcu_held,
+		    "a suspended dm device answers -EAGAIN (%lld), %d references left held",
+		    (long long)got, srcu_held);
+		md.suspended = false;
 	}
 	return tap_end();
 }

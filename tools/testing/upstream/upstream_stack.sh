@@ -196,6 +196,17 @@ lf=$(losetup -f --show -o $M --sizelimit $((8 * M)) "$f") || fail=1
 cut $M $((8 * M)) < "$work/file.map" | merge_runs > "$work/lf.truth"
 seek_walk "$lf" > "$work/got"
 same_map "loop over a sparse file, offset 1 MiB, size limit 8 MiB" "$work/lf.truth" "$work/got"
+# -- a backing file that shrank under its loop device: past its end reads
+#    return zeroes, and SEEK_DATA and SEEK_HOLE agree on a hole (issue 32,
+#    item 6)
+f2=$work/tmp/img2
+truncate -s $((8 * M)) "$f2"
+dd if=/dev/urandom of="$f2" bs=$M count=1 conv=notrunc status=none
+lt=$(losetup -f --show "$f2") || fail=1
+truncate -s $((4 * M)) "$f2"
+check_eq "loop over a file that shrank: SEEK_DATA at 6 MiB" ENXIO "$(seek1 "$lt" $((6 * M)) SEEK_DATA)"
+check_eq "loop over a file that shrank: SEEK_HOLE at 6 MiB" $((6 * M)) "$(seek1 "$lt" $((6 * M)) SEEK_HOLE)"
+check_eq "loop over a file that shrank: SEEK_HOLE at 0" $M "$(seek1 "$lt" 0 SEEK_HOLE)"
 losetup -D
 dmsetup remove_all
 
