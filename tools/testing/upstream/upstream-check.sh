@@ -33,7 +33,8 @@
 # Re-applying the series leaves the files whose content it did not change
 # with their earlier mtimes, so that a change to one .c file of the series
 # rebuilds that file, not everything that includes a header of the series.
-# BLKSEEK_UPSTREAM_DIR (default build/upstream) holds the tree and objects.
+# BLKSEEK_UPSTREAM_DIR (default build/upstream) holds the tree and objects;
+# BLKSEEK_UPSTREAM_TESTS (default all) names the VM's tests to run.
 # The last line is "N passed, N failed"; a step that cannot run is a failure.
 set -u
 top=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -251,7 +252,8 @@ ktap=$results/upstream-$kver.ktap
 rm -f "$ktap"
 start=$(date +%s)
 BLKSEEK_KTREE=$obj "$top/tools/build/vng-boot" "$kver" \
-	"$here/upstream-guest.sh $suite $ktap" | tee "$results/upstream-$kver.log"
+	"$here/upstream-guest.sh $suite $ktap ${BLKSEEK_UPSTREAM_TESTS:-}" |
+	tee "$results/upstream-$kver.log"
 echo "upstream-check: VM ran for $(( $(date +%s) - start )) s"
 [ -s "$ktap" ] || fail "the VM produced no results"
 read -r vp vf vs < <(awk -f "$top/tools/testing/lib/ktap-counts.awk" "$ktap")
