@@ -6,10 +6,12 @@
 # seek semantics, races, stacked devices (upstream_stack.sh, and the
 # module's blkseek_stack.sh with BLKSEEK_INKERNEL=1) and the kernel log
 # against the in-kernel SEEK_DATA/SEEK_HOLE.  KTAP on stdout and in KTAP; the kernel
-# log beside it.  Usage: upstream-guest.sh SUITE KTAP
+# log beside it.  Usage: upstream-guest.sh SUITE KTAP [TEST...]
 suite=$1
 ktap=$2
-tests="blkseek_map blkseek_edges blkseek_race upstream_stack.sh blkseek_stack.sh blkseek_dmesg.sh"
+tests="${*:3}"	# BLKSEEK_UPSTREAM_TESTS of upstream-check.sh
+[ -n "$tests" ] ||
+	tests="blkseek_map blkseek_edges blkseek_race upstream_stack.sh blkseek_stack.sh blkseek_dmesg.sh"
 # blkseek_stack.sh in its in-kernel mode (the module's control plane
 # skipped) with this tree's tools
 BLKSEEK_REPO=$(cd "$(dirname "$0")/../../.." && pwd)
