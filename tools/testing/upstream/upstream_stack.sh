@@ -313,6 +313,55 @@ else
 	fail=1
 fi
 sync
+# -- sd honours provisioning_mode: "full" or "disabled", no holes (issue 32,
+#    item 2); the disk is the one above, written back: a hole from 0 to 12 MiB
+pm=$(echo /sys/block/"$name"/device/scsi_disk/*/provisioning_mode)
+pm_was=$(cat "$pm")
+for mode in full disabled; do
+	if echo "$mode" > "$pm"; then
+		check_eq "provisioning_mode $mode: SEEK_DATA at 2 MiB" $((2 * M)) "$(seek1 "$dev" $((2 * M)) SEEK_DATA)"
+		check_eq "provisioning_mode $mode: SEEK_HOLE at 0" $((64 * M)) "$(seek1 "$dev" 0 SEEK_HOLE)"
+	else
+		echo "# FAIL: cannot set provisioning_mode $mode"
+		fail=1
+	fi
+done
+echo "$pm_was" > "$pm"
+check_eq "provisioning_mode $pm_was again: SEEK_HOLE at 0" 0 "$(seek1 "$dev" 0 SEEK_HOLE)"
+
+# -- a device that refuses GET LBA STATUS (ILLEGAL REQUEST, invalid
+#    command operation code, injected by scsi_debug for opcode 0x9e): one
+#    command for 2000 lseeks, all data, and no kernel-log line per lseek.
+#    The injection fails the next 1000 commands and counts them
+mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
+errf=/sys/kernel/debug/scsi_debug/$(basename "$(readlink -f "/sys/block/$name/device")")/error
+if [ -w "$errf" ]; then
+	logged=$(dmesg | wc -l)
+	echo "2 -1000 0x9e 0 0 2 5 20 0" > "$errf"
+	got=$(python3 -c '
+import os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+answers = set()
+for i in range(2000):
+    answers.add(os.lseek(fd, (2 << 20) if i % 2 else 0, os.SEEK_DATA if i % 2 else os.SEEK_HOLE))
+print(" ".join(str(a) for a in sorted(answers)))' "$dev")
+	left=$(awk 'NR == 2 { print $2 }' "$errf")
+	echo "- 2 0x9e" > "$errf" 2>/dev/null
+	check_eq "GET LBA STATUS refused: the 2000 answers are all data" "$((2 * M)) $((64 * M))" "$got"
+	check_eq "GET LBA STATUS refused: commands sent for 2000 lseeks" 1 $((1000 + left))
+	lines=$(( $(dmesg | wc -l) - logged ))
+	if [ "$lines" -le 2 ]; then
+		echo "# ok: GET LBA STATUS refused: $lines kernel-log lines for 2000 lseeks"
+	else
+		echo "# FAIL: GET LBA STATUS refused: $lines kernel-log lines for 2000 lseeks"
+		dmesg | tail -5 | sed 's/^/#   /'
+		fail=1
+	fi
+else
+	echo "# FAIL: no scsi_debug error injection ($errf)"
+	fail=1
+fi
+
 echo "$expire" > /proc/sys/vm/dirty_expire_centisecs
 echo "$interval" > /proc/sys/vm/dirty_writeback_centisecs
 
