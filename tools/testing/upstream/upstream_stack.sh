@@ -314,7 +314,8 @@ else
 fi
 sync
 # -- sd honours provisioning_mode: "full" or "disabled", no holes (issue 32,
-#    item 2); the disk is the one above, written back: a hole from 0 to 12 MiB
+#    item 2); the disk is the one above, written back: a hole from 4 KiB
+#    (after the partition table) to 12 MiB
 pm=$(echo /sys/block/"$name"/device/scsi_disk/*/provisioning_mode)
 pm_was=$(cat "$pm")
 for mode in full disabled; do
@@ -327,7 +328,7 @@ for mode in full disabled; do
 	fi
 done
 echo "$pm_was" > "$pm"
-check_eq "provisioning_mode $pm_was again: SEEK_HOLE at 0" 0 "$(seek1 "$dev" 0 SEEK_HOLE)"
+check_eq "provisioning_mode $pm_was again: SEEK_HOLE at 2 MiB" $((2 * M)) "$(seek1 "$dev" $((2 * M)) SEEK_HOLE)"
 
 # -- a device that refuses GET LBA STATUS (ILLEGAL REQUEST, invalid
 #    command operation code, injected by scsi_debug for opcode 0x9e): one
