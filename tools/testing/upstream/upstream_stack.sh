@@ -121,7 +121,8 @@ same_map "dm-multipath" "$work/disk.truth" "$work/got"
 # -- dm-multipath's path choice (issue 32, item 3): lseek asks the path I/O
 #    takes now, and never chooses a path or switches path groups itself.
 #    Two path groups of one path each: the disk, and dm-linear over all of
-#    it standing for a second path to the same logical unit
+#    it standing for a second path to the same logical unit (bio-based
+#    multipath: a request-based one takes no bio-based path)
 # the number of the active path group, 0 when none is (path group states
 # are A, E or D; a path's state follows its major:minor)
 mpactive() {
@@ -133,7 +134,7 @@ mpactive() {
 dmsetup create up-lin-full --table "0 $((size / 512)) linear $dev 0" || fail=1
 p1=$(cat "/sys/block/$name/dev")
 p2=$(dmsetup info -c --noheadings -o major,minor --separator : up-lin-full)
-dmsetup create up-mp2 --table "0 $((size / 512)) multipath 0 0 2 1 round-robin 0 1 1 $p1 1000 round-robin 0 1 1 $p2 1000" || fail=1
+dmsetup create up-mp2 --table "0 $((size / 512)) multipath 2 queue_mode bio 0 2 1 round-robin 0 1 1 $p1 1000 round-robin 0 1 1 $p2 1000" || fail=1
 dd if=/dev/mapper/up-mp2 of=/dev/null bs=4K count=1 iflag=direct status=none
 echo "# $(dmsetup status up-mp2)"
 check_eq "multipath: I/O took path group 1" 1 "$(mpactive up-mp2)"
@@ -150,7 +151,7 @@ check_eq "multipath, path group 2: SEEK_DATA at 20 MiB" $((40 * M)) "$(seek1 /de
 dmsetup remove up-mp2 || fail=1
 # queue_if_no_path and no path left: I/O would be queued, lseek says EAGAIN;
 # a path reinstated and taken by I/O, the answers again
-dmsetup create up-mp3 --table "0 $((size / 512)) multipath 1 queue_if_no_path 0 1 1 round-robin 0 1 1 $p2 1000" || fail=1
+dmsetup create up-mp3 --table "0 $((size / 512)) multipath 3 queue_if_no_path queue_mode bio 0 1 1 round-robin 0 1 1 $p2 1000" || fail=1
 dd if=/dev/mapper/up-mp3 of=/dev/null bs=4K count=1 iflag=direct status=none
 dmsetup message up-mp3 0 fail_path "$p2" || fail=1
 check_eq "multipath, queue_if_no_path, no path: SEEK_DATA" EAGAIN "$(timeout 30 python3 "$here/blkseek_seek.py" one /dev/mapper/up-mp3 $((20 * M)) SEEK_DATA)"
