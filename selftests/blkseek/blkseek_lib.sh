@@ -9,6 +9,7 @@
 blkseek_lib_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # KTAP results (ktap_helpers.sh), unless the sourcing test has them already
+# shellcheck source=ktap_helpers.sh
 declare -F ktap_test_pass > /dev/null || . "$blkseek_lib_dir/ktap_helpers.sh"
 
 # check_eq WHAT EXPECTED GOT: one KTAP result, "WHAT = GOT" when GOT is

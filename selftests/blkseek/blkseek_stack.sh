@@ -40,13 +40,12 @@ stack=${BLKSEEK_REPO:-}/tools/blkseek-stack
 map=${BLKSEEK_REPO:-}/tools/blkseek-map
 rules=/run/udev/rules.d/90-blkseek-stack.rules
 work=$(mktemp -d)
-fail=0
 inkernel=${BLKSEEK_INKERNEL:-0}
 with_module() { [ "$inkernel" != 1 ]; }	# the answers come from blkseek.ko
 
-# One KTAP result per scenario (ktap_helpers.sh; nested: the runner
-# prefixes "# "); a scenario fails if any of its checks does, or if the
-# test exits in it.
+# One KTAP result per check (ktap_helpers.sh; nested: the runner
+# prefixes "# "), one skip for a scenario not run, and one failure for a
+# test that exits in a scenario.
 scenarios=(
 	"LVM: an LV of two segments on two disks"
 	"bad mappings, cycles and chains refused; their devices removable"
@@ -67,29 +66,14 @@ scenarios=(
 )
 with_module ||	# the answer the series gives by design
 	scenarios[9]="dm-crypt is all data (a dm target without the method)"
-scen=0 reported=0
-result() {	# result [SKIP-REASON]: the current scenario's result line, once
-	[ "$scen" -gt "$reported" ] || return 0
-	reported=$scen
-	if [ "$fail" != 0 ]; then
-		ktap_test_fail "${scenarios[scen - 1]}"
-	elif [ -n "${1:-}" ]; then
-		ktap_test_skip "${scenarios[scen - 1]}" "$1"
-	else
-		ktap_test_pass "${scenarios[scen - 1]}"
-	fi
-	fail=0
-}
-step() {	# step N: scenario N begins, the one before ends
-	result
-	[ "$scen" -gt 0 ] || { ktap_print_header; ktap_set_plan ${#scenarios[@]}; }
+scen=0
+step() {	# step N: scenario N begins
+	[ "$scen" -gt 0 ] || ktap_print_header
 	scen=$1
 	echo "# scenario $scen at ${SECONDS} s: ${scenarios[scen - 1]}"
 }
-check() {	# check WHAT COMMAND...
-	local what=$1
-	shift
-	if "$@"; then echo "# ok: $what"; else echo "# FAIL: $what"; fail=1; fi
+skip() {	# skip REASON: the current scenario not run, one skip
+	ktap_test_skip "${scenarios[scen - 1]}" "$1"
 }
 for t in sg_get_lba_status lvm dmsetup kpartx losetup sfdisk mkfs.ext4 mkfs.xfs cryptsetup multipath nbdcopy; do
 	command -v $t > /dev/null || { echo "# no $t"; exit $KSFT_SKIP; }
@@ -109,14 +93,12 @@ export LVM_SUPPRESS_FD_WARNINGS=1	# the harness's own descriptors
 
 cleanup() {
 	local rc=$?
-	# exited inside a scenario: it failed, and the rest did not run
-	if [ "$scen" -gt 0 ]; then
-		[ $rc = 0 ] || fail=1
-		result
-		while [ "$scen" -lt ${#scenarios[@]} ]; do
-			scen=$((scen + 1))
-			ktap_test_fail "${scenarios[scen - 1]} # not run: exit $rc before it"
-		done
+	# exited inside a scenario (ktap_finished sets the plan): it failed,
+	# and the rest did not run
+	if [ "$scen" -gt 0 ] && [ -z "$KSFT_NUM_TESTS" ]; then
+		ktap_test_fail "scenario $scen, ${scenarios[scen - 1]}: exit $rc; $((${#scenarios[@]} - scen)) scenarios after it not run"
+		ktap_set_plan $((KTAP_TESTNO - 1))
+		ktap_print_totals
 	fi
 	umount "$work/mnt-ext4" "$work/mnt-xfs" 2>/dev/null
 	losetup -D 2>/dev/null
@@ -148,7 +130,7 @@ sdebug() {	# sdebug HOSTS PARAMS...: scsi_debug loaded afresh with HOSTS
 	sdebug_reload dev_size_mb=32 lbpu=1 lbprz=1 unmap_granularity=8 \
 		add_host="$hosts" "$@"
 	if [ ${#disks[@]} != "$hosts" ]; then
-		echo "# FAIL: scsi_debug made ${#disks[@]} disks, not $hosts"
+		echo "# scsi_debug made ${#disks[@]} disks, not $hosts"
 		exit 1
 	fi
 }
@@ -184,11 +166,12 @@ dm_truth() {	# dm_truth NAME: composed from `dmsetup table` and the disks
 		fi | cut $((off * 512)) $((len * 512)) $((start * 512))
 	done | merge
 }
-same() {	# same WHAT EXPECTED ACTUAL
+same() {	# same WHAT EXPECTED ACTUAL: one result, the diff if they differ
 	if [ -s "$2" ] && diff "$2" "$3" > "$work/diff"; then
-		echo "# ok: $1 ($(grep -c hole "$3") holes, $(grep -c data "$3") data runs)"
+		ktap_test_pass "$1 ($(grep -c hole "$3") holes, $(grep -c data "$3") data runs)"
 	else
-		echo "# FAIL: $1"; sed 's/^/#   /' "$work/diff" | head -20; fail=1
+		sed 's/^/#   /' "$work/diff" | head -20
+		ktap_test_fail "$1"
 	fi
 }
 loop_attach() {	# loop_attach LOSETUP-ARGS...: the loop device (udev may
@@ -214,11 +197,11 @@ nbdcopy_check() {	# nbdcopy_check WHAT DEV TRUTH: reads only its floor
 	blockdev --setra 0 "$2"
 	r0=$(awk '{ print $3 }' "/sys/block/$name/stat")
 	nbdcopy "$2" "$out"
-	check "$1: nbdcopy exits 0" [ $? = 0 ]
+	ktap_test_result "$1: nbdcopy exits 0" [ $? = 0 ]
 	r1=$(awk '{ print $3 }' "/sys/block/$name/stat")
 	echo "# $1: nbdcopy read $((r1 - r0)) sectors, floor $fl"
-	check "$1: nbdcopy reads its floor" [ $((r1 - r0)) -le $((fl * 105 / 100 + 256)) ]
-	check "$1: copy identical" cmp -s "$2" "$out"
+	ktap_test_result "$1: nbdcopy reads its floor" [ $((r1 - r0)) -le $((fl * 105 / 100 + 256)) ]
+	ktap_test_result "$1: copy identical" cmp -s "$2" "$out"
 	rm -f "$out"
 }
 scatter() {	# scatter DEV SEED: 256 KiB of random data at some spots
@@ -236,18 +219,18 @@ lvm vgcreate -q "${lvm[@]}" bsvg "/dev/$pv1" "/dev/$pv2" > /dev/null &&
 lvm lvcreate -q "${lvm[@]}" -n lv -L 12m bsvg "/dev/$pv1" > /dev/null &&
 lvm lvextend -q "${lvm[@]}" -L +12m bsvg/lv "/dev/$pv2" > /dev/null &&
 lvm lvcreate -q "${lvm[@]}" -n fs -L 16m bsvg "/dev/$pv1" > /dev/null ||
-	{ echo "# FAIL: lvm setup"; exit 1; }
+	{ echo "# lvm setup failed"; exit 1; }
 udevadm settle
 lv=/dev/mapper/bsvg-lv
 blkdiscard "$lv"
 scatter "$lv" 1
-check "LV has 2 segments" [ "$(dmsetup table bsvg-lv | wc -l)" = 2 ]
+ktap_test_result "LV has 2 segments" [ "$(dmsetup table bsvg-lv | wc -l)" = 2 ]
 dm_truth bsvg-lv > "$work/lv.truth"
 lsmap "$lv" > "$work/lv.map"
 same "LV over two disks: map equals the composed truth" "$work/lv.truth" "$work/lv.map"
 step 2
 if ! with_module; then
-	result "in-kernel: no mappings to refuse (blkseek-stack's control plane)"
+	skip "in-kernel: no mappings to refuse (blkseek-stack's control plane)"
 else
 touch "$work/regular"
 # five 1 MiB dm-linear devices, each on the one before, the first on the
@@ -256,12 +239,13 @@ chain=()
 for i in 1 2 3 4 5; do
 	lower=/dev/$thin
 	[ "$i" = 1 ] || lower=/dev/mapper/bschain$((i - 1))
-	dmsetup create "bschain$i" --table "0 2048 linear $lower 0" || fail=1
+	dmsetup create "bschain$i" --table "0 2048 linear $lower 0" ||
+		ktap_test_fail "dmsetup create bschain$i"
 	chain+=("/dev/mapper/bschain$i")
 done
 udevadm settle
 python3 "$here/blkseek_stack_abi.py" "$lv" "/dev/$thin" "$work/regular" "${chain[@]}" | sed 's/^/# /'
-check "bad mappings refused with their errno" [ "${PIPESTATUS[0]}" = 0 ]
+ktap_test_result "bad mappings refused with their errno" [ "${PIPESTATUS[0]}" = 0 ]
 lsmap "$lv" > "$work/lv.map2"
 same "LV map unchanged by the refused mappings" "$work/lv.truth" "$work/lv.map2"
 # what was accepted pins nothing: each device can be removed (its lower
@@ -271,7 +255,7 @@ for i in 5 4 3 2 1; do
 		dmsetup remove "bschain$i" 2> /dev/null && break
 		sleep 0.5
 	done
-	check "chain device $i removed with mappings set" [ ! -e "/dev/mapper/bschain$i" ]
+	ktap_test_result "chain device $i removed with mappings set" [ ! -e "/dev/mapper/bschain$i" ]
 done
 fi
 
@@ -284,12 +268,13 @@ if with_module; then
 	udevadm control --reload
 fi
 dmsetup create bsbase --table "0 4096 linear /dev/$thin 2048" &&
-	dmsetup create bstop --table "0 2048 linear /dev/mapper/bsbase 1024" || fail=1
+	dmsetup create bstop --table "0 2048 linear /dev/mapper/bsbase 1024" ||
+	ktap_test_fail "dmsetup create bsbase, bstop"
 udevadm settle
 dd if=/dev/urandom of=/dev/mapper/bstop bs=4k count=2 seek=64 oflag=direct status=none
 if with_module; then
 	"$stack" /dev/mapper/bstop
-	check "blkseek-stack given the top device only exits 0" [ $? = 0 ]
+	ktap_test_result "blkseek-stack given the top device only exits 0" [ $? = 0 ]
 fi
 dm_truth bstop > "$work/top.truth"
 lsmap /dev/mapper/bstop > "$work/top.map"
@@ -325,7 +310,7 @@ part=/dev/mapper/bsvg-lv1
 dm_truth "$(basename "$part")" > "$work/part.truth"
 lsmap "$part" > "$work/part.map"
 same "kpartx partition of the LV" "$work/part.truth" "$work/part.map"
-check "the partition's truth is the LV's cut" \
+ktap_test_result "the partition's truth is the LV's cut" \
 	cmp -s "$work/part.truth" <(cut $((2048 * 512)) $((16384 * 512)) 0 < "$work/lv.truth" | merge)
 
 # 2. loop: sparse files on tmpfs, ext4 and xfs (offset 1 MiB, size limit
@@ -333,7 +318,7 @@ check "the partition's truth is the LV's cut" \
 step 6
 loop_check() {	# loop_check WHAT FILE
 	local l
-	l=$(loop_attach -o 1048576 --sizelimit 8388608 "$2") || { echo "# FAIL: losetup $1"; fail=1; return; }
+	l=$(loop_attach -o 1048576 --sizelimit 8388608 "$2") || { ktap_test_fail "losetup over $1"; return; }
 	udevadm settle
 	"$map" --lseek "$2" | awk '$1 ~ /^[0-9]+$/ && NF >= 3 { print $1, $2, $3 }' |
 		cut 1048576 8388608 0 | merge > "$work/loop.truth"
@@ -367,12 +352,13 @@ no_hole_over() {	# no_hole_over WHAT TRUTH MAP
 		NR == FNR { if ($3 == "data") { s[n] = $1; e[n] = $1 + $2; n++ }; next }
 		$3 == "hole" { for (i = 0; i < n; i++) if ($1 < e[i] && s[i] < $1 + $2) bad = 1 }
 		END { exit bad }' "$2" "$3"; then
-		echo "# ok: $1: no hole over data"
+		ktap_test_pass "$1: no hole over data"
 	else
-		echo "# FAIL: $1: a hole over data; data, then the map:"; fail=1
+		echo "# $1: a hole over data; data, then the map:"
 		awk '$3 == "data" { printf "%s+%s ", $1, $2 } END { print "" }' "$2" | sed 's/^/#   /'
 		awk '{ printf "%s+%s:%s ", $1, $2, $3 } END { print "" }' "$3" | sed 's/^/#   /'
 		with_module && echo "#   stats: $(cd /sys/module/blkseek/stats && grep . stacked_*)"
+		ktap_test_fail "$1: no hole over data"
 	fi
 }
 sparse "$work/mnt-tmp/a" "3 9 14 20 33 41 50"
@@ -414,7 +400,7 @@ if mkfs.ext4 -q /dev/mapper/bsvg-fs && mount /dev/mapper/bsvg-fs "$work/mnt-ext4
 	sparse "$work/mnt-ext4/f"
 	loop_check ext4 "$work/mnt-ext4/f"
 else
-	echo "# FAIL: ext4 on the LV not made or not mounted"; fail=1
+	ktap_test_fail "ext4 on the LV made and mounted"
 fi
 truncate -s 320m "$work/mnt-tmp/xfs.img"
 xl=$(loop_attach "$work/mnt-tmp/xfs.img")
@@ -422,7 +408,7 @@ if mkfs.xfs -q "$xl" && mount "$xl" "$work/mnt-xfs"; then
 	sparse "$work/mnt-xfs/f"
 	loop_check xfs "$work/mnt-xfs/f"
 else
-	echo "# FAIL: xfs on $xl not made or not mounted"; fail=1
+	ktap_test_fail "xfs on $xl made and mounted"
 fi
 
 step 9
@@ -444,7 +430,7 @@ cryptsetup open --type plain --cipher aes-xts-plain64 --key-size 256 \
 udevadm settle
 if with_module; then
 	"$map" --lseek -q /dev/mapper/bscrypt
-	check "dm-crypt keeps the stock answer (EINVAL: blkseek-map exits 3)" [ $? = 3 ]
+	ktap_test_result "dm-crypt keeps the stock answer (EINVAL: blkseek-map exits 3)" [ $? = 3 ]
 else
 	# the series answers for every dm device: a target without the
 	# method (crypt) is data, never EINVAL (as upstream_stack.sh's
@@ -478,10 +464,10 @@ while [ $moves -lt "$nmoves" ] || ! grep -q '^done' "$work/seek.out"; do
 		skip=$((curoff * 512)) seek=$((otheroff * 512)) count=$((seglen / 128)) status=none
 	{ echo "0 $seglen linear $other $otheroff"; dmsetup table bsvg-lv | tail -n +2; } > "$work/table"
 	dmsetup suspend bsvg-lv && dmsetup load bsvg-lv "$work/table" && dmsetup resume bsvg-lv ||
-		{ echo "# FAIL: reload"; fail=1; break; }
+		{ ktap_test_fail "reload of bsvg-lv"; break; }
 	# and the neighbour's table swapped under the seekers too
 	dmsetup suspend bsvg-fs && dmsetup load bsvg-fs "$work/fs.table" && dmsetup resume bsvg-fs ||
-		{ echo "# FAIL: neighbour reload"; fail=1; break; }
+		{ ktap_test_fail "reload of the neighbour bsvg-fs"; break; }
 	blkdiscard -f -o $((curoff * 512)) -l $((seglen * 512)) "$from" 2>/dev/null
 	t=$cur; cur=$other; other=$t
 	t=$curoff; curoff=$otheroff; otheroff=$t
@@ -495,7 +481,8 @@ wait $seeker
 rc=$?
 sed 's/^/# /' "$work/seek.out"
 echo "# $moves table reloads, answered after $forwarded of them"
-check "no hole over data while tables were reloaded" [ $rc = 0 ] && [ $moves -ge "$nmoves" ]
+[ $rc = 0 ] && [ $moves -ge "$nmoves" ]
+ktap_test_result "no hole over data while tables were reloaded ($moves of $nmoves reloads)" [ $? = 0 ]
 lsmap "$lv" > "$work/lv.after"
 dm_truth bsvg-lv > "$work/lv.after.truth"
 same "LV after the moves: map equals the composed truth" "$work/lv.after.truth" "$work/lv.after"
@@ -509,12 +496,12 @@ nbdcopy_check "LV" "$lv" "$work/lv.after.truth"
 # sets them again when /dev/blkseek appears
 step 13
 if ! with_module; then
-	result "in-kernel: no blkseek.ko to unload"
+	skip "in-kernel: no blkseek.ko to unload"
 elif [ -z "${BLKSEEK_KO:-}" ] || [ ! -f "$BLKSEEK_KO" ]; then
-	result "no BLKSEEK_KO to load again"
+	skip "no BLKSEEK_KO to load again"
 else
-	check "unloaded with mappings set" blkseek_unload
-	check "loaded again" blkseek_load
+	ktap_test_result "unloaded with mappings set" blkseek_unload
+	ktap_test_result "loaded again" blkseek_load
 	udevadm settle
 	lsmap "$lv" > "$work/lv.reload"
 	same "LV answered again after insmod (udev)" "$work/lv.after.truth" "$work/lv.reload"
@@ -529,10 +516,10 @@ umount "$work/mnt-xfs"
 losetup -D
 udevadm settle
 if with_module; then
-	check "no mapping left after the devices are gone" \
+	ktap_test_result "no mapping left after the devices are gone" \
 		[ "$(cat /sys/module/blkseek/stats/stacked_mappings)" = 0 ]
 else
-	result "in-kernel: no mappings to release"
+	skip "in-kernel: no mappings to release"
 fi
 
 # 8. multipath-tools over two scsi_debug hosts sharing one store: two
@@ -602,7 +589,7 @@ if [ -b $mp ]; then
 	wait $seeker
 	rc=$?
 	sed 's/^/# /' "$work/seek.out"
-	check "multipath: no hole over data with a path going offline" [ $rc = 0 ]
+	ktap_test_result "multipath: no hole over data with a path going offline" [ $rc = 0 ]
 	echo offline > "/sys/block/${disks[0]}/device/state"
 	if ! with_module; then
 		# dm-mpath asks the path I/O would take: until dm fails the
@@ -612,7 +599,7 @@ if [ -b $mp ]; then
 		no_hole_over "multipath with the first path offline, not failed in dm" \
 			"$work/mp.truth" "$work/mp-off.now"
 		mpdev=$(cat "/sys/block/${disks[0]}/dev")
-		check "multipath: the offline path failed in dm (as multipathd does)" \
+		ktap_test_result "multipath: the offline path failed in dm (as multipathd does)" \
 			dmsetup message bsmpath 0 fail_path "$mpdev"
 	fi
 	lsmap $mp > "$work/mp-off.map"
@@ -626,12 +613,12 @@ if [ -b $mp ]; then
 		same "multipath with the first path offline: asked through the other" \
 			"$work/mp.truth" "$work/mp-off.map"
 	else
-		check "multipath with the first path offline and the other failed in dm: all data" \
+		ktap_test_result "multipath with the first path offline and the other failed in dm: all data" \
 			[ "$(cat "$work/mp-off.map")" = "0 $(blockdev --getsize64 $mp) data" ]
 	fi
 	echo running > "/sys/block/${disks[0]}/device/state"
 	if ! with_module; then
-		check "multipath: the path reinstated in dm" \
+		ktap_test_result "multipath: the path reinstated in dm" \
 			dmsetup message bsmpath 0 reinstate_path "$mpdev"
 	fi
 	nbdcopy_check "multipath" $mp "$work/mp.truth"
@@ -647,7 +634,7 @@ if [ -b $mp ]; then
 	same "LV on the multipath map" "$work/mplv.truth" "$work/mplv.map"
 	dmsetup remove bsmpvg-lv
 else
-	echo "# FAIL: multipath made no map of the two paths"; fail=1
+	ktap_test_fail "multipath made a map of the two paths"
 fi
 multipath -F > /dev/null 2>&1
 dmsetup remove_all
@@ -662,7 +649,7 @@ umount /etc/multipath
 nlv=${BLKSEEK_STACK_LVS:-30}
 step 16
 if [ "$nlv" -le 0 ]; then
-	result "BLKSEEK_STACK_LVS=0"
+	skip "BLKSEEK_STACK_LVS=0"
 	ktap_finished
 fi
 sdebug_reload dev_size_mb=$((nlv + 40)) lbpu=1 lbprz=1 unmap_granularity=8
@@ -670,11 +657,11 @@ pv=/dev/${disks[0]}
 lvm=(--devices "$pv")
 lvm pvcreate -q "${lvm[@]}" "$pv" > /dev/null &&
 lvm vgcreate -q -s 256k "${lvm[@]}" bsmany "$pv" > /dev/null ||
-	{ echo "# FAIL: lvm setup of bsmany"; exit 1; }
+	{ echo "# lvm setup of bsmany failed"; exit 1; }
 t0=$SECONDS
 for i in $(seq "$nlv"); do
 	lvm lvcreate -q -Zn -Wn "${lvm[@]}" -n "lv$i" -L 1m bsmany > /dev/null ||
-		{ echo "# FAIL: lvcreate lv$i"; fail=1; break; }
+		{ ktap_test_fail "lvcreate lv$i"; break; }
 done
 udevadm settle
 if with_module; then
@@ -690,10 +677,11 @@ if with_module; then
 		one=$(opens "$stack" /dev/mapper/bsmany-lv1)
 		all=$(opens "$stack")
 		echo "# blkseek-stack of one LV of $nlv opens $one device nodes; of every device, $all"
-		[ "$one" -le 5 ] && [ $((one * 10)) -le "$all" ] ||
-			{ echo "# FAIL: telling one LV opened $one device nodes (every device: $all)"; fail=1; }
+		[ "$one" -le 5 ] && [ $((one * 10)) -le "$all" ]
+		ktap_test_result "telling one LV opens at most 5 device nodes, a tenth of every device's ($one, $all)" \
+			[ $? = 0 ]
 	else
-		echo "# FAIL: no strace to count what telling one LV opens"; fail=1
+		ktap_test_fail "strace to count what telling one LV opens"
 	fi
 else
 	echo "# $nlv LVs created in $((SECONDS - t0)) s"
@@ -755,5 +743,4 @@ check_eq "walks of the other LVs that fell back to data while one changed" 0 $((
 udevadm settle
 check_eq "sampled LVs answering exactly after the changes" ${#sampled[@]} "$(walk_sampled)"
 lvm vgremove -q -f "${lvm[@]}" bsmany > /dev/null
-result
 ktap_finished

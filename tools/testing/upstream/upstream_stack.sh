@@ -15,12 +15,13 @@
 #  - a write still in the page cache is data before it reaches the disk;
 #  - a driver without the method (brd) keeps EINVAL.
 # Copied beside the blkseek selftests by tools/testing/upstream/upstream-check.sh.
-KSFT_SKIP=4
+# One KTAP result per check (ktap_helpers.sh).
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
-fail=0
 M=$((1 << 20))
 
+# shellcheck source=../../../selftests/blkseek/ktap_helpers.sh
+. "$here/ktap_helpers.sh"
 # shellcheck source=../../../selftests/blkseek/blkseek_lib.sh
 . "$here/blkseek_lib.sh"
 # shellcheck source=../../../selftests/blkseek/blkseek_truth.sh
@@ -54,13 +55,12 @@ cut() {
 # shift BY < MAP: the runs moved by BY bytes
 shift_by() { awk -v b="$1" '{ print $1 + b, $2, $3 }'; }
 
-same_map() {	# same_map WHAT EXPECTED_FILE GOT_FILE
+same_map() {	# same_map WHAT EXPECTED_FILE GOT_FILE: one result
 	if cmp -s "$2" "$3"; then
-		echo "# ok: $1 ($(wc -l < "$3") runs)"
+		ktap_test_pass "$1 ($(wc -l < "$3") runs)"
 	else
-		echo "# FAIL: $1"
 		diff "$2" "$3" | head -20 | sed 's/^/#   /'
-		fail=1
+		ktap_test_fail "$1"
 	fi
 }
 
@@ -76,6 +76,7 @@ part=${dev}1
 size=$(blockdev --getsize64 "$dev")
 gls_truth "$dev" > "$work/disk.truth" || { echo "# FAIL: no ground truth"; exit 1; }
 echo "# disk $dev: $(tr '\n' ';' < "$work/disk.truth")"
+ktap_print_header
 
 seek_walk "$dev" > "$work/got"
 same_map "the disk" "$work/disk.truth" "$work/got"
@@ -86,7 +87,7 @@ same_map "the partition (4 MiB in, 32 MiB)" "$work/part.truth" "$work/got"
 
 # -- dm-linear: two segments of the disk in reverse order
 dmsetup create up-lin --table "0 16384 linear $dev 20480
-16384 16384 linear $dev 0" || fail=1
+16384 16384 linear $dev 0" || ktap_test_fail "dmsetup create up-lin"
 { cut $((10 * M)) $((8 * M)) < "$work/disk.truth"
   cut 0 $((8 * M)) < "$work/disk.truth" | shift_by $((8 * M)); } |
 	merge_runs > "$work/lin.truth"
@@ -94,26 +95,28 @@ seek_walk /dev/mapper/up-lin > "$work/got"
 same_map "dm-linear, two segments" "$work/lin.truth" "$work/got"
 # dm holds its lower devices exclusively: the disk's holder keeps its
 # partition from another dm device (EBUSY), and the partition's the disk
-dmsetup remove up-lin || fail=1
+ktap_test_result "dmsetup remove up-lin" dmsetup remove up-lin
 
-dmsetup create up-lin-part --table "0 65536 linear $part 0" || fail=1
+dmsetup create up-lin-part --table "0 65536 linear $part 0" ||
+	ktap_test_fail "dmsetup create up-lin-part"
 seek_walk /dev/mapper/up-lin-part > "$work/got"
 same_map "dm-linear over the partition" "$work/part.truth" "$work/got"
-dmsetup remove up-lin-part || fail=1
+ktap_test_result "dmsetup remove up-lin-part" dmsetup remove up-lin-part
 
 # -- dm-multipath, one path (round-robin)
-dmsetup create up-mp --table "0 $((size / 512)) multipath 0 0 1 1 round-robin 0 1 1 $(cat "/sys/block/$name/dev") 1000" || fail=1
+dmsetup create up-mp --table "0 $((size / 512)) multipath 0 0 1 1 round-robin 0 1 1 $(cat "/sys/block/$name/dev") 1000" ||
+	ktap_test_fail "dmsetup create up-mp"
 seek_walk /dev/mapper/up-mp > "$work/got"
 same_map "dm-multipath" "$work/disk.truth" "$work/got"
 
 # -- a target without the method: all data
-dmsetup create up-zero --table "0 8192 zero" || fail=1
+dmsetup create up-zero --table "0 8192 zero" || ktap_test_fail "dmsetup create up-zero"
 echo "0 $((4 * M)) data" > "$work/zero.truth"
 seek_walk /dev/mapper/up-zero > "$work/got"
 same_map "dm-zero (no method): all data" "$work/zero.truth" "$work/got"
 
 # -- loop over the partition, 1 MiB in
-lp=$(losetup -f --show -o $M "$part") || fail=1
+lp=$(losetup -f --show -o $M "$part") || ktap_test_fail "losetup over the partition"
 cut $M $((31 * M)) < "$work/part.truth" | merge_runs > "$work/lp.truth"
 seek_walk "$lp" > "$work/got"
 same_map "loop over the partition, offset 1 MiB" "$work/lp.truth" "$work/got"
@@ -125,7 +128,7 @@ truncate -s $((16 * M)) "$f"
 dd if=/dev/urandom of="$f" bs=$M count=1 seek=3 conv=notrunc status=none
 dd if=/dev/urandom of="$f" bs=4K count=1 seek=$((9 * 256)) conv=notrunc status=none
 seek_walk "$f" > "$work/file.map"
-lf=$(losetup -f --show -o $M --sizelimit $((8 * M)) "$f") || fail=1
+lf=$(losetup -f --show -o $M --sizelimit $((8 * M)) "$f") || ktap_test_fail "losetup over the sparse file"
 cut $M $((8 * M)) < "$work/file.map" | merge_runs > "$work/lf.truth"
 seek_walk "$lf" > "$work/got"
 same_map "loop over a sparse file, offset 1 MiB, size limit 8 MiB" "$work/lf.truth" "$work/got"
@@ -172,7 +175,6 @@ if modprobe brd rd_nr=1 rd_size=1024 2>/dev/null && [ -b /dev/ram0 ]; then
 	check_eq "brd: SEEK_DATA" EINVAL "$(seek1 /dev/ram0 0 SEEK_DATA)"
 	check_eq "brd: SEEK_HOLE" EINVAL "$(seek1 /dev/ram0 0 SEEK_HOLE)"
 else
-	echo "# FAIL: no brd"
-	fail=1
+	ktap_test_fail "brd loaded, /dev/ram0"
 fi
-exit $fail
+ktap_finished
