@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Stacked devices, set up as users do and told to blkseek the way udev
-# does (the rule of tools/packaging/udev, with this tree's blkseek-stack).
-# Three scsi_debug disks of their own stores:
+# Stacked devices on three scsi_debug disks of their own stores, set up
+# as users do and told to blkseek the way udev does
+# (blkseek_stack_lib.sh):
 #  - an LVM LV of two segments on two disks, and a kpartx partition of it
 #    (dm-linear over dm-linear);
 #  - loop over sparse files on tmpfs, ext4 and xfs, with offset and size
@@ -11,41 +11,14 @@
 #  - dm-crypt over a thin disk: the stock answer (EINVAL);
 #  - table reloads moving the LV's first segment between two disks (its
 #    old place discarded) under seekers: never a hole over data;
-#  - nbdcopy from the LV reads its floor; blkseek unloaded and loaded
-#    again with mappings set; every mapping released at the end.
-# Then two scsi_debug hosts sharing one store (two paths of one LUN):
-#  - multipath-tools' map of them, with a path taken offline under
-#    seekers, an LV on the map, and nbdcopy from the map.
-# Then many LVs on one VG, one more created, extended and removed while
-# the others are walked and copied.
-# Each map walked by SEEK_DATA/SEEK_HOLE must equal the ground truth
-# composed from sg_get_lba_status on the disks and the tables of
-# `dmsetup table` (or the backing file's own map).
-# BLKSEEK_INKERNEL=1 (make upstream-check): the answers come from the
-# kernel itself (the series of upstream/) and blkseek.ko must not be
-# loaded.  The two modes differ in two hooks and a skip list (below):
-# how a device is told (udev's rule and blkseek-stack; in-kernel nothing
-# is told), the module's counters (none in-kernel), and the scenarios
-# that are only the module's control plane (2, 13 and 14).  Two answers
-# differ by the series' design, and are checked as it gives them:
-# dm-crypt is all data (dm answers for every device, a target without
-# the method is data), not EINVAL; and the multipath path taken offline
-# is also failed in dm, as multipathd's checker does (dm-mpath asks the
-# path I/O would take, and an offline path it has not failed answers
-# "all data": checked to show no hole over data).  Every other check of
-# the answers runs unchanged.
+#  - nbdcopy from the LV reads its floor;
+#  - the control plane: bad mappings refused, the top of two dm devices
+#    told alone, blkseek unloaded and loaded again with mappings set,
+#    every mapping released at the end.
+# BLKSEEK_INKERNEL=1: scenarios 2, 13 and 14, only the control plane,
+# are skipped; dm-crypt is all data (dm answers for every device, a
+# target without the method is data), not EINVAL, by the series' design.
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=ktap_helpers.sh
-. "$here/ktap_helpers.sh"
-stack=${BLKSEEK_REPO:-}/tools/blkseek-stack
-map=${BLKSEEK_REPO:-}/tools/blkseek-map
-rules=/run/udev/rules.d/90-blkseek-stack.rules
-work=$(mktemp -d)
-inkernel=${BLKSEEK_INKERNEL:-0}
-
-# One KTAP result per check (ktap_helpers.sh; nested: the runner
-# prefixes "# "), one skip for a scenario not run, and one failure for a
-# test that exits in a scenario.
 scenarios=(
 	"LVM: an LV of two segments on two disks"
 	"bad mappings, cycles and chains refused; their devices removable"
@@ -61,193 +34,15 @@ scenarios=(
 	"nbdcopy from the LV reads its floor"
 	"blkseek unloaded and loaded with mappings set"
 	"every mapping released once the devices are gone"
-	"multipath: two paths of one LUN, a path offline, an LV on it"
-	"many LVs, one changing: the others stay exact"
 )
+inkernel_skip=(2 13 14)	# the module's control plane only
+# shellcheck source=blkseek_stack_lib.sh
+. "$here/blkseek_stack_lib.sh"
 [ "$inkernel" != 1 ] ||	# the answer the series gives by design
 	scenarios[9]="dm-crypt is all data (a dm target without the method)"
-
-# The mode's hooks and skip list:
-#   tell [DEV]      DEV's stack told to blkseek (blkseek-stack DEV; no DEV:
-#                   every device); in-kernel nothing is told
-#   udev_rule on|off  the installed udev rule, which tells each device as
-#                   it changes, in place or not; in-kernel there is none
-#   stat NAME       the module's counter NAME; in-kernel none: prints
-#                   nothing and fails
-#   skipped         the scenarios that are only the module's control
-#                   plane, each one skip
-for t in sg_get_lba_status lvm dmsetup kpartx losetup sfdisk mkfs.ext4 mkfs.xfs cryptsetup multipath nbdcopy; do
-	command -v $t > /dev/null || { echo "# no $t"; exit $KSFT_SKIP; }
-done
-[ -x "$map" ] || { echo "# tools not built"; exit $KSFT_SKIP; }
-if [ "$inkernel" = 1 ]; then
-	if [ -e /sys/module/blkseek ] || [ -e /sys/kernel/livepatch/blkseek ]; then
-		echo "# FAIL: BLKSEEK_INKERNEL=1 but blkseek.ko is loaded"; exit 1
-	fi
-	echo "# in-kernel: the answers come from $(uname -r), blkseek.ko not loaded"
-	stack=
-	tell() { :; }
-	udev_rule() { :; }
-	stat() { return 1; }
-	skipped=(2 13 14)
-	skip_why="in-kernel: the module's control plane only"
-else
-	[ -x "$stack" ] || { echo "# tools not built"; exit $KSFT_SKIP; }
-	[ -c /dev/blkseek ] || { echo "# blkseek not loaded"; exit $KSFT_SKIP; }
-	tell() { "$stack" "$@"; }
-	udev_rule() {
-		if [ "$1" = on ]; then
-			mkdir -p "$(dirname $rules)"
-			sed "s|@SBINDIR@|$(dirname "$stack")|" \
-				"$BLKSEEK_REPO/tools/packaging/udev/90-blkseek-stack.rules" > "$rules"
-		else
-			rm -f "$rules"
-		fi
-		udevadm control --reload
-	}
-	stat() { cat "/sys/module/blkseek/stats/$1"; }
-	skipped=()
-fi
-stats() {	# stats NAME...: "# stats: NAME=VALUE ..."; nothing in-kernel
-	local f v line=
-	for f; do
-		v=$(stat "$f") || return 0
-		line+="$f=$v "
-	done
-	echo "# stats: $line"
-}
-
-scen=0
-step() {	# step N: scenario N begins; fails, one skip, if N is skipped
-	[ "$scen" -gt 0 ] || ktap_print_header
-	scen=$1
-	if [[ " ${skipped[*]} " == *" $scen "* ]]; then
-		ktap_test_skip "${scenarios[scen - 1]}" "$skip_why"
-		return 1
-	fi
-	echo "# scenario $scen at ${SECONDS} s: ${scenarios[scen - 1]}"
-}
-skip() {	# skip REASON: the current scenario not run, one skip
-	ktap_test_skip "${scenarios[scen - 1]}" "$1"
-}
-modprobe dm-mod; modprobe dm-multipath; modprobe dm-crypt; modprobe loop
-export LVM_SUPPRESS_FD_WARNINGS=1	# the harness's own descriptors
-
-cleanup() {
-	local rc=$?
-	# exited inside a scenario (ktap_finished sets the plan): it failed,
-	# and the rest did not run
-	if [ "$scen" -gt 0 ] && [ -z "$KSFT_NUM_TESTS" ]; then
-		ktap_test_fail "scenario $scen, ${scenarios[scen - 1]}: exit $rc; $((${#scenarios[@]} - scen)) scenarios after it not run"
-		ktap_set_plan $((KTAP_TESTNO - 1))
-		ktap_print_totals
-	fi
-	umount "$work/mnt-ext4" "$work/mnt-xfs" 2>/dev/null
-	losetup -D 2>/dev/null
-	umount "$work/mnt-tmp" 2>/dev/null
-	dmsetup remove_all 2>/dev/null
-	multipath -F > /dev/null 2>&1
-	dmsetup remove_all 2>/dev/null
-	umount /etc/multipath 2>/dev/null
-	rm -f "$rules"
-	udevadm control --reload 2>/dev/null
-	modprobe -r scsi_debug 2>/dev/null
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-udevadm control --reload || { echo "# no udevd"; exit $KSFT_SKIP; }
-# the udev rule as installed, pointing at this tree's blkseek-stack
-udev_rule on
-
-. "$here/blkseek_lib.sh"
-sdebug() {	# sdebug HOSTS PARAMS...: scsi_debug loaded afresh with HOSTS
-		# hosts (add_host=HOSTS); sets disks, one per host
-	local hosts=$1
-	shift
-	sdebug_reload dev_size_mb=32 lbpu=1 lbprz=1 unmap_granularity=8 \
-		add_host="$hosts" "$@"
-	if [ ${#disks[@]} != "$hosts" ]; then
-		echo "# scsi_debug made ${#disks[@]} disks, not $hosts"
-		exit 1
-	fi
-}
 sdebug 3 per_host_store=1
 pv1=${disks[0]} pv2=${disks[1]} thin=${disks[2]}
 echo "# PVs $pv1 $pv2, thin disk $thin"
-
-# shellcheck source=blkseek_truth.sh
-. "$here/blkseek_truth.sh"
-truth() { gls_truth "/dev/$1"; }	# truth DISK: the whole disk's map
-merge() { merge_runs; }
-cut() {	# cut FROM LEN AT < map: the map's [FROM, FROM+LEN) placed at AT
-	awk -v f="$1" -v len="$2" -v at="$3" '
-		{ s = $1; e = $1 + $2; if (s < f) s = f; if (e > f + len) e = f + len
-		  if (e > s) print s - f + at, e - s, $3 }'
-}
-lsmap() {	# lsmap DEV: the map walked by SEEK_DATA/SEEK_HOLE
-	"$map" --lseek "$1" | awk '$1 ~ /^[0-9]+$/ && NF >= 3 { print $1, $2, $3 }' | merge
-}
-dm_truth() {	# dm_truth NAME: composed from `dmsetup table` and the disks
-	local start len tgt dev off
-	dmsetup table "$1" | while read -r start len tgt dev off; do
-		if [ "$tgt" = multipath ]; then	# the LUN, by its first path
-			dev=$(echo "$dev $off" | grep -oE '[0-9]+:[0-9]+' | head -1) off=0
-		fi
-		[ "$tgt" = linear ] || [ "$tgt" = multipath ] || return 1
-		local lower
-		lower=$(basename "$(readlink -f "/sys/dev/block/$dev")")
-		if [ -d "/sys/block/$lower/dm" ]; then
-			dm_truth "$(cat "/sys/block/$lower/dm/name")"
-		else
-			truth "$lower"
-		fi | cut $((off * 512)) $((len * 512)) $((start * 512))
-	done | merge
-}
-same() {	# same WHAT EXPECTED ACTUAL: one result, the diff if they differ
-	if [ -s "$2" ] && diff "$2" "$3" > "$work/diff"; then
-		ktap_test_pass "$1 ($(grep -c hole "$3") holes, $(grep -c data "$3") data runs)"
-	else
-		sed 's/^/#   /' "$work/diff" | head -20
-		ktap_test_fail "$1"
-	fi
-}
-loop_attach() {	# loop_attach LOSETUP-ARGS...: the loop device (udev may
-		# still hold the one losetup picks: tried again)
-	local l
-	for _ in $(seq 10); do
-		udevadm settle
-		l=$(losetup -f --show "$@" 2>/dev/null) && { echo "$l"; return 0; }
-		sleep 0.5
-	done
-	return 1
-}
-floor() {	# floor MAP: sectors of the 256 KiB pieces that hold data
-	awk '$3 == "data" { for (c = int($1 / 262144); c * 262144 < $1 + $2; c++) p[c] = 1 }
-		END { print length(p) * 512 }'
-}
-nbdcopy_check() {	# nbdcopy_check WHAT DEV TRUTH: reads only its floor
-	local name r0 r1 fl out=$work/copy.img
-	name=$(basename "$(readlink -f "$2")")
-	fl=$(floor < "$3")
-	udevadm settle
-	echo 3 > /proc/sys/vm/drop_caches
-	blockdev --setra 0 "$2"
-	r0=$(awk '{ print $3 }' "/sys/block/$name/stat")
-	nbdcopy "$2" "$out"
-	ktap_test_result "$1: nbdcopy exits 0" [ $? = 0 ]
-	r1=$(awk '{ print $3 }' "/sys/block/$name/stat")
-	echo "# $1: nbdcopy read $((r1 - r0)) sectors, floor $fl"
-	ktap_test_result "$1: nbdcopy reads its floor" [ $((r1 - r0)) -le $((fl * 105 / 100 + 256)) ]
-	ktap_test_result "$1: copy identical" cmp -s "$2" "$out"
-	rm -f "$out"
-}
-scatter() {	# scatter DEV SEED: 256 KiB of random data at some spots
-	local s
-	for s in $(seq 0 $(( $(blockdev --getsize64 "$1") / 262144 - 1)) | shuf --random-source=<(yes "$2") | head -12); do
-		dd if=/dev/urandom of="$1" bs=256k count=1 seek="$s" oflag=direct status=none
-	done
-}
 
 # 1. LVM: a 2-segment LV across two disks; kpartx partition of it
 step 1
@@ -372,20 +167,6 @@ step 7
 fmap() {	# fmap FILE FROM: FILE's map from byte FROM, as the loop shows it
 	"$map" --lseek "$1" | awk '$1 ~ /^[0-9]+$/ && NF >= 3 { print $1, $2, $3 }' |
 		cut "$2" $((16 << 20)) 0 | merge
-}
-no_hole_over() {	# no_hole_over WHAT TRUTH MAP
-	if awk 'BEGIN { n = 0 }
-		NR == FNR { if ($3 == "data") { s[n] = $1; e[n] = $1 + $2; n++ }; next }
-		$3 == "hole" { for (i = 0; i < n; i++) if ($1 < e[i] && s[i] < $1 + $2) bad = 1 }
-		END { exit bad }' "$2" "$3"; then
-		ktap_test_pass "$1: no hole over data"
-	else
-		echo "# $1: a hole over data; data, then the map:"
-		awk '$3 == "data" { printf "%s+%s ", $1, $2 } END { print "" }' "$2" | sed 's/^/#   /'
-		awk '{ printf "%s+%s:%s ", $1, $2, $3 } END { print "" }' "$3" | sed 's/^/#   /'
-		stats stacked_mappings stacked_stale stacked_redone
-		ktap_test_fail "$1: no hole over data"
-	fi
 }
 sparse "$work/mnt-tmp/a" "3 9 14 20 33 41 50"
 sparse "$work/mnt-tmp/b" "5 11 17 26 37 45 55 60"
@@ -542,220 +323,4 @@ udevadm settle
 if step 14; then
 	check_eq "mappings left after the devices are gone" 0 "$(stat stacked_mappings)"
 fi
-
-# 8. multipath-tools over two scsi_debug hosts sharing one store: two
-# paths of one LUN, one LU identity (vpd_use_hostno=0, with which
-# scsi_debug also reports ALUA port groups, a state by host number).
-# multipath is told to group by the model, which only they share.
-step 15
-sdebug 2 vpd_use_hostno=0
-mkdir -p /etc/multipath
-mount -t tmpfs none /etc/multipath
-mkdir -p /etc/multipath/conf.d
-cat > /etc/multipath/conf.d/blkseek.conf <<'CONF'
-defaults {
-	find_multipaths no
-	user_friendly_names no
-}
-blacklist {
-	device {
-		vendor ".*"
-		product ".*"
-	}
-}
-blacklist_exceptions {
-	device {
-		vendor "Linux"
-		product "scsi_debug"
-	}
-}
-devices {
-	device {
-		vendor "Linux"
-		product "scsi_debug"
-		uid_attribute "ID_MODEL"
-		path_grouping_policy multibus
-	}
-}
-multipaths {
-	multipath {
-		wwid "scsi_debug"
-		alias "bsmpath"
-	}
-}
-CONF
-multipath -r > /dev/null 2>&1
-udevadm settle
-mp=/dev/mapper/bsmpath
-if [ -b $mp ]; then
-	echo "# multipath: $(dmsetup table bsmpath)"
-	scatter "$mp" 2
-	udevadm settle
-	truth "${disks[0]}" > "$work/mp.truth"
-	lsmap $mp > "$work/mp.map"
-	same "multipath: map equals the LUN's" "$work/mp.truth" "$work/mp.map"
-	# a path taken offline and back while seekers run (1000 answers, all
-	# asked of the disks: no table changes here)
-	rm -f "$stop"
-	python3 "$here/blkseek_seek.py" seekers $mp "$work/mp.truth" 1000 "$stop" > "$work/seek.out" &
-	seeker=$!
-	for _ in 1 2 3; do
-		sleep 1
-		echo offline > "/sys/block/${disks[0]}/device/state"
-		sleep 1
-		echo running > "/sys/block/${disks[0]}/device/state"
-	done
-	for _ in $(seq 600); do grep -q '^done' "$work/seek.out" && break; sleep 0.5; done
-	touch "$stop"
-	wait $seeker
-	rc=$?
-	sed 's/^/# /' "$work/seek.out"
-	ktap_test_result "multipath: no hole over data with a path going offline" [ $rc = 0 ]
-	echo offline > "/sys/block/${disks[0]}/device/state"
-	if [ "$inkernel" = 1 ]; then
-		# dm-mpath asks the path I/O would take: until dm fails the
-		# offline path, that may be it, and its answer is data
-		lsmap $mp > "$work/mp-off.now"
-		echo "# offline path not failed in dm: $(grep -c hole "$work/mp-off.now") holes, $(grep -c data "$work/mp-off.now") data runs"
-		no_hole_over "multipath with the first path offline, not failed in dm" \
-			"$work/mp.truth" "$work/mp-off.now"
-		mpdev=$(cat "/sys/block/${disks[0]}/dev")
-		ktap_test_result "multipath: the offline path failed in dm (as multipathd does)" \
-			dmsetup message bsmpath 0 fail_path "$mpdev"
-	fi
-	lsmap $mp > "$work/mp-off.map"
-	# scsi_debug with one LU identity emulates ALUA (port group state by
-	# host number): the other path may be a standby one that dm has
-	# failed, never asked; then nothing is left to ask and the map is
-	# all data
-	other=$(cat "/sys/block/${disks[1]}/dev")
-	echo "# multipath status: $(dmsetup status bsmpath)"
-	if dmsetup status bsmpath | grep -q " $other A "; then
-		same "multipath with the first path offline: asked through the other" \
-			"$work/mp.truth" "$work/mp-off.map"
-	else
-		ktap_test_result "multipath with the first path offline and the other failed in dm: all data" \
-			[ "$(cat "$work/mp-off.map")" = "0 $(blockdev --getsize64 $mp) data" ]
-	fi
-	echo running > "/sys/block/${disks[0]}/device/state"
-	if [ "$inkernel" = 1 ]; then
-		ktap_test_result "multipath: the path reinstated in dm" \
-			dmsetup message bsmpath 0 reinstate_path "$mpdev"
-	fi
-	nbdcopy_check "multipath" $mp "$work/mp.truth"
-
-	# an LV on the multipath map
-	lvm=(--devices "$mp")
-	lvm pvcreate -q "${lvm[@]}" $mp > /dev/null &&
-	lvm vgcreate -q "${lvm[@]}" bsmpvg $mp > /dev/null &&
-	lvm lvcreate -q "${lvm[@]}" -n lv -L 16m bsmpvg > /dev/null
-	udevadm settle
-	dm_truth bsmpvg-lv > "$work/mplv.truth"
-	lsmap /dev/mapper/bsmpvg-lv > "$work/mplv.map"
-	same "LV on the multipath map" "$work/mplv.truth" "$work/mplv.map"
-	dmsetup remove bsmpvg-lv
-else
-	ktap_test_fail "multipath made a map of the two paths"
-fi
-multipath -F > /dev/null 2>&1
-dmsetup remove_all
-umount /etc/multipath
-
-# 9. a busy LVM host: many LVs on one VG (BLKSEEK_STACK_LVS, 30; make
-# soak 200; 0 skips the step, as make check's 6.12 subset does: creating
-# them takes about 1.5 s each under TCG).  While one more LV is created,
-# extended and removed again and again (BLKSEEK_STACK_CHURN times, 3),
-# the others keep exact answers (a walk that differs from the truth is an
-# answer fallen back to data), and nbdcopy of one of them reads its floor.
-nlv=${BLKSEEK_STACK_LVS:-30}
-step 16
-if [ "$nlv" -le 0 ]; then
-	skip "BLKSEEK_STACK_LVS=0"
-	ktap_finished
-fi
-sdebug_reload dev_size_mb=$((nlv + 40)) lbpu=1 lbprz=1 unmap_granularity=8
-pv=/dev/${disks[0]}
-lvm=(--devices "$pv")
-lvm pvcreate -q "${lvm[@]}" "$pv" > /dev/null &&
-lvm vgcreate -q -s 256k "${lvm[@]}" bsmany "$pv" > /dev/null ||
-	{ echo "# lvm setup of bsmany failed"; exit 1; }
-t0=$SECONDS
-for i in $(seq "$nlv"); do
-	lvm lvcreate -q -Zn -Wn "${lvm[@]}" -n "lv$i" -L 1m bsmany > /dev/null ||
-		{ ktap_test_fail "lvcreate lv$i"; break; }
-done
-udevadm settle
-echo "# $nlv LVs created in $((SECONDS - t0)) s"
-stats stacked_mappings
-# telling one LV costs what its own stack costs, not a look at every dm
-# disk (the module lists the stale ones): the device nodes blkseek-stack
-# opens, telling one LV and telling every device
-if [ -n "$stack" ]; then
-	opens() {	# opens CMD...: device nodes CMD opens
-		strace -f -e trace=openat -o "$work/strace" "$@" > /dev/null 2>&1
-		grep -c '"/dev/' "$work/strace"
-	}
-	if command -v strace > /dev/null; then
-		one=$(opens "$stack" /dev/mapper/bsmany-lv1)
-		all=$(opens "$stack")
-		echo "# blkseek-stack of one LV of $nlv opens $one device nodes; of every device, $all"
-		[ "$one" -le 5 ] && [ $((one * 10)) -le "$all" ]
-		ktap_test_result "telling one LV opens at most 5 device nodes, a tenth of every device's ($one, $all)" \
-			[ $? = 0 ]
-	else
-		ktap_test_fail "strace to count what telling one LV opens"
-	fi
-fi
-for i in $(seq "$nlv"); do
-	dd if=/dev/urandom of="/dev/mapper/bsmany-lv$i" bs=4k count=2 seek=$((i * 7 % 254)) \
-		oflag=direct status=none
-done
-gls_truth "$pv" > "$work/many.disk"
-truth() { cat "$work/many.disk"; }	# the one disk's truth, read once
-sampled=()
-for i in $(seq 1 $(((nlv + 19) / 20)) "$nlv"); do	# about 20 of them
-	sampled+=("$i")
-	dm_truth "bsmany-lv$i" > "$work/many.$i.truth"
-done
-walk_sampled() {	# walk_sampled: how many sampled LVs answer exactly
-	local i n=0
-	for i in "${sampled[@]}"; do
-		lsmap "/dev/mapper/bsmany-lv$i" | cmp -s - "$work/many.$i.truth" && n=$((n + 1))
-	done
-	echo $n
-}
-check_eq "sampled LVs answering exactly, all told" ${#sampled[@]} "$(walk_sampled)"
-redone0=$(stat stacked_redone) stale0=$(stat stacked_stale)
-churn() {	# churn: one more LV created, extended and removed, again and
-		# again, in the background; $work/churn.done once finished
-	rm -f "$work/churn.done"
-	(
-		for _ in $(seq "${BLKSEEK_STACK_CHURN:-3}"); do
-			lvm lvcreate -q -Zn -Wn "${lvm[@]}" -n extra -L 1m bsmany > /dev/null &&
-			lvm lvextend -q "${lvm[@]}" -L +1m bsmany/extra > /dev/null &&
-			lvm lvremove -q -f "${lvm[@]}" bsmany/extra > /dev/null ||
-				echo "# churn: an lvm command failed"
-		done
-		touch "$work/churn.done"
-	) &
-	churner=$!
-}
-churn
-walks=0 exact=0
-while [ ! -e "$work/churn.done" ] || [ $walks = 0 ]; do
-	walks=$((walks + ${#sampled[@]}))
-	exact=$((exact + $(walk_sampled)))
-done
-wait $churner
-dm_truth bsmany-lv7 > "$work/many.7.truth"
-churn
-nbdcopy_check "an LV while a neighbour changes" /dev/mapper/bsmany-lv7 "$work/many.7.truth"
-wait $churner
-echo "# while one LV changed: $walks walks of the others, $exact exact"
-[ -z "$stale0" ] ||
-	echo "# stacked_stale +$(($(stat stacked_stale) - stale0)), stacked_redone +$(($(stat stacked_redone) - redone0))"
-check_eq "walks of the other LVs that fell back to data while one changed" 0 $((walks - exact))
-udevadm settle
-check_eq "sampled LVs answering exactly after the changes" ${#sampled[@]} "$(walk_sampled)"
-lvm vgremove -q -f "${lvm[@]}" bsmany > /dev/null
 ktap_finished

@@ -98,12 +98,13 @@ write_times() {
 # each writer, one LUN through several devices, fault injection, stacked
 # devices; then the kernel log.
 # (blkseek_map, blkseek_ioctl and blkseek_clients.sh, four fifths of the
-# suite's time, run in full on the oldest and newest line.)
+# suite's time, and blkseek_stack_lvs.sh run in full on the oldest and
+# newest line.)
 # In two parts, one per lane, so that the lanes end together: lane 1
 # runs the first after the oldest line's whole suite, lane 2 the second
 # before the newest's (the two runs of 6.12 never overlap: lane 1's
 # starts after about 2400 s, lane 2's ends within 400 s).
-subset=${BLKSEEK_SUBSET:-blkseek_edges blkseek_fallback blkseek_stats.sh blkseek_cache.sh blkseek_faults.sh blkseek_stack.sh blkseek_dmesg.sh}
+subset=${BLKSEEK_SUBSET:-blkseek_edges blkseek_fallback blkseek_stats.sh blkseek_cache.sh blkseek_faults.sh blkseek_stack.sh blkseek_stack_mpath.sh blkseek_dmesg.sh}
 subset2=${BLKSEEK_SUBSET2:-blkseek_copy.sh blkseek_paths.sh blkseek_lio.sh blkseek_dmesg.sh}
 if [ "${BLKSEEK_CHECK_ALL:-0}" = 1 ]; then
 	full=(6.1 6.12 sid bpo) part=()
@@ -179,8 +180,7 @@ subset2_run() {
 	rc=0
 	tools/testing/vm/vm-run "${lane1[@]}" > "$logs/vm.log" 2>&1 || rc=1
 	if [ ${#part[@]} -gt 0 ]; then
-		# the stack test's many-LV step runs in the full suites only
-		BLKSEEK_STACK_LVS=0 BLKSEEK_TESTS=$subset tools/testing/vm/vm-run "${part[@]}" \
+		BLKSEEK_TESTS=$subset tools/testing/vm/vm-run "${part[@]}" \
 			> "$logs/vm-subset.log" 2>&1 || rc=1
 	fi
 	[ ${#lane2[@]} -gt 0 ] || subset2_run || rc=1

@@ -15,7 +15,7 @@
 #  - the ENXIO rules at the edges;
 #  - a driver without the method (brd) keeps EINVAL.
 # The stacks users make (LVM, kpartx, multipath, loop over files) are
-# blkseek_stack.sh's, which runs in-kernel too (BLKSEEK_INKERNEL=1).
+# blkseek_stack*.sh tests', which run in-kernel too (BLKSEEK_INKERNEL=1).
 # Copied beside the blkseek selftests by tools/testing/upstream/upstream-check.sh.
 # One KTAP result per check (ktap_helpers.sh).
 here=$(cd "$(dirname "$0")" && pwd)
