@@ -31,7 +31,7 @@ modes=
 for f in $stats/*; do
 	[ "$(stat -c %a "$f")" = 444 ] || modes+=" $(basename "$f")"
 done
-check_eq "counters not world-readable (mode 444)" "" "$modes"
+check_eq "counters whose mode is not 444 (world-readable)" "" "$modes"
 
 sdebug_reload dev_size_mb=16 lbpu=1 lbprz=1 unmap_granularity=8
 dd if=/dev/urandom of="$dev" bs=64k count=1 seek=16 oflag=direct status=none
