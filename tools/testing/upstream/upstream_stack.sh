@@ -5,24 +5,31 @@
 # with the series of upstream/, blkseek.ko not loaded, nothing told by
 # userspace.  On a thin scsi_debug disk with data at known places, each
 # map walked by SEEK_DATA/SEEK_HOLE must equal the ground truth composed
-# from sg_get_lba_status on the disk (or from the backing file's own map):
+# from sg_get_lba_status on the disk:
 #  - the disk, a partition of it, dm-linear of two segments in reverse
-#    order (EAGAIN while suspended), dm-linear over the partition, dm-multipath of one path, loop
-#    over the partition with an offset, loop over a sparse file with an
-#    offset and a size limit;
+#    order (EAGAIN while suspended), dm-linear over the partition, loop
+#    over the partition with an offset;
+#  - dm-multipath's path choice: lseek asks the path I/O takes, never
+#    switches path groups, and says EAGAIN while I/O would be queued;
 #  - dm-zero is one hole, before dm-linear too; a disk of unmapped blocks
 #    that do not read as zeroes (lbprz=0) is all data;
 #  - a write still in the page cache is data before it reaches the disk,
 #    also when it sits in the cache of a loop's backing block device
 #    (through loop over the disk or a partition, and dm-linear over loop);
+#  - a loop device over a file that shrank: SEEK_DATA and SEEK_HOLE agree
+#    past its end;
+#  - the ENXIO rules at the edges;
 #  - a driver without the method (brd) keeps EINVAL.
+# The stacks users make (LVM, kpartx, multipath, loop over files) are
+# blkseek_stack*.sh tests', which run in-kernel too (BLKSEEK_INKERNEL=1).
 # Copied beside the blkseek selftests by tools/testing/upstream/upstream-check.sh.
-KSFT_SKIP=4
+# One KTAP result per check (ktap_helpers.sh).
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
-fail=0
 M=$((1 << 20))
 
+# shellcheck source=../../../selftests/blkseek/ktap_helpers.sh
+. "$here/ktap_helpers.sh"
 # shellcheck source=../../../selftests/blkseek/blkseek_lib.sh
 . "$here/blkseek_lib.sh"
 # shellcheck source=../../../selftests/blkseek/blkseek_truth.sh
@@ -32,12 +39,11 @@ for t in sg_get_lba_status dmsetup losetup sfdisk python3; do
 	command -v $t > /dev/null || { echo "# no $t"; exit $KSFT_SKIP; }
 done
 [ ! -e /sys/module/blkseek ] || { echo "# FAIL: blkseek.ko is loaded"; exit 1; }
-modprobe dm-mod; modprobe dm-multipath; modprobe loop
+modprobe dm-mod; modprobe loop
 
 cleanup() {
 	losetup -D 2>/dev/null
 	dmsetup remove_all 2>/dev/null
-	umount "$work/tmp" 2>/dev/null
 	modprobe -r scsi_debug brd 2>/dev/null
 	rm -rf "$work"
 }
@@ -56,13 +62,12 @@ cut() {
 # shift BY < MAP: the runs moved by BY bytes
 shift_by() { awk -v b="$1" '{ print $1 + b, $2, $3 }'; }
 
-same_map() {	# same_map WHAT EXPECTED_FILE GOT_FILE
+same_map() {	# same_map WHAT EXPECTED_FILE GOT_FILE: one result
 	if cmp -s "$2" "$3"; then
-		echo "# ok: $1 ($(wc -l < "$3") runs)"
+		ktap_test_pass "$1 ($(wc -l < "$3") runs)"
 	else
-		echo "# FAIL: $1"
 		diff "$2" "$3" | head -20 | sed 's/^/#   /'
-		fail=1
+		ktap_test_fail "$1"
 	fi
 }
 
@@ -78,6 +83,7 @@ part=${dev}1
 size=$(blockdev --getsize64 "$dev")
 gls_truth "$dev" > "$work/disk.truth" || { echo "# FAIL: no ground truth"; exit 1; }
 echo "# disk $dev: $(tr '\n' ';' < "$work/disk.truth")"
+ktap_print_header
 
 seek_walk "$dev" > "$work/got"
 same_map "the disk" "$work/disk.truth" "$work/got"
@@ -88,7 +94,7 @@ same_map "the partition (4 MiB in, 32 MiB)" "$work/part.truth" "$work/got"
 
 # -- dm-linear: two segments of the disk in reverse order
 dmsetup create up-lin --table "0 16384 linear $dev 20480
-16384 16384 linear $dev 0" || fail=1
+16384 16384 linear $dev 0" || ktap_test_fail "dmsetup create up-lin"
 { cut $((10 * M)) $((8 * M)) < "$work/disk.truth"
   cut 0 $((8 * M)) < "$work/disk.truth" | shift_by $((8 * M)); } |
 	merge_runs > "$work/lin.truth"
@@ -96,27 +102,21 @@ seek_walk /dev/mapper/up-lin > "$work/got"
 same_map "dm-linear, two segments" "$work/lin.truth" "$work/got"
 # suspended, dm answers EAGAIN, as its ioctls and report_zones do (issue
 # 32, item 4); resumed, the same map again
-dmsetup suspend up-lin || fail=1
+dmsetup suspend up-lin || ktap_test_fail "dmsetup suspend up-lin"
 check_eq "dm-linear suspended: SEEK_DATA" EAGAIN "$(timeout 30 python3 "$here/blkseek_seek.py" one /dev/mapper/up-lin $M SEEK_DATA)"
 check_eq "dm-linear suspended: SEEK_HOLE" EAGAIN "$(timeout 30 python3 "$here/blkseek_seek.py" one /dev/mapper/up-lin $M SEEK_HOLE)"
-dmsetup resume up-lin || fail=1
+dmsetup resume up-lin || ktap_test_fail "dmsetup resume up-lin"
 seek_walk /dev/mapper/up-lin > "$work/got"
 same_map "dm-linear, two segments, resumed" "$work/lin.truth" "$work/got"
 # dm holds its lower devices exclusively: the disk's holder keeps its
 # partition from another dm device (EBUSY), and the partition's the disk
-dmsetup remove up-lin || fail=1
+ktap_test_result "dmsetup remove up-lin" dmsetup remove up-lin
 
-dmsetup create up-lin-part --table "0 65536 linear $part 0" || fail=1
+dmsetup create up-lin-part --table "0 65536 linear $part 0" ||
+	ktap_test_fail "dmsetup create up-lin-part"
 seek_walk /dev/mapper/up-lin-part > "$work/got"
 same_map "dm-linear over the partition" "$work/part.truth" "$work/got"
-dmsetup remove up-lin-part || fail=1
-
-# -- dm-multipath, one path (round-robin)
-dmsetup create up-mp --table "0 $((size / 512)) multipath 0 0 1 1 round-robin 0 1 1 $(cat "/sys/block/$name/dev") 1000" || fail=1
-# the path is chosen by I/O (udev's probe, or this read), not by lseek
-dd if=/dev/mapper/up-mp of=/dev/null bs=4K count=1 iflag=direct status=none
-seek_walk /dev/mapper/up-mp > "$work/got"
-same_map "dm-multipath" "$work/disk.truth" "$work/got"
+ktap_test_result "dmsetup remove up-lin-part" dmsetup remove up-lin-part
 
 # -- dm-multipath's path choice (issue 32, item 3): lseek asks the path I/O
 #    takes now, and never chooses a path or switches path groups itself.
@@ -131,79 +131,69 @@ mpactive() {
 			if ($i ~ /^[ADE]$/ && $(i - 1) !~ /:/) { g++; if ($i == "A") a = g }
 		print a }'
 }
-dmsetup create up-lin-full --table "0 $((size / 512)) linear $dev 0" || fail=1
+dmsetup create up-lin-full --table "0 $((size / 512)) linear $dev 0" || ktap_test_fail "dmsetup create up-lin-full"
 p1=$(cat "/sys/block/$name/dev")
 p2=$(dmsetup info -c --noheadings -o major,minor --separator : up-lin-full)
-dmsetup create up-mp2 --table "0 $((size / 512)) multipath 2 queue_mode bio 0 2 1 round-robin 0 1 1 $p1 1000 round-robin 0 1 1 $p2 1000" || fail=1
+dmsetup create up-mp2 --table "0 $((size / 512)) multipath 2 queue_mode bio 0 2 1 round-robin 0 1 1 $p1 1000 round-robin 0 1 1 $p2 1000" || ktap_test_fail "dmsetup create up-mp2"
 dd if=/dev/mapper/up-mp2 of=/dev/null bs=4K count=1 iflag=direct status=none
 echo "# $(dmsetup status up-mp2)"
 check_eq "multipath: I/O took path group 1" 1 "$(mpactive up-mp2)"
 check_eq "multipath: SEEK_DATA at 20 MiB" $((40 * M)) "$(seek1 /dev/mapper/up-mp2 $((20 * M)) SEEK_DATA)"
 # told to switch: no group is active until I/O switches (no uevent, so
 # no udev probe does I/O meanwhile); lseek must not, and answers data
-dmsetup message up-mp2 0 switch_group 2 || fail=1
+dmsetup message up-mp2 0 switch_group 2 || ktap_test_fail "dmsetup message up-mp2"
 check_eq "multipath, a switch to group 2 pending: no group active" 0 "$(mpactive up-mp2)"
 check_eq "multipath, a switch pending: SEEK_DATA at 20 MiB is data" $((20 * M)) "$(seek1 /dev/mapper/up-mp2 $((20 * M)) SEEK_DATA)"
 check_eq "multipath, a switch pending: lseek switched no path group" 0 "$(mpactive up-mp2)"
 dd if=/dev/mapper/up-mp2 of=/dev/null bs=4K count=1 iflag=direct status=none
 check_eq "multipath: I/O switched to path group 2" 2 "$(mpactive up-mp2)"
 check_eq "multipath, path group 2: SEEK_DATA at 20 MiB" $((40 * M)) "$(seek1 /dev/mapper/up-mp2 $((20 * M)) SEEK_DATA)"
-dmsetup remove up-mp2 || fail=1
+dmsetup remove up-mp2 || ktap_test_fail "dmsetup remove up-mp2"
 # queue_if_no_path and no path left: I/O would be queued, lseek says EAGAIN;
 # a path reinstated and taken by I/O, the answers again
-dmsetup create up-mp3 --table "0 $((size / 512)) multipath 3 queue_if_no_path queue_mode bio 0 1 1 round-robin 0 1 1 $p2 1000" || fail=1
+dmsetup create up-mp3 --table "0 $((size / 512)) multipath 3 queue_if_no_path queue_mode bio 0 1 1 round-robin 0 1 1 $p2 1000" || ktap_test_fail "dmsetup create up-mp3"
 dd if=/dev/mapper/up-mp3 of=/dev/null bs=4K count=1 iflag=direct status=none
-dmsetup message up-mp3 0 fail_path "$p2" || fail=1
+dmsetup message up-mp3 0 fail_path "$p2" || ktap_test_fail "dmsetup message up-mp3"
 check_eq "multipath, queue_if_no_path, no path: SEEK_DATA" EAGAIN "$(timeout 30 python3 "$here/blkseek_seek.py" one /dev/mapper/up-mp3 $((20 * M)) SEEK_DATA)"
-dmsetup message up-mp3 0 reinstate_path "$p2" || fail=1
+dmsetup message up-mp3 0 reinstate_path "$p2" || ktap_test_fail "dmsetup message up-mp3"
 timeout 30 dd if=/dev/mapper/up-mp3 of=/dev/null bs=4K count=1 iflag=direct status=none
 check_eq "multipath, the path reinstated: SEEK_DATA at 20 MiB" $((40 * M)) "$(seek1 /dev/mapper/up-mp3 $((20 * M)) SEEK_DATA)"
 dmsetup message up-mp3 0 fail_if_no_path
 udevadm settle
-dmsetup remove up-mp3 || fail=1
-dmsetup remove up-lin-full || fail=1
+dmsetup remove up-mp3 || ktap_test_fail "dmsetup remove up-mp3"
+dmsetup remove up-lin-full || ktap_test_fail "dmsetup remove up-lin-full"
 
 # -- dm-zero reads zeroes: all of it is a hole (issue 32, item 7; a
 #    target without the method, as crypt, is data: blkseek_stack.sh)
-dmsetup create up-zero --table "0 8192 zero" || fail=1
+dmsetup create up-zero --table "0 8192 zero" || ktap_test_fail "dmsetup create up-zero"
 echo "0 $((4 * M)) hole" > "$work/zero.truth"
 seek_walk /dev/mapper/up-zero > "$work/got"
 same_map "dm-zero: one hole" "$work/zero.truth" "$work/got"
 check_eq "dm-zero: SEEK_DATA at 0" ENXIO "$(seek1 /dev/mapper/up-zero 0 SEEK_DATA)"
 # zero, then the disk's first 16 MiB (data at 1 and 10 MiB)
 dmsetup create up-zero-lin --table "0 8192 zero
-8192 32768 linear $dev 0" || fail=1
+8192 32768 linear $dev 0" || ktap_test_fail "dmsetup create up-zero-lin"
 { echo "0 $((4 * M)) hole"
   cut 0 $((16 * M)) < "$work/disk.truth" | shift_by $((4 * M)); } |
 	merge_runs > "$work/zl.truth"
 seek_walk /dev/mapper/up-zero-lin > "$work/got"
 same_map "dm-zero then dm-linear" "$work/zl.truth" "$work/got"
-dmsetup remove up-zero-lin || fail=1
+dmsetup remove up-zero-lin || ktap_test_fail "dmsetup remove up-zero-lin"
 
 # -- loop over the partition, 1 MiB in
-lp=$(losetup -f --show -o $M "$part") || fail=1
+lp=$(losetup -f --show -o $M "$part") || ktap_test_fail "losetup over the partition"
 cut $M $((31 * M)) < "$work/part.truth" | merge_runs > "$work/lp.truth"
 seek_walk "$lp" > "$work/got"
 same_map "loop over the partition, offset 1 MiB" "$work/lp.truth" "$work/got"
 
-# -- loop over a sparse file on tmpfs: offset 1 MiB, size limit 8 MiB
 mkdir -p "$work/tmp" && mount -t tmpfs tmpfs "$work/tmp"
-f=$work/tmp/img
-truncate -s $((16 * M)) "$f"
-dd if=/dev/urandom of="$f" bs=$M count=1 seek=3 conv=notrunc status=none
-dd if=/dev/urandom of="$f" bs=4K count=1 seek=$((9 * 256)) conv=notrunc status=none
-seek_walk "$f" > "$work/file.map"
-lf=$(losetup -f --show -o $M --sizelimit $((8 * M)) "$f") || fail=1
-cut $M $((8 * M)) < "$work/file.map" | merge_runs > "$work/lf.truth"
-seek_walk "$lf" > "$work/got"
-same_map "loop over a sparse file, offset 1 MiB, size limit 8 MiB" "$work/lf.truth" "$work/got"
 # -- a backing file that shrank under its loop device: past its end reads
 #    return zeroes, and SEEK_DATA and SEEK_HOLE agree on a hole (issue 32,
 #    item 6)
 f2=$work/tmp/img2
 truncate -s $((8 * M)) "$f2"
 dd if=/dev/urandom of="$f2" bs=$M count=1 conv=notrunc status=none
-lt=$(losetup -f --show "$f2") || fail=1
+lt=$(losetup -f --show "$f2") || ktap_test_fail "losetup over a file"
 truncate -s $((4 * M)) "$f2"
 check_eq "loop over a file that shrank: SEEK_DATA at 6 MiB" ENXIO "$(seek1 "$lt" $((6 * M)) SEEK_DATA)"
 check_eq "loop over a file that shrank: SEEK_HOLE at 6 MiB" $((6 * M)) "$(seek1 "$lt" $((6 * M)) SEEK_HOLE)"
@@ -272,14 +262,12 @@ dirty_case() {	# dirty_case WHAT TOP AT MODE
 	local got byte
 	read -r got byte < <(dirty_write "$2" "$3" "$4")
 	if [ "$byte" != 5a ]; then
-		echo "# FAIL: $1: the write did not read back ($byte)"
-		fail=1
+		ktap_test_fail "$1: the $4 write at $(($3 / M)) MiB did not read back ($byte)"
 	elif [[ "$got" =~ ^[0-9]+$ ]] && [ "$got" -le "$3" ] &&
 	     [ "$got" -ge $(($3 - M)) ]; then
-		echo "# ok: $1: SEEK_DATA from 1 MiB before a $4 write at $(($3 / M)) MiB = $got"
+		ktap_test_pass "$1: SEEK_DATA from 1 MiB before a $4 write at $(($3 / M)) MiB = $got"
 	else
-		echo "# FAIL: $1: SEEK_DATA from 1 MiB before a $4 write at $3: $got (a hole over data)"
-		fail=1
+		ktap_test_fail "$1: SEEK_DATA from 1 MiB before a $4 write at $3: $got (a hole over data)"
 	fi
 }
 
@@ -304,14 +292,13 @@ if [ -b "$part" ]; then
 	dirty_case "loop over the partition" "$lp" $((8 * M)) buffered
 	dirty_case "loop over the partition" "$lp" $((12 * M)) direct
 	losetup -d "$lp"
-	dmsetup create up-lin-loop --table "0 $((64 * M / 512)) linear $ld 0" || fail=1
+	dmsetup create up-lin-loop --table "0 $((64 * M / 512)) linear $ld 0" || ktap_test_fail "dmsetup create up-lin-loop"
 	dirty_case "dm-linear over a loop over the disk" /dev/mapper/up-lin-loop $((54 * M)) buffered
 	dirty_case "dm-linear over a loop over the disk" /dev/mapper/up-lin-loop $((58 * M)) direct
 	dmsetup remove up-lin-loop
 	losetup -d "$ld"
 else
-	echo "# FAIL: no partition $part"
-	fail=1
+	ktap_test_fail "the dirty cache cases: no partition $part"
 fi
 sync
 # -- sd honours provisioning_mode: "full" or "disabled", no holes (issue 32,
@@ -324,8 +311,7 @@ for mode in full disabled; do
 		check_eq "provisioning_mode $mode: SEEK_DATA at 2 MiB" $((2 * M)) "$(seek1 "$dev" $((2 * M)) SEEK_DATA)"
 		check_eq "provisioning_mode $mode: SEEK_HOLE at 0" $((64 * M)) "$(seek1 "$dev" 0 SEEK_HOLE)"
 	else
-		echo "# FAIL: cannot set provisioning_mode $mode"
-		fail=1
+		ktap_test_fail "provisioning_mode $mode: cannot set it"
 	fi
 done
 echo "$pm_was" > "$pm"
@@ -353,15 +339,13 @@ print(" ".join(str(a) for a in sorted(answers)))' "$dev")
 	check_eq "GET LBA STATUS refused: commands sent for 2000 lseeks" 1 $((1000 + left))
 	lines=$(( $(dmesg | wc -l) - logged ))
 	if [ "$lines" -le 2 ]; then
-		echo "# ok: GET LBA STATUS refused: $lines kernel-log lines for 2000 lseeks"
+		ktap_test_pass "GET LBA STATUS refused: $lines kernel-log lines for 2000 lseeks"
 	else
-		echo "# FAIL: GET LBA STATUS refused: $lines kernel-log lines for 2000 lseeks"
 		dmesg | tail -5 | sed 's/^/#   /'
-		fail=1
+		ktap_test_fail "GET LBA STATUS refused: $lines kernel-log lines for 2000 lseeks"
 	fi
 else
-	echo "# FAIL: no scsi_debug error injection ($errf)"
-	fail=1
+	ktap_test_fail "GET LBA STATUS refused: no scsi_debug error injection ($errf)"
 fi
 
 echo "$expire" > /proc/sys/vm/dirty_expire_centisecs
@@ -378,7 +362,6 @@ if modprobe brd rd_nr=1 rd_size=1024 2>/dev/null && [ -b /dev/ram0 ]; then
 	check_eq "brd: SEEK_DATA" EINVAL "$(seek1 /dev/ram0 0 SEEK_DATA)"
 	check_eq "brd: SEEK_HOLE" EINVAL "$(seek1 /dev/ram0 0 SEEK_HOLE)"
 else
-	echo "# FAIL: no brd"
-	fail=1
+	ktap_test_fail "brd loaded, /dev/ram0"
 fi
-exit $fail
+ktap_finished
