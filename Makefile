@@ -113,7 +113,7 @@ soak: setup
 	BLKSEEK_RACE_OPS=100000 BLKSEEK_RACE_ANSWERS=100000 BLKSEEK_CYCLES=50 BLKSEEK_STACK_MOVES=50 \
 	BLKSEEK_STACK_LVS=200 BLKSEEK_STACK_CHURN=20 \
 	BLKSEEK_TIMEOUT_SCALE=3 \
-	BLKSEEK_TESTS="blkseek_race blkseek_stack.sh blkseek_removal.sh blkseek_dmesg.sh" tools/testing/vm/vm-run
+	BLKSEEK_TESTS="blkseek_race blkseek_stack.sh blkseek_stack_mpath.sh blkseek_stack_lvs.sh blkseek_removal.sh blkseek_dmesg.sh" tools/testing/vm/vm-run
 
 # The whole suite under a 6.12 debug kernel (KASAN, PROVE_LOCKING,
 # DEBUG_ATOMIC_SLEEP, KMEMLEAK, DEBUG_OBJECTS) built from

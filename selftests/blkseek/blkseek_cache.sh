@@ -6,27 +6,27 @@
 # any command that may change provisioning state drops it, whoever sends
 # it: O_DIRECT and buffered writes, discards, SG_IO passthrough of WRITE
 # SAME, WRITE(16) and UNMAP.  Answers are compared with what was written.
-KSFT_SKIP=4
+# One KTAP result per check (ktap_helpers.sh).
 dir=$(dirname "$(readlink -f "$0")")
+# shellcheck source=ktap_helpers.sh
+. "$dir/ktap_helpers.sh"
 probe="$dir/blkseek_probe"
 stats=/sys/module/blkseek/stats
 param=/sys/module/blkseek/parameters
 K64=65536
-fail=0
 
 [ -d $stats ] || { echo "# no $stats (blkseek not loaded)"; exit $KSFT_SKIP; }
 for t in sg_write_same sg_unmap sg_raw blkdiscard; do
 	command -v $t > /dev/null || { echo "# no $t"; exit $KSFT_SKIP; }
 done
 . "$dir/blkseek_lib.sh"
+ktap_print_header
 
 count() { cat $stats/"$1"; }
 commands() { echo $(($(count get_lba_status_commands) + $(count read_capacity_commands))); }
 
-if [ "$(count cache_dispatch_mode)" != 1 ]; then
-	echo "# FAIL: the cache does not watch SCSI dispatch on $(uname -r) (dmesg says why)"
-	fail=1
-fi
+ktap_test_result "the cache watches SCSI dispatch on $(uname -r) (else dmesg says why)" \
+	[ "$(count cache_dispatch_mode)" = 1 ]
 old_ms=$(cat $param/cache_ms)
 # longest lifetime: on a slow kernel a walk outlives the default 1 s
 echo 60000 > $param/cache_ms
@@ -51,7 +51,7 @@ walk_with_reads() {
 	while :; do
 		d=$("$probe" "$1" data $off); n=$((n + 1))
 		[ "$d" = ENXIO ] && break
-		[[ "$d" =~ ^[0-9]+$ ]] || { echo "# FAIL: SEEK_DATA $off = $d"; fail=1; break; }
+		[[ "$d" =~ ^[0-9]+$ ]] || { ktap_test_fail "walk of $1: SEEK_DATA $off = $d"; break; }
 		dd if="$1" of=/dev/null bs=$K64 count=1 skip=$((d / K64)) iflag=direct status=none
 		h=$("$probe" "$1" hole "$d"); n=$((n + 1))
 		[ "$h" = $((d + K64)) ] || bad=$((bad + 1))
@@ -67,8 +67,8 @@ walk_with_reads "$dev"
 check_eq "walk lseeks (40 extents)" 81 "$n"
 check_eq "SEEK_HOLE answers not at the extent's end" 0 "$bad"
 # without the dispatch probes each read drops the reply: about 1.5
-awk -v r="$ratio" 'BEGIN { exit !(r <= 1.05) }' ||
-	{ echo "# FAIL: $ratio commands per lseek, more than 1.05"; fail=1; }
+ktap_test_result "walk with reads: at most 1.05 commands per lseek ($ratio)" \
+	awk -v r="$ratio" 'BEGIN { exit !(r <= 1.05) }'
 
 # 2. The last reply (extent 1's, at 27 x 64 KiB) survives a read: asked
 # again after it, no command is sent.
@@ -180,20 +180,15 @@ PY
 	check_eq "cached walk of $2: allocations by the walking process" 0 "$allocs"
 }
 if [ ${#alloc_events[@]} -lt 3 ] || ! command -v python3 > /dev/null; then
-	echo "# FAIL: no kmem tracepoints (${alloc_events[*]}) or no python3 on $(uname -r)"
-	fail=1
+	ktap_test_fail "kmem tracepoints (${alloc_events[*]}) and python3 on $(uname -r)"
 else
 	cached_walk "$dev" "$name"
 	stack=${BLKSEEK_REPO:-}/tools/blkseek-stack
 	if [ -x "$stack" ] && command -v dmsetup > /dev/null && modprobe dm-mod 2> /dev/null &&
 	   dmsetup create bscache --table "0 $((size / 512)) linear $dev 0"; then
 		udevadm settle 2>/dev/null
-		if "$stack" /dev/mapper/bscache; then
+		ktap_test_result "blkseek-stack /dev/mapper/bscache" "$stack" /dev/mapper/bscache &&
 			cached_walk /dev/mapper/bscache "dm-linear over $name"
-		else
-			echo "# FAIL: blkseek-stack /dev/mapper/bscache"
-			fail=1
-		fi
 		dmsetup remove bscache
 		udevadm settle 2>/dev/null
 	else
@@ -214,10 +209,9 @@ changed() {	# changed LABEL COMMAND...: COMMAND writes 64 KiB at $at
 	spot=$((spot + 1))
 	check_eq "$label: SEEK_HOLE before" $base "$("$probe" "$dev" hole $base)"
 	ch0=$(count cache_changes)
-	"$@" > /dev/null 2>&1 || { echo "# FAIL: $label: $* failed"; fail=1; }
+	"$@" > /dev/null 2>&1 || ktap_test_fail "$label: $*"
 	check_eq "$label: SEEK_DATA after" $at "$("$probe" "$dev" data $base)"
-	[ "$(count cache_changes)" -gt "$ch0" ] ||
-		{ echo "# FAIL: $label: cache_changes did not move"; fail=1; }
+	ktap_test_result "$label: cache_changes moved" [ "$(count cache_changes)" -gt "$ch0" ]
 }
 blk() { echo $(($1 / lbs)); }
 be() { printf '%0*x' $(($2 * 2)) "$1" | sed 's/../& /g'; }	# be VALUE BYTES
@@ -238,7 +232,7 @@ unmapped() {	# unmapped LABEL COMMAND...: COMMAND deallocates extent $e
 	local label=$1 at=$(((e * 24 + 3) * K64))
 	shift
 	check_eq "$label: SEEK_DATA before" "$at" "$("$probe" "$dev" data $at)"
-	"$@" > /dev/null 2>&1 || { echo "# FAIL: $label: $* failed"; fail=1; }
+	"$@" > /dev/null 2>&1 || ktap_test_fail "$label: $*"
 	check_eq "$label: SEEK_HOLE after" "$at" "$("$probe" "$dev" hole $at)"
 	e=$((e + 1))
 }
@@ -282,16 +276,15 @@ c1=$(commands)
 ratio=$(awk -v c=$((c1 - c0)) -v n=$n 'BEGIN { printf "%.3f", c / n }')
 echo "# two disks walked at once: $n lseeks, $((c1 - c0)) commands, $ratio per lseek"
 check_eq "lseeks of the two walks (20 extents each)" 82 "$n"
-awk -v r="$ratio" 'BEGIN { exit !(r <= 1.05) }' ||
-	{ echo "# FAIL: $ratio commands per lseek walking two disks at once, more than 1.05"; fail=1; }
+ktap_test_result "two disks walked at once: at most 1.05 commands per lseek ($ratio)" \
+	awk -v r="$ratio" 'BEGIN { exit !(r <= 1.05) }'
 
 # 6. No probes, as on a kernel whose tracepoints they cannot attach to
 # (cache_watch=0): no reply is kept (a write through another path of the
 # LUN would be unseen), every answer sends its command, and the writers
 # are seen.  On disk 1 of the two above: extents at (12 i + 5) x 64 KiB.
 if ! blkseek_reload cache_watch=0 || ! echo 60000 > $param/cache_ms; then
-	echo "# FAIL: cannot load blkseek again with cache_watch=0"
-	exit 1
+	ktap_exit_fail_msg "cannot load blkseek again with cache_watch=0"
 fi
 check_eq "cache_dispatch_mode with cache_watch=0" 0 "$(count cache_dispatch_mode)"
 d1=/dev/${disks[1]}
@@ -299,8 +292,7 @@ udevadm settle 2>/dev/null
 check_eq "no probes: SEEK_DATA at 0" $((5 * K64)) "$("$probe" "$d1" data 0)"
 c0=$(commands)
 check_eq "no probes: SEEK_DATA at extent 0" $((5 * K64)) "$("$probe" "$d1" data $((5 * K64)))"
-[ $(($(commands) - c0)) -ge 1 ] ||
-	{ echo "# FAIL: no probes: the answer used a kept reply"; fail=1; }
+ktap_test_result "no probes: the answer sent a command, no reply kept" [ $(($(commands) - c0)) -ge 1 ]
 check_eq "no probes: SEEK_HOLE in the hole after extent 0" $((6 * K64)) \
 	"$("$probe" "$d1" hole $((6 * K64)))"
 dd if="$pattern" of="$d1" bs=$K64 seek=10 oflag=direct conv=notrunc status=none
@@ -308,7 +300,7 @@ check_eq "no probes: SEEK_DATA after an O_DIRECT write in that hole" $((10 * K64
 	"$("$probe" "$d1" data $((6 * K64)))"
 check_eq "no probes: SEEK_DATA at extent 1" $((17 * K64)) "$("$probe" "$d1" data $((17 * K64)))"
 sg_unmap --lba="$(blk $((17 * K64)))" --num=$((K64 / lbs)) "$d1" > /dev/null 2>&1 ||
-	{ echo "# FAIL: sg_unmap of extent 1 failed"; fail=1; }
+	ktap_test_fail "no probes: sg_unmap of extent 1"
 check_eq "no probes: SEEK_HOLE at extent 1 after SG_IO UNMAP" $((17 * K64)) \
 	"$("$probe" "$d1" hole $((17 * K64)))"
 walk_with_reads "/dev/${disks[0]}"
@@ -316,15 +308,14 @@ check_eq "no probes: walk lseeks (20 extents)" 41 "$n"
 check_eq "no probes: SEEK_HOLE answers not at the extent's end" 0 "$bad"
 # no reply kept: SEEK_DATA asks once or twice (a hole then data), SEEK_HOLE
 # twice (the data then the hole)
-awk -v r="$ratio" 'BEGIN { exit !(r >= 1.5) }' ||
-	{ echo "# FAIL: no probes: $ratio commands per lseek, expected at least 1.5"; fail=1; }
+ktap_test_result "no probes: at least 1.5 commands per lseek ($ratio)" \
+	awk -v r="$ratio" 'BEGIN { exit !(r >= 1.5) }'
 if ! blkseek_reload || ! echo 60000 > $param/cache_ms; then
-	echo "# FAIL: cannot load blkseek again"
-	exit 1
+	ktap_exit_fail_msg "cannot load blkseek again"
 fi
 check_eq "cache_dispatch_mode after loading again" 1 "$(count cache_dispatch_mode)"
 
 echo "$old_ms" > $param/cache_ms
 rm -f "$pattern" "$pattern.1"
 modprobe -r scsi_debug
-exit $fail
+ktap_finished

@@ -6,12 +6,13 @@
 # opcode 0x9e (READ CAPACITY(16) and GET LBA STATUS), lseek answers are
 # data or the true answer, never a hole over data, never EIO, and each one
 # returns within a bound; answers are exact again once the faults stop.
-KSFT_SKIP=4
+# One KTAP result per check (ktap_helpers.sh).
 dir=$(dirname "$(readlink -f "$0")")
+# shellcheck source=ktap_helpers.sh
+. "$dir/ktap_helpers.sh"
 probe="$dir/blkseek_probe"
 sd=/sys/bus/pseudo/drivers/scsi_debug
 param=/sys/module/blkseek/parameters
-fail=0
 MiB=1048576
 
 [ -d /sys/module/blkseek ] || { echo "# blkseek not loaded"; exit $KSFT_SKIP; }
@@ -26,6 +27,7 @@ echo 2 > /sys/block/"$name"/device/timeout
 echo 2 > /sys/block/"$name"/device/eh_timeout
 dd if=/dev/urandom of="$dev" bs=64k count=1 seek=16 oflag=direct status=none
 udevadm settle 2>/dev/null
+ktap_print_header
 
 old_timeout=$(cat $param/timeout_ms)
 echo 1000 > $param/timeout_ms
@@ -40,20 +42,26 @@ seek() {	# seek data|hole OFFSET
 
 # The answers allowed while faults happen: data before the true answer,
 # or the true answer; never ENXIO/EIO, never a hole over [1M, 1M+64K).
+# One result per round.
 check_round() {	# check_round LABEL
-	local d h td th
+	local d h td th bad=
 	read -r d td < <(seek data 0)
 	read -r h th < <(seek hole $MiB)
+	echo "# $1: SEEK_DATA 0 = $d (${td}s), SEEK_HOLE 1M = $h (${th}s)"
 	if ! [[ $d =~ ^[0-9]+$ ]] || [ "$d" -gt $MiB ]; then
-		echo "# FAIL: $1: SEEK_DATA 0 = $d"; fail=1
+		bad+=", SEEK_DATA 0 = $d"
 	fi
 	if ! [[ $h =~ ^[0-9]+$ ]] || [ "$h" -lt $((MiB + 65536)) ]; then
-		echo "# FAIL: $1: SEEK_HOLE 1M = $h"; fail=1
+		bad+=", SEEK_HOLE 1M = $h"
 	fi
 	if [ "$td" -gt 60 ] || [ "$th" -gt 60 ]; then
-		echo "# FAIL: $1: lseek took $td s / $th s"; fail=1
+		bad+=", lseek took $td s / $th s"
 	fi
-	echo "# $1: SEEK_DATA 0 = $d (${td}s), SEEK_HOLE 1M = $h (${th}s)"
+	if [ -n "$bad" ]; then
+		ktap_test_fail "$1: data or the true answer within 60 s${bad}"
+	else
+		ktap_test_pass "$1: data or the true answer within 60 s"
+	fi
 }
 
 recover() {
@@ -80,12 +88,7 @@ exact() {	# exact LABEL: faults stopped, answers exact again
 	local d h
 	d=$("$probe" "$dev" data 0)
 	h=$("$probe" "$dev" hole $MiB)
-	if [ "$d" != $MiB ] || [ "$h" != $((MiB + 65536)) ]; then
-		echo "# FAIL: $1: after the faults: SEEK_DATA 0 = $d, SEEK_HOLE 1M = $h"
-		fail=1
-	else
-		echo "# ok: $1: exact again"
-	fi
+	check_eq "$1: exact again (SEEK_DATA 0, SEEK_HOLE 1M)" "$MiB $((MiB + 65536))" "$d $h"
 }
 
 exact "before faults"
@@ -106,7 +109,7 @@ for f in "4 timeout" "65536 aborted-command" "16 transport-error" "8 recovered-e
 done
 failed1=$(cat /sys/module/blkseek/stats/fallback_command_failed)
 echo "# fallback_command_failed counted $((failed1 - failed0)) failures"
-[ "$failed1" -gt "$failed0" ] || { echo "# FAIL: no failure was counted"; fail=1; }
+ktap_test_result "fallback_command_failed counted the failures" [ "$failed1" -gt "$failed0" ]
 
 stat_of() { cat /sys/module/blkseek/stats/"$1"; }
 # this disk's line of /sys/module/blkseek/refused (other disks of earlier
@@ -129,8 +132,7 @@ fresh_caps() {
 		sleep 1
 		"$probe" "$dev" data 0 > /dev/null
 	done
-	echo "# FAIL: no READ CAPACITY(16) sent in 40 s"
-	fail=1
+	ktap_test_fail "READ CAPACITY(16) sent in 40 s"
 }
 
 # Per-command injection (scsi_debug debugfs, 6.12): every 0x9e (READ
@@ -152,19 +154,21 @@ if [ -e "$dbg" ]; then
 		check_eq "refused with asc $asc: 2000 SEEK_DATA 0 (all data)" "0:2000" "$(seek_data_many "$dev" 2000)"
 		sent=$(($(stat_of get_lba_status_commands) - g0))
 		echo "# refused with asc $asc: $sent GET LBA STATUS for 2000 lseeks"
-		[ "$sent" -le 2 ] || { echo "# FAIL: $sent GET LBA STATUS sent to a disk that refused it"; fail=1; }
+		ktap_test_result "refused with asc $asc: at most 2 GET LBA STATUS for 2000 lseeks ($sent)" [ "$sent" -le 2 ]
 		check_eq "disks that refused" 1 $(($(stat_of get_lba_status_refused) - r0))
-		majmin=$(cat /sys/block/"$name"/dev)
-		grep -q "^$majmin $(cat /sys/block/"$name"/diskseq) [0-9]* sense 5/${asc#0x}/00\$" /sys/module/blkseek/refused ||
-			{ echo "# FAIL: refused lists: $(cat /sys/module/blkseek/refused)"; fail=1; }
+		refused="^$(cat /sys/block/"$name"/dev) $(cat /sys/block/"$name"/diskseq) [0-9]* sense 5/${asc#0x}/00\$"
+		ktap_test_result "refused with asc $asc: /sys/module/blkseek/refused lists the disk" \
+			grep -q "$refused" /sys/module/blkseek/refused ||
+			sed 's/^/# refused: /' /sys/module/blkseek/refused
 		echo "- 2 0x9e" > "$dbg"
 		d=$("$probe" "$dev" data 0)
 		check_eq "accepted again, not rescanned: SEEK_DATA 0 (remembered: all data)" 0 "$d"
 		if [ -x "${BLKSEEK_REPO:-}/tools/blkseek-map" ]; then
 			out=$("$BLKSEEK_REPO/tools/blkseek-map" --check "$dev")
 			check_eq "blkseek-map --check exit status (3: no answers)" 3 $?
-			grep -q "this disk refused GET LBA STATUS [0-9]* s ago (sense 5/${asc#0x}/00)" <<< "$out" ||
-				{ echo "# FAIL: --check does not say the disk refused:"; sed 's/^/#   /' <<< "$out"; fail=1; }
+			ktap_test_result "refused with asc $asc: blkseek-map --check says the disk refused" \
+				grep -q "this disk refused GET LBA STATUS [0-9]* s ago (sense 5/${asc#0x}/00)" <<< "$out" ||
+				sed 's/^/#   /' <<< "$out"
 		fi
 		rescan
 		exact "accepted again, rescanned"
@@ -207,9 +211,8 @@ if [ -x "$map" ]; then
 	wait $walker 2>/dev/null
 	ms=$((($(date +%s%N) - t0) / 1000000))
 	echo "# a walk of 200 slow runs killed after 3 s: gone $ms ms after SIGKILL"
-	[ "$ms" -le 3000 ] || { echo "# FAIL: the killed walk took $ms ms to go"; fail=1; }
-	[ "$(stat_of fallback_killed)" -gt "$k0" ] ||
-		{ echo "# FAIL: fallback_killed did not move"; fail=1; }
+	ktap_test_result "the killed walk gone within 3000 ms ($ms)" [ "$ms" -le 3000 ]
+	ktap_test_result "fallback_killed moved" [ "$(stat_of fallback_killed)" -gt "$k0" ]
 	# Nothing leaks: 20 more walks killed in the middle of a command.  The
 	# reply buffers (4 KiB each, kmalloc-4k or its kmalloc-rnd-NN-4k
 	# copies) are no more than before, give or take a slab's
@@ -225,8 +228,8 @@ if [ -x "$map" ]; then
 	done
 	ref1=$(cat /sys/module/scsi_debug/refcnt) s1=$(slab4k)
 	echo "# 20 walks killed: kmalloc-4k objects $s0 before, $s1 after; scsi_debug references $ref0 before, $ref1 after"
-	[ $((s1 - s0)) -lt 16 ] || { echo "# FAIL: $((s1 - s0)) more 4 KiB objects after 20 killed walks"; fail=1; }
-	[ "$ref1" -le "$ref0" ] || { echo "# FAIL: $((ref1 - ref0)) more references on scsi_debug after 20 killed walks"; fail=1; }
+	ktap_test_result "20 killed walks: fewer than 16 more 4 KiB objects ($((s1 - s0)))" [ $((s1 - s0)) -lt 16 ]
+	ktap_test_result "20 killed walks: no more references on scsi_debug ($((ref1 - ref0)))" [ "$ref1" -le "$ref0" ]
 	old_answer=$(cat $param/answer_ms)
 	echo 1000 > $param/answer_ms
 	b0=$(stat_of fallback_time_budget)
@@ -236,9 +239,8 @@ if [ -x "$map" ]; then
 	ms=$((($(date +%s%N) - t0) / 1000000))
 	echo "# the walk with answer_ms=1000: $ms ms, $(grep -c hole "$out") holes"
 	# 1 s, then one command of 200 ms (3 tries at most), and the tool's own time
-	[ "$ms" -le 5000 ] || { echo "# FAIL: the walk with answer_ms=1000 took $ms ms"; fail=1; }
-	[ "$(stat_of fallback_time_budget)" -gt "$b0" ] ||
-		{ echo "# FAIL: fallback_time_budget did not move"; fail=1; }
+	ktap_test_result "the walk with answer_ms=1000 within 5000 ms ($ms)" [ "$ms" -le 5000 ]
+	ktap_test_result "fallback_time_budget moved" [ "$(stat_of fallback_time_budget)" -gt "$b0" ]
 	rm -f "$out"
 	echo "$old_answer" > $param/answer_ms
 	echo 0 > $sd/ndelay
@@ -247,6 +249,6 @@ else
 fi
 
 # what the kernel said, for a failure's diagnosis
-[ $fail = 0 ] || dmesg | tail -40 | sed 's/^/# dmesg: /'
+[ "$KTAP_CNT_FAIL" = 0 ] || dmesg | tail -40 | sed 's/^/# dmesg: /'
 modprobe -r scsi_debug
-exit $fail
+ktap_finished

@@ -1,20 +1,24 @@
 # SPDX-License-Identifier: GPL-2.0
-# shellcheck shell=bash disable=SC2034 # name, dev, disks, fail: for the sourcing test
+# shellcheck shell=bash disable=SC2034 # name, dev, disks: for the sourcing test
 #
 # Sourced by the shell selftests and the bench: scsi_debug loaded afresh
-# for a test, blkseek disabled, unloaded and loaded again, and a check of
-# one value.
+# for a test, blkseek disabled, unloaded and loaded again, and a check
+# as one KTAP result.
 
 # the directory of this file and of what it runs (blkseek_seek.py)
 blkseek_lib_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
-# check_eq WHAT EXPECTED GOT: prints ok or FAIL; a failure sets fail=1
+# KTAP results (ktap_helpers.sh), unless the sourcing test has them already
+# shellcheck source=ktap_helpers.sh
+declare -F ktap_test_pass > /dev/null || . "$blkseek_lib_dir/ktap_helpers.sh"
+
+# check_eq WHAT EXPECTED GOT: one KTAP result, "WHAT = GOT" when GOT is
+# EXPECTED, else a failure naming both
 check_eq() {
 	if [ "$2" = "$3" ]; then
-		echo "# ok: $1 = $3"
+		ktap_test_pass "$1 = $3"
 	else
-		echo "# FAIL: $1: expected $2, got $3"
-		fail=1
+		ktap_test_fail "$1: expected $2, got $3"
 	fi
 }
 

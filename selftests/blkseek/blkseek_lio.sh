@@ -8,13 +8,14 @@
 # is asked once first); the target logs "Unsupported SA: 0x12" at most
 # once, not once per lseek; blkseek lists the disk as refused and
 # blkseek-map --check says so.
-KSFT_SKIP=4
+# One KTAP result per check (ktap_helpers.sh).
 here=$(dirname "$(readlink -f "$0")")
+# shellcheck source=ktap_helpers.sh
+. "$here/ktap_helpers.sh"
 stats=/sys/module/blkseek/stats
 cfs=/sys/kernel/config/target
 map=${BLKSEEK_REPO:-}/tools/blkseek-map
 naa=naa.5001405b15ee0001
-fail=0
 
 [ -d $stats ] || { echo "# no $stats (blkseek not loaded)"; exit $KSFT_SKIP; }
 . "$here/blkseek_lib.sh"
@@ -58,6 +59,7 @@ done
 [ -n "$disk" ] || { echo "# FAIL: no disk of the LIO LUN"; exit 1; }
 dev=/dev/$disk
 echo "# LIO LUN: $dev, $(sg_readcap -l "$dev" 2> /dev/null | grep -oE 'LBPME=[01]|LBPRZ=[01]' | tr '\n' ' ')"
+ktap_print_header
 
 st() { cat $stats/"$1"; }
 g0=$(st get_lba_status_commands) r0=$(st report_opcodes_commands)
@@ -67,19 +69,18 @@ check_eq "2000 SEEK_DATA 0 on the LIO LUN (all data)" "0:2000" "$seen"
 gls=$(($(st get_lba_status_commands) - g0))
 logged=$(($(dmesg | grep -c 'Unsupported SA: 0x12') - l0))
 echo "# 2000 lseeks: $gls GET LBA STATUS, $(($(st report_opcodes_commands) - r0)) REPORT SUPPORTED OPERATION CODES, $logged lines \"Unsupported SA: 0x12\" in the log"
-[ "$gls" -le 1 ] || { echo "# FAIL: $gls GET LBA STATUS for 2000 lseeks"; fail=1; }
-[ "$logged" -le 1 ] || { echo "# FAIL: the target logged $logged refusals for 2000 lseeks"; fail=1; }
-majmin=$(cat /sys/block/"$disk"/dev)
-grep -qE "^$majmin $(cat /sys/block/"$disk"/diskseq) [0-9]+ (rsoc|sense 5/2[04]/00)\$" /sys/module/blkseek/refused ||
-	{ echo "# FAIL: refused lists: $(cat /sys/module/blkseek/refused)"; fail=1; }
+ktap_test_result "at most one GET LBA STATUS for 2000 lseeks ($gls)" [ "$gls" -le 1 ]
+ktap_test_result "the target logged at most one refusal for 2000 lseeks ($logged)" [ "$logged" -le 1 ]
+refused="^$(cat /sys/block/"$disk"/dev) $(cat /sys/block/"$disk"/diskseq) [0-9]+ (rsoc|sense 5/2[04]/00)\$"
+ktap_test_result "/sys/module/blkseek/refused lists the disk" \
+	grep -qE "$refused" /sys/module/blkseek/refused ||
+	sed 's/^/# refused: /' /sys/module/blkseek/refused
 if [ -x "$map" ]; then
 	out=$("$map" --check "$dev")
 	rc=$?
 	echo "$out" | sed 's/^/#   /'
 	check_eq "blkseek-map --check exit status (3: no answers)" 3 $rc
-	grep -q 'GET LBA STATUS is not accepted' <<< "$out" ||
-		{ echo "# FAIL: --check does not say GET LBA STATUS is not accepted"; fail=1; }
+	ktap_test_result "blkseek-map --check says GET LBA STATUS is not accepted" \
+		grep -q 'GET LBA STATUS is not accepted' <<< "$out"
 fi
-
-[ $fail = 0 ] && echo "# blkseek_lio: ok"
-exit $fail
+ktap_finished

@@ -24,8 +24,10 @@
 #     (vpd_use_hostno=1): blkseek cannot tell they are one LUN, so the map
 #     answers all data
 # 10. paths failed in dm-multipath (told by the udev rule): never asked
-KSFT_SKIP=4
+# One KTAP result per check (ktap_helpers.sh).
 here=$(dirname "$(readlink -f "$0")")
+# shellcheck source=ktap_helpers.sh
+. "$here/ktap_helpers.sh"
 probe=$here/blkseek_probe
 stats=/sys/module/blkseek/stats
 param=/sys/module/blkseek/parameters
@@ -33,7 +35,6 @@ map=${BLKSEEK_REPO:-}/tools/blkseek-map
 stack=${BLKSEEK_REPO:-}/tools/blkseek-stack
 K64=65536
 M1=1048576
-fail=0
 
 [ -d $stats ] || { echo "# no $stats (blkseek not loaded)"; exit $KSFT_SKIP; }
 [ -x "$map" ] && [ -x "$stack" ] || { echo "# no tools/blkseek-map, blkseek-stack (BLKSEEK_REPO)"; exit $KSFT_SKIP; }
@@ -61,12 +62,13 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
+ktap_print_header
 
 # load: scsi_debug with two hosts over one store; sets a, b (their disks)
 load() {
 	sdebug_reload dev_size_mb=128 lbpu=1 lbprz=1 unmap_granularity=8 \
 		add_host=2 "$@"
-	[ ${#disks[@]} = 2 ] || { echo "# FAIL: ${#disks[@]} disks, not 2"; exit 1; }
+	[ ${#disks[@]} = 2 ] || ktap_exit_fail_msg "scsi_debug made ${#disks[@]} disks, not 2"
 	a=/dev/${disks[0]} b=/dev/${disks[1]}
 }
 
@@ -78,7 +80,7 @@ anew() {
 	local out
 
 	out=$(blkdiscard -f "${1:-$a}" 2>&1) ||
-		{ echo "# FAIL: blkdiscard ${1:-$a}: $out"; fail=1; }
+		ktap_test_fail "blkdiscard ${1:-$a}: $out"
 	next=1
 }
 
@@ -112,16 +114,16 @@ case_() {
 	for i in $(seq "$n"); do write_seek "$label" "$3" "$4" "${5:-}"; done
 	check_eq "$label: holes over data in $tries" 0 "$bad"
 	dd if="$4" of="$work/r" bs=$K64 count=1 skip=$((off / K64)) iflag=direct status=none
-	cmp -s "$work/w" "$work/r" || { echo "# FAIL: $label: the last write does not read back"; fail=1; }
+	ktap_test_result "$label: the last write reads back" cmp -s "$work/w" "$work/r"
 }
 
 # map_create TABLE-TAIL: dm-multipath bspaths over the whole LUN, told
 map_create() {
 	dmsetup remove bspaths 2>/dev/null
 	dmsetup create bspaths --table "0 $(blockdev --getsz "$a") multipath $*" ||
-		{ echo "# FAIL: dmsetup create bspaths"; fail=1; return 1; }
+		{ ktap_test_fail "dmsetup create bspaths multipath $*"; return 1; }
 	udevadm settle
-	"$stack" /dev/mapper/bspaths || { echo "# FAIL: blkseek-stack bspaths"; fail=1; return 1; }
+	"$stack" /dev/mapper/bspaths || { ktap_test_fail "blkseek-stack bspaths ($*)"; return 1; }
 }
 mm() { cat "/sys/class/block/$(basename "$(readlink -f "$1")")/dev"; }
 reqs() { cat "/sys/block/$(basename "$1")/device/iorequest_cnt"; }
@@ -159,8 +161,8 @@ if map_create "0 0 2 1 round-robin 0 1 1 $(mm "$a") 1 round-robin 0 1 1 $(mm "$b
 	dmsetup message bspaths 0 switch_group 2
 	rb=$(reqs "$b")
 	case_ "multipath, switched to group 2" 10 $mp $mp
-	[ $(($(reqs "$b") - rb)) -ge 10 ] ||
-		{ echo "# FAIL: switch_group 2: $(($(reqs "$b") - rb)) commands on the second path"; fail=1; }
+	ktap_test_result "switch_group 2: at least 10 commands on the second path ($(($(reqs "$b") - rb)))" \
+		[ $(($(reqs "$b") - rb)) -ge 10 ]
 fi
 
 # 7. two writers through the map against two seekers through the map,
@@ -223,7 +225,7 @@ race() {	# race LABEL: the writers and seekers on the map
 	wait $w0 $w1 $s0
 	read -r t0 b0 < "$work/seeker0"; read -r t1 b1 < "$work/seeker1"
 	check_eq "race, $1: holes over data in $((t0 + t1))" 0 $((b0 + b1))
-	[ $((t0 + t1)) = 24 ] || { echo "# FAIL: race, $1: $((t0 + t1)) writes checked, not 24"; fail=1; }
+	check_eq "race, $1: writes checked" 24 $((t0 + t1))
 }
 # both paths in one group: dm spreads the writes over both
 map_create "0 0 1 1 round-robin 0 2 1 $(mm "$a") 1 $(mm "$b") 1" &&
@@ -259,7 +261,7 @@ if map_create "0 0 1 1 round-robin 0 2 1 $(mm "$a") 1 $(mm "$b") 1"; then
 	dmsetup message bspaths 0 reinstate_path "$(mm "$a")"
 	udevadm settle
 	n=$(quiet_walks)
-	[ "$n" -gt 0 ] || { echo "# FAIL: the first path reinstated: no command on it"; fail=1; }
+	ktap_test_result "the first path reinstated: commands on it ($n)" [ "$n" -gt 0 ]
 	echo "# reinstated: $n commands on the first path over 10 walks"
 	dmsetup message bspaths 0 fail_path "$(mm "$a")"
 	dmsetup message bspaths 0 fail_path "$(mm "$b")"
@@ -269,7 +271,8 @@ if map_create "0 0 1 1 round-robin 0 2 1 $(mm "$a") 1 $(mm "$b") 1"; then
 	h=$(timeout 60 "$probe" $mp hole 0)
 	check_eq "every path failed: SEEK_HOLE 0 (all data)" "$(blockdev --getsize64 $mp)" "$h"
 	check_eq "every path failed: commands on the paths" 0 $(($(reqs "$a") + $(reqs "$b") - r0))
-	[ $(($(date +%s) - t0)) -le 5 ] || { echo "# FAIL: every path failed: the answer took $(($(date +%s) - t0)) s"; fail=1; }
+	ktap_test_result "every path failed: answered within 5 s ($(($(date +%s) - t0)) s)" \
+		[ $(($(date +%s) - t0)) -le 5 ]
 	dmsetup remove bspaths
 fi
 rm -f $rules
@@ -300,7 +303,7 @@ if [ -n "$part" ] && [ -b "/dev/$(basename "$part")" ]; then
 	done
 	check_eq "a partition and its whole disk, both ways: holes over data in $tries" 0 "$bad"
 else
-	echo "# FAIL: no partition of $a"; fail=1
+	ktap_test_fail "a partition of $a"
 fi
 
 # 8. two iSCSI sessions to one LUN of tgt, over loopback
@@ -312,7 +315,7 @@ if command -v tgtd > /dev/null && command -v iscsiadm > /dev/null && [ -x "$tgt"
 		case_ "two iSCSI sessions: written through the second, asked through the first" 10 "/dev/$s2" "/dev/$s1"
 		case_ "two iSCSI sessions: written through the first, asked through the second" 5 "/dev/$s1" "/dev/$s2"
 	else
-		echo "# FAIL: no two iSCSI sessions to one tgt LUN"; fail=1
+		ktap_test_fail "two iSCSI sessions to one tgt LUN"
 	fi
 	"$tgt" down
 else
@@ -328,5 +331,4 @@ if map_create "0 0 1 1 round-robin 0 2 1 $(mm "$a") 1 $(mm "$b") 1"; then
 	dmsetup remove bspaths
 fi
 
-[ $fail = 0 ] && echo "# blkseek_paths: ok"
-exit $fail
+ktap_finished

@@ -106,7 +106,7 @@ def seekers(dev, mapfile, want, stop):
         """Whether any known data lies in [a, b)."""
         return any(s < b and a < e for s, e in data)
 
-    answers = holes = violations = einval = 0
+    answers = holes = violations = einval = again = 0
     said = False
     while answers < want or not os.path.exists(stop):
         if answers >= want and not said:
@@ -117,15 +117,20 @@ def seekers(dev, mapfile, want, stop):
             d = os.lseek(fd, off, os.SEEK_DATA)
             h = os.lseek(fd, off, os.SEEK_HOLE)
         except OSError as e:
-            if e.errno == errno.ENXIO:      # no data past off
-                d = size
+            try:
+                if e.errno != errno.ENXIO:
+                    raise
+                d = size                    # no data past off
                 h = os.lseek(fd, off, os.SEEK_HOLE)
-            elif e.errno == errno.EINVAL:   # not told the mapping right now
-                einval += 1
+            except OSError as e2:
+                if e2.errno == errno.EINVAL:    # not told the mapping right now
+                    einval += 1
+                elif e2.errno == errno.EAGAIN:  # in-kernel: dm suspended
+                    again += 1
+                else:
+                    raise
                 answers += 1
                 continue
-            else:
-                raise
         answers += 2
         # [off, d) are holes, and so is the rest of the block holding h
         # (off itself when off is inside a hole: only up to its block's end)
@@ -139,7 +144,8 @@ def seekers(dev, mapfile, want, stop):
             if data_in(h, (h // 512 + 1) * 512):
                 violations += 1
                 print(f"violation: SEEK_HOLE({off}) = {h} on data")
-    print(f"{answers} answers, {holes} holes, {einval} EINVAL, {violations} holes over data")
+    print(f"{answers} answers, {holes} holes, {einval} EINVAL, {again} EAGAIN, "
+          f"{violations} holes over data")
     return 1 if violations else 0
 
 

@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Stacked devices, set up as users do and told to blkseek the way udev
-# does (the rule of tools/packaging/udev, with this tree's blkseek-stack).
-# Three scsi_debug disks of their own stores:
+# Stacked devices on three scsi_debug disks of their own stores, set up
+# as users do and told to blkseek the way udev does
+# (blkseek_stack_lib.sh):
 #  - an LVM LV of two segments on two disks, and a kpartx partition of it
 #    (dm-linear over dm-linear);
 #  - loop over sparse files on tmpfs, ext4 and xfs, with offset and size
@@ -11,42 +11,14 @@
 #  - dm-crypt over a thin disk: the stock answer (EINVAL);
 #  - table reloads moving the LV's first segment between two disks (its
 #    old place discarded) under seekers: never a hole over data;
-#  - nbdcopy from the LV reads its floor; blkseek unloaded and loaded
-#    again with mappings set; every mapping released at the end.
-# Then two scsi_debug hosts sharing one store (two paths of one LUN):
-#  - multipath-tools' map of them, with a path taken offline under
-#    seekers, an LV on the map, and nbdcopy from the map.
-# Then many LVs on one VG, one more created, extended and removed while
-# the others are walked and copied.
-# Each map walked by SEEK_DATA/SEEK_HOLE must equal the ground truth
-# composed from sg_get_lba_status on the disks and the tables of
-# `dmsetup table` (or the backing file's own map).
-# BLKSEEK_INKERNEL=1 (make upstream-check): the answers come from the
-# kernel itself (the series of upstream/), blkseek.ko must not be loaded,
-# and what exists only for the module's control plane is not done: no
-# udev rule, no blkseek-stack, no mappings or their stats, no unload and
-# load again; scenarios 2, 13 and 14, which are only that, are skipped.
-# Two answers differ by the series' design, and are checked as it gives
-# them: dm-crypt is all data (dm answers for every device, a target
-# without the method is data), not EINVAL; and the multipath path taken
-# offline is also failed in dm, as multipathd's checker does (dm-mpath
-# asks the path I/O would take, and an offline path it has not failed
-# answers "all data": checked to show no hole over data).  Every other
-# check of the answers runs unchanged.
+#  - nbdcopy from the LV reads its floor;
+#  - the control plane: bad mappings refused, the top of two dm devices
+#    told alone, blkseek unloaded and loaded again with mappings set,
+#    every mapping released at the end.
+# BLKSEEK_INKERNEL=1: scenarios 2, 13 and 14, only the control plane,
+# are skipped; dm-crypt is all data (dm answers for every device, a
+# target without the method is data), not EINVAL, by the series' design.
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=ktap_helpers.sh
-. "$here/ktap_helpers.sh"
-stack=${BLKSEEK_REPO:-}/tools/blkseek-stack
-map=${BLKSEEK_REPO:-}/tools/blkseek-map
-rules=/run/udev/rules.d/90-blkseek-stack.rules
-work=$(mktemp -d)
-fail=0
-inkernel=${BLKSEEK_INKERNEL:-0}
-with_module() { [ "$inkernel" != 1 ]; }	# the answers come from blkseek.ko
-
-# One KTAP result per scenario (ktap_helpers.sh; nested: the runner
-# prefixes "# "); a scenario fails if any of its checks does, or if the
-# test exits in it.
 scenarios=(
 	"LVM: an LV of two segments on two disks"
 	"bad mappings, cycles and chains refused; their devices removable"
@@ -62,171 +34,15 @@ scenarios=(
 	"nbdcopy from the LV reads its floor"
 	"blkseek unloaded and loaded with mappings set"
 	"every mapping released once the devices are gone"
-	"multipath: two paths of one LUN, a path offline, an LV on it"
-	"many LVs, one changing: the others stay exact"
 )
-with_module ||	# the answer the series gives by design
+inkernel_skip=(2 13 14)	# the module's control plane only
+# shellcheck source=blkseek_stack_lib.sh
+. "$here/blkseek_stack_lib.sh"
+[ "$inkernel" != 1 ] ||	# the answer the series gives by design
 	scenarios[9]="dm-crypt is all data (a dm target without the method)"
-scen=0 reported=0
-result() {	# result [SKIP-REASON]: the current scenario's result line, once
-	[ "$scen" -gt "$reported" ] || return 0
-	reported=$scen
-	if [ "$fail" != 0 ]; then
-		ktap_test_fail "${scenarios[scen - 1]}"
-	elif [ -n "${1:-}" ]; then
-		ktap_test_skip "${scenarios[scen - 1]}" "$1"
-	else
-		ktap_test_pass "${scenarios[scen - 1]}"
-	fi
-	fail=0
-}
-step() {	# step N: scenario N begins, the one before ends
-	result
-	[ "$scen" -gt 0 ] || { ktap_print_header; ktap_set_plan ${#scenarios[@]}; }
-	scen=$1
-	echo "# scenario $scen at ${SECONDS} s: ${scenarios[scen - 1]}"
-}
-check() {	# check WHAT COMMAND...
-	local what=$1
-	shift
-	if "$@"; then echo "# ok: $what"; else echo "# FAIL: $what"; fail=1; fi
-}
-for t in sg_get_lba_status lvm dmsetup kpartx losetup sfdisk mkfs.ext4 mkfs.xfs cryptsetup multipath nbdcopy; do
-	command -v $t > /dev/null || { echo "# no $t"; exit $KSFT_SKIP; }
-done
-if with_module; then
-	[ -x "$stack" ] && [ -x "$map" ] || { echo "# tools not built"; exit $KSFT_SKIP; }
-	[ -c /dev/blkseek ] || { echo "# blkseek not loaded"; exit $KSFT_SKIP; }
-else
-	[ -x "$map" ] || { echo "# tools not built"; exit $KSFT_SKIP; }
-	if [ -e /sys/module/blkseek ] || [ -e /sys/kernel/livepatch/blkseek ]; then
-		echo "# FAIL: BLKSEEK_INKERNEL=1 but blkseek.ko is loaded"; exit 1
-	fi
-	echo "# in-kernel: the answers come from $(uname -r), blkseek.ko not loaded"
-fi
-modprobe dm-mod; modprobe dm-multipath; modprobe dm-crypt; modprobe loop
-export LVM_SUPPRESS_FD_WARNINGS=1	# the harness's own descriptors
-
-cleanup() {
-	local rc=$?
-	# exited inside a scenario: it failed, and the rest did not run
-	if [ "$scen" -gt 0 ]; then
-		[ $rc = 0 ] || fail=1
-		result
-		while [ "$scen" -lt ${#scenarios[@]} ]; do
-			scen=$((scen + 1))
-			ktap_test_fail "${scenarios[scen - 1]} # not run: exit $rc before it"
-		done
-	fi
-	umount "$work/mnt-ext4" "$work/mnt-xfs" 2>/dev/null
-	losetup -D 2>/dev/null
-	umount "$work/mnt-tmp" 2>/dev/null
-	dmsetup remove_all 2>/dev/null
-	multipath -F > /dev/null 2>&1
-	dmsetup remove_all 2>/dev/null
-	umount /etc/multipath 2>/dev/null
-	rm -f "$rules"
-	udevadm control --reload 2>/dev/null
-	modprobe -r scsi_debug 2>/dev/null
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-# the udev rule as installed, pointing at this tree's blkseek-stack
-if with_module; then
-	mkdir -p "$(dirname $rules)"
-	sed "s|@SBINDIR@|$(dirname "$stack")|" \
-		"$BLKSEEK_REPO/tools/packaging/udev/90-blkseek-stack.rules" > "$rules"
-fi
-udevadm control --reload || { echo "# no udevd"; exit $KSFT_SKIP; }
-
-. "$here/blkseek_lib.sh"
-sdebug() {	# sdebug HOSTS PARAMS...: scsi_debug loaded afresh with HOSTS
-		# hosts (add_host=HOSTS); sets disks, one per host
-	local hosts=$1
-	shift
-	sdebug_reload dev_size_mb=32 lbpu=1 lbprz=1 unmap_granularity=8 \
-		add_host="$hosts" "$@"
-	if [ ${#disks[@]} != "$hosts" ]; then
-		echo "# FAIL: scsi_debug made ${#disks[@]} disks, not $hosts"
-		exit 1
-	fi
-}
 sdebug 3 per_host_store=1
 pv1=${disks[0]} pv2=${disks[1]} thin=${disks[2]}
 echo "# PVs $pv1 $pv2, thin disk $thin"
-
-# shellcheck source=blkseek_truth.sh
-. "$here/blkseek_truth.sh"
-truth() { gls_truth "/dev/$1"; }	# truth DISK: the whole disk's map
-merge() { merge_runs; }
-cut() {	# cut FROM LEN AT < map: the map's [FROM, FROM+LEN) placed at AT
-	awk -v f="$1" -v len="$2" -v at="$3" '
-		{ s = $1; e = $1 + $2; if (s < f) s = f; if (e > f + len) e = f + len
-		  if (e > s) print s - f + at, e - s, $3 }'
-}
-lsmap() {	# lsmap DEV: the map walked by SEEK_DATA/SEEK_HOLE
-	"$map" --lseek "$1" | awk '$1 ~ /^[0-9]+$/ && NF >= 3 { print $1, $2, $3 }' | merge
-}
-dm_truth() {	# dm_truth NAME: composed from `dmsetup table` and the disks
-	local start len tgt dev off
-	dmsetup table "$1" | while read -r start len tgt dev off; do
-		if [ "$tgt" = multipath ]; then	# the LUN, by its first path
-			dev=$(echo "$dev $off" | grep -oE '[0-9]+:[0-9]+' | head -1) off=0
-		fi
-		[ "$tgt" = linear ] || [ "$tgt" = multipath ] || return 1
-		local lower
-		lower=$(basename "$(readlink -f "/sys/dev/block/$dev")")
-		if [ -d "/sys/block/$lower/dm" ]; then
-			dm_truth "$(cat "/sys/block/$lower/dm/name")"
-		else
-			truth "$lower"
-		fi | cut $((off * 512)) $((len * 512)) $((start * 512))
-	done | merge
-}
-same() {	# same WHAT EXPECTED ACTUAL
-	if [ -s "$2" ] && diff "$2" "$3" > "$work/diff"; then
-		echo "# ok: $1 ($(grep -c hole "$3") holes, $(grep -c data "$3") data runs)"
-	else
-		echo "# FAIL: $1"; sed 's/^/#   /' "$work/diff" | head -20; fail=1
-	fi
-}
-loop_attach() {	# loop_attach LOSETUP-ARGS...: the loop device (udev may
-		# still hold the one losetup picks: tried again)
-	local l
-	for _ in $(seq 10); do
-		udevadm settle
-		l=$(losetup -f --show "$@" 2>/dev/null) && { echo "$l"; return 0; }
-		sleep 0.5
-	done
-	return 1
-}
-floor() {	# floor MAP: sectors of the 256 KiB pieces that hold data
-	awk '$3 == "data" { for (c = int($1 / 262144); c * 262144 < $1 + $2; c++) p[c] = 1 }
-		END { print length(p) * 512 }'
-}
-nbdcopy_check() {	# nbdcopy_check WHAT DEV TRUTH: reads only its floor
-	local name r0 r1 fl out=$work/copy.img
-	name=$(basename "$(readlink -f "$2")")
-	fl=$(floor < "$3")
-	udevadm settle
-	echo 3 > /proc/sys/vm/drop_caches
-	blockdev --setra 0 "$2"
-	r0=$(awk '{ print $3 }' "/sys/block/$name/stat")
-	nbdcopy "$2" "$out"
-	check "$1: nbdcopy exits 0" [ $? = 0 ]
-	r1=$(awk '{ print $3 }' "/sys/block/$name/stat")
-	echo "# $1: nbdcopy read $((r1 - r0)) sectors, floor $fl"
-	check "$1: nbdcopy reads its floor" [ $((r1 - r0)) -le $((fl * 105 / 100 + 256)) ]
-	check "$1: copy identical" cmp -s "$2" "$out"
-	rm -f "$out"
-}
-scatter() {	# scatter DEV SEED: 256 KiB of random data at some spots
-	local s
-	for s in $(seq 0 $(( $(blockdev --getsize64 "$1") / 262144 - 1)) | shuf --random-source=<(yes "$2") | head -12); do
-		dd if=/dev/urandom of="$1" bs=256k count=1 seek="$s" oflag=direct status=none
-	done
-}
 
 # 1. LVM: a 2-segment LV across two disks; kpartx partition of it
 step 1
@@ -236,19 +52,16 @@ lvm vgcreate -q "${lvm[@]}" bsvg "/dev/$pv1" "/dev/$pv2" > /dev/null &&
 lvm lvcreate -q "${lvm[@]}" -n lv -L 12m bsvg "/dev/$pv1" > /dev/null &&
 lvm lvextend -q "${lvm[@]}" -L +12m bsvg/lv "/dev/$pv2" > /dev/null &&
 lvm lvcreate -q "${lvm[@]}" -n fs -L 16m bsvg "/dev/$pv1" > /dev/null ||
-	{ echo "# FAIL: lvm setup"; exit 1; }
+	{ echo "# lvm setup failed"; exit 1; }
 udevadm settle
 lv=/dev/mapper/bsvg-lv
 blkdiscard "$lv"
 scatter "$lv" 1
-check "LV has 2 segments" [ "$(dmsetup table bsvg-lv | wc -l)" = 2 ]
+ktap_test_result "LV has 2 segments" [ "$(dmsetup table bsvg-lv | wc -l)" = 2 ]
 dm_truth bsvg-lv > "$work/lv.truth"
 lsmap "$lv" > "$work/lv.map"
 same "LV over two disks: map equals the composed truth" "$work/lv.truth" "$work/lv.map"
-step 2
-if ! with_module; then
-	result "in-kernel: no mappings to refuse (blkseek-stack's control plane)"
-else
+if step 2; then
 touch "$work/regular"
 # five 1 MiB dm-linear devices, each on the one before, the first on the
 # thin disk: chains and cycles of mappings set on them are refused
@@ -256,12 +69,13 @@ chain=()
 for i in 1 2 3 4 5; do
 	lower=/dev/$thin
 	[ "$i" = 1 ] || lower=/dev/mapper/bschain$((i - 1))
-	dmsetup create "bschain$i" --table "0 2048 linear $lower 0" || fail=1
+	dmsetup create "bschain$i" --table "0 2048 linear $lower 0" ||
+		ktap_test_fail "dmsetup create bschain$i"
 	chain+=("/dev/mapper/bschain$i")
 done
 udevadm settle
 python3 "$here/blkseek_stack_abi.py" "$lv" "/dev/$thin" "$work/regular" "${chain[@]}" | sed 's/^/# /'
-check "bad mappings refused with their errno" [ "${PIPESTATUS[0]}" = 0 ]
+ktap_test_result "bad mappings refused with their errno" [ "${PIPESTATUS[0]}" = 0 ]
 lsmap "$lv" > "$work/lv.map2"
 same "LV map unchanged by the refused mappings" "$work/lv.truth" "$work/lv.map2"
 # what was accepted pins nothing: each device can be removed (its lower
@@ -271,7 +85,7 @@ for i in 5 4 3 2 1; do
 		dmsetup remove "bschain$i" 2> /dev/null && break
 		sleep 0.5
 	done
-	check "chain device $i removed with mappings set" [ ! -e "/dev/mapper/bschain$i" ]
+	ktap_test_result "chain device $i removed with mappings set" [ ! -e "/dev/mapper/bschain$i" ]
 done
 fi
 
@@ -279,40 +93,32 @@ step 3
 # telling one device is enough: a dm-linear device on another, neither
 # told by udev (no rule), answers once blkseek-stack is given the top one
 # (in-kernel: at once, nothing told)
-if with_module; then
-	rm -f "$rules"
-	udevadm control --reload
-fi
+udev_rule off
 dmsetup create bsbase --table "0 4096 linear /dev/$thin 2048" &&
-	dmsetup create bstop --table "0 2048 linear /dev/mapper/bsbase 1024" || fail=1
+	dmsetup create bstop --table "0 2048 linear /dev/mapper/bsbase 1024" ||
+	ktap_test_fail "dmsetup create bsbase, bstop"
 udevadm settle
 dd if=/dev/urandom of=/dev/mapper/bstop bs=4k count=2 seek=64 oflag=direct status=none
-if with_module; then
-	"$stack" /dev/mapper/bstop
-	check "blkseek-stack given the top device only exits 0" [ $? = 0 ]
-fi
+[ -z "$stack" ] ||	# in-kernel: nothing to tell
+	ktap_test_result "blkseek-stack given the top device only exits 0" tell /dev/mapper/bstop
 dm_truth bstop > "$work/top.truth"
 lsmap /dev/mapper/bstop > "$work/top.map"
 same "the top device told alone answers exactly" "$work/top.truth" "$work/top.map"
 dmsetup remove bstop; dmsetup remove bsbase
-if with_module; then
-	sed "s|@SBINDIR@|$(dirname "$stack")|" \
-		"$BLKSEEK_REPO/tools/packaging/udev/90-blkseek-stack.rules" > "$rules"
-	udevadm control --reload
-fi
+udev_rule on
 
 step 4
 # a table swap of one LV marks only that LV's mapping stale: its
 # neighbour answers exactly at once, before udev has told anything
 udevadm settle
-with_module && stale0=$(cat /sys/module/blkseek/stats/stacked_stale)
+stale0=$(stat stacked_stale)
 udevadm control --stop-exec-queue
 dmsetup table bsvg-fs > "$work/fs.table"
 dmsetup --noudevsync suspend bsvg-fs && dmsetup --noudevsync load bsvg-fs "$work/fs.table" &&
 	dmsetup --noudevsync resume bsvg-fs
 lsmap "$lv" > "$work/lv.map3"
-with_module && check_eq "mappings marked stale by a table swap of the neighbour" 1 \
-	$(($(cat /sys/module/blkseek/stats/stacked_stale) - stale0))
+[ -z "$stale0" ] || check_eq "mappings marked stale by a table swap of the neighbour" 1 \
+	$(($(stat stacked_stale) - stale0))
 udevadm control --start-exec-queue
 udevadm settle
 same "LV answered exactly while its neighbour's table was swapped" "$work/lv.truth" "$work/lv.map3"
@@ -325,7 +131,7 @@ part=/dev/mapper/bsvg-lv1
 dm_truth "$(basename "$part")" > "$work/part.truth"
 lsmap "$part" > "$work/part.map"
 same "kpartx partition of the LV" "$work/part.truth" "$work/part.map"
-check "the partition's truth is the LV's cut" \
+ktap_test_result "the partition's truth is the LV's cut" \
 	cmp -s "$work/part.truth" <(cut $((2048 * 512)) $((16384 * 512)) 0 < "$work/lv.truth" | merge)
 
 # 2. loop: sparse files on tmpfs, ext4 and xfs (offset 1 MiB, size limit
@@ -333,7 +139,7 @@ check "the partition's truth is the LV's cut" \
 step 6
 loop_check() {	# loop_check WHAT FILE
 	local l
-	l=$(loop_attach -o 1048576 --sizelimit 8388608 "$2") || { echo "# FAIL: losetup $1"; fail=1; return; }
+	l=$(loop_attach -o 1048576 --sizelimit 8388608 "$2") || { ktap_test_fail "losetup over $1"; return; }
 	udevadm settle
 	"$map" --lseek "$2" | awk '$1 ~ /^[0-9]+$/ && NF >= 3 { print $1, $2, $3 }' |
 		cut 1048576 8388608 0 | merge > "$work/loop.truth"
@@ -362,19 +168,6 @@ fmap() {	# fmap FILE FROM: FILE's map from byte FROM, as the loop shows it
 	"$map" --lseek "$1" | awk '$1 ~ /^[0-9]+$/ && NF >= 3 { print $1, $2, $3 }' |
 		cut "$2" $((16 << 20)) 0 | merge
 }
-no_hole_over() {	# no_hole_over WHAT TRUTH MAP
-	if awk 'BEGIN { n = 0 }
-		NR == FNR { if ($3 == "data") { s[n] = $1; e[n] = $1 + $2; n++ }; next }
-		$3 == "hole" { for (i = 0; i < n; i++) if ($1 < e[i] && s[i] < $1 + $2) bad = 1 }
-		END { exit bad }' "$2" "$3"; then
-		echo "# ok: $1: no hole over data"
-	else
-		echo "# FAIL: $1: a hole over data; data, then the map:"; fail=1
-		awk '$3 == "data" { printf "%s+%s ", $1, $2 } END { print "" }' "$2" | sed 's/^/#   /'
-		awk '{ printf "%s+%s:%s ", $1, $2, $3 } END { print "" }' "$3" | sed 's/^/#   /'
-		with_module && echo "#   stats: $(cd /sys/module/blkseek/stats && grep . stacked_*)"
-	fi
-}
 sparse "$work/mnt-tmp/a" "3 9 14 20 33 41 50"
 sparse "$work/mnt-tmp/b" "5 11 17 26 37 45 55 60"
 l=$(loop_attach -r "$work/mnt-tmp/a")
@@ -390,7 +183,7 @@ fcntl.ioctl(os.open(sys.argv[1], os.O_RDONLY), LOOP_CHANGE_FD, os.open(sys.argv[
 PY
 lsmap "$l" > "$work/lb.now"
 no_hole_over "LOOP_CHANGE_FD, at once" "$work/b.truth" "$work/lb.now"
-udevadm settle; with_module && "$stack" "$l"
+udevadm settle; tell "$l"
 lsmap "$l" > "$work/lb.map"
 same "LOOP_CHANGE_FD, told again" "$work/b.truth" "$work/lb.map"
 python3 - "$l" <<'PY'
@@ -403,7 +196,7 @@ fcntl.ioctl(fd, LOOP_SET_STATUS64, bytes(info))
 PY
 lsmap "$l" > "$work/lo.now"
 no_hole_over "LOOP_SET_STATUS64 offset, at once" "$work/b1.truth" "$work/lo.now"
-udevadm settle; with_module && "$stack" "$l"
+udevadm settle; tell "$l"
 lsmap "$l" > "$work/lo.map"
 same "LOOP_SET_STATUS64 offset, told again" "$work/b1.truth" "$work/lo.map"
 losetup -d "$l"
@@ -414,7 +207,7 @@ if mkfs.ext4 -q /dev/mapper/bsvg-fs && mount /dev/mapper/bsvg-fs "$work/mnt-ext4
 	sparse "$work/mnt-ext4/f"
 	loop_check ext4 "$work/mnt-ext4/f"
 else
-	echo "# FAIL: ext4 on the LV not made or not mounted"; fail=1
+	ktap_test_fail "ext4 on the LV made and mounted"
 fi
 truncate -s 320m "$work/mnt-tmp/xfs.img"
 xl=$(loop_attach "$work/mnt-tmp/xfs.img")
@@ -422,7 +215,7 @@ if mkfs.xfs -q "$xl" && mount "$xl" "$work/mnt-xfs"; then
 	sparse "$work/mnt-xfs/f"
 	loop_check xfs "$work/mnt-xfs/f"
 else
-	echo "# FAIL: xfs on $xl not made or not mounted"; fail=1
+	ktap_test_fail "xfs on $xl made and mounted"
 fi
 
 step 9
@@ -442,9 +235,9 @@ head -c 32 /dev/urandom > "$work/key"
 cryptsetup open --type plain --cipher aes-xts-plain64 --key-size 256 \
 	--key-file "$work/key" "/dev/${thin}2" bscrypt
 udevadm settle
-if with_module; then
+if [ "$inkernel" != 1 ]; then
 	"$map" --lseek -q /dev/mapper/bscrypt
-	check "dm-crypt keeps the stock answer (EINVAL: blkseek-map exits 3)" [ $? = 3 ]
+	ktap_test_result "dm-crypt keeps the stock answer (EINVAL: blkseek-map exits 3)" [ $? = 3 ]
 else
 	# the series answers for every dm device: a target without the
 	# method (crypt) is data, never EINVAL (as upstream_stack.sh's
@@ -478,10 +271,10 @@ while [ $moves -lt "$nmoves" ] || ! grep -q '^done' "$work/seek.out"; do
 		skip=$((curoff * 512)) seek=$((otheroff * 512)) count=$((seglen / 128)) status=none
 	{ echo "0 $seglen linear $other $otheroff"; dmsetup table bsvg-lv | tail -n +2; } > "$work/table"
 	dmsetup suspend bsvg-lv && dmsetup load bsvg-lv "$work/table" && dmsetup resume bsvg-lv ||
-		{ echo "# FAIL: reload"; fail=1; break; }
+		{ ktap_test_fail "reload of bsvg-lv"; break; }
 	# and the neighbour's table swapped under the seekers too
 	dmsetup suspend bsvg-fs && dmsetup load bsvg-fs "$work/fs.table" && dmsetup resume bsvg-fs ||
-		{ echo "# FAIL: neighbour reload"; fail=1; break; }
+		{ ktap_test_fail "reload of the neighbour bsvg-fs"; break; }
 	blkdiscard -f -o $((curoff * 512)) -l $((seglen * 512)) "$from" 2>/dev/null
 	t=$cur; cur=$other; other=$t
 	t=$curoff; curoff=$otheroff; otheroff=$t
@@ -495,11 +288,12 @@ wait $seeker
 rc=$?
 sed 's/^/# /' "$work/seek.out"
 echo "# $moves table reloads, answered after $forwarded of them"
-check "no hole over data while tables were reloaded" [ $rc = 0 ] && [ $moves -ge "$nmoves" ]
+[ $rc = 0 ] && [ $moves -ge "$nmoves" ]
+ktap_test_result "no hole over data while tables were reloaded ($moves of $nmoves reloads)" [ $? = 0 ]
 lsmap "$lv" > "$work/lv.after"
 dm_truth bsvg-lv > "$work/lv.after.truth"
 same "LV after the moves: map equals the composed truth" "$work/lv.after.truth" "$work/lv.after"
-with_module && echo "# stats: $(for f in stacked_mappings stacked_stale stacked_redone; do echo -n "$f=$(cat /sys/module/blkseek/stats/$f) "; done)"
+stats stacked_mappings stacked_stale stacked_redone
 
 # 5. nbdcopy from the LV reads only the 256 KiB pieces holding data
 step 12
@@ -507,253 +301,26 @@ nbdcopy_check "LV" "$lv" "$work/lv.after.truth"
 
 # 6. blkseek disabled, unloaded and loaded again with mappings set; udev
 # sets them again when /dev/blkseek appears
-step 13
-if ! with_module; then
-	result "in-kernel: no blkseek.ko to unload"
+if ! step 13; then
+	:	# skipped
 elif [ -z "${BLKSEEK_KO:-}" ] || [ ! -f "$BLKSEEK_KO" ]; then
-	result "no BLKSEEK_KO to load again"
+	skip "no BLKSEEK_KO to load again"
 else
-	check "unloaded with mappings set" blkseek_unload
-	check "loaded again" blkseek_load
+	ktap_test_result "unloaded with mappings set" blkseek_unload
+	ktap_test_result "loaded again" blkseek_load
 	udevadm settle
 	lsmap "$lv" > "$work/lv.reload"
 	same "LV answered again after insmod (udev)" "$work/lv.after.truth" "$work/lv.reload"
 fi
 
 # 7. every mapping released once the devices are gone
-step 14
 cryptsetup close bscrypt
 kpartx -d "$lv"
 dmsetup remove_all
 umount "$work/mnt-xfs"
 losetup -D
 udevadm settle
-if with_module; then
-	check "no mapping left after the devices are gone" \
-		[ "$(cat /sys/module/blkseek/stats/stacked_mappings)" = 0 ]
-else
-	result "in-kernel: no mappings to release"
+if step 14; then
+	check_eq "mappings left after the devices are gone" 0 "$(stat stacked_mappings)"
 fi
-
-# 8. multipath-tools over two scsi_debug hosts sharing one store: two
-# paths of one LUN, one LU identity (vpd_use_hostno=0, with which
-# scsi_debug also reports ALUA port groups, a state by host number).
-# multipath is told to group by the model, which only they share.
-step 15
-sdebug 2 vpd_use_hostno=0
-mkdir -p /etc/multipath
-mount -t tmpfs none /etc/multipath
-mkdir -p /etc/multipath/conf.d
-cat > /etc/multipath/conf.d/blkseek.conf <<'CONF'
-defaults {
-	find_multipaths no
-	user_friendly_names no
-}
-blacklist {
-	device {
-		vendor ".*"
-		product ".*"
-	}
-}
-blacklist_exceptions {
-	device {
-		vendor "Linux"
-		product "scsi_debug"
-	}
-}
-devices {
-	device {
-		vendor "Linux"
-		product "scsi_debug"
-		uid_attribute "ID_MODEL"
-		path_grouping_policy multibus
-	}
-}
-multipaths {
-	multipath {
-		wwid "scsi_debug"
-		alias "bsmpath"
-	}
-}
-CONF
-multipath -r > /dev/null 2>&1
-udevadm settle
-mp=/dev/mapper/bsmpath
-if [ -b $mp ]; then
-	echo "# multipath: $(dmsetup table bsmpath)"
-	scatter "$mp" 2
-	udevadm settle
-	truth "${disks[0]}" > "$work/mp.truth"
-	lsmap $mp > "$work/mp.map"
-	same "multipath: map equals the LUN's" "$work/mp.truth" "$work/mp.map"
-	# a path taken offline and back while seekers run (1000 answers, all
-	# asked of the disks: no table changes here)
-	rm -f "$stop"
-	python3 "$here/blkseek_seek.py" seekers $mp "$work/mp.truth" 1000 "$stop" > "$work/seek.out" &
-	seeker=$!
-	for _ in 1 2 3; do
-		sleep 1
-		echo offline > "/sys/block/${disks[0]}/device/state"
-		sleep 1
-		echo running > "/sys/block/${disks[0]}/device/state"
-	done
-	for _ in $(seq 600); do grep -q '^done' "$work/seek.out" && break; sleep 0.5; done
-	touch "$stop"
-	wait $seeker
-	rc=$?
-	sed 's/^/# /' "$work/seek.out"
-	check "multipath: no hole over data with a path going offline" [ $rc = 0 ]
-	echo offline > "/sys/block/${disks[0]}/device/state"
-	if ! with_module; then
-		# dm-mpath asks the path I/O would take: until dm fails the
-		# offline path, that may be it, and its answer is data
-		lsmap $mp > "$work/mp-off.now"
-		echo "# offline path not failed in dm: $(grep -c hole "$work/mp-off.now") holes, $(grep -c data "$work/mp-off.now") data runs"
-		no_hole_over "multipath with the first path offline, not failed in dm" \
-			"$work/mp.truth" "$work/mp-off.now"
-		mpdev=$(cat "/sys/block/${disks[0]}/dev")
-		check "multipath: the offline path failed in dm (as multipathd does)" \
-			dmsetup message bsmpath 0 fail_path "$mpdev"
-	fi
-	lsmap $mp > "$work/mp-off.map"
-	# scsi_debug with one LU identity emulates ALUA (port group state by
-	# host number): the other path may be a standby one that dm has
-	# failed, never asked; then nothing is left to ask and the map is
-	# all data
-	other=$(cat "/sys/block/${disks[1]}/dev")
-	echo "# multipath status: $(dmsetup status bsmpath)"
-	if dmsetup status bsmpath | grep -q " $other A "; then
-		same "multipath with the first path offline: asked through the other" \
-			"$work/mp.truth" "$work/mp-off.map"
-	else
-		check "multipath with the first path offline and the other failed in dm: all data" \
-			[ "$(cat "$work/mp-off.map")" = "0 $(blockdev --getsize64 $mp) data" ]
-	fi
-	echo running > "/sys/block/${disks[0]}/device/state"
-	if ! with_module; then
-		check "multipath: the path reinstated in dm" \
-			dmsetup message bsmpath 0 reinstate_path "$mpdev"
-	fi
-	nbdcopy_check "multipath" $mp "$work/mp.truth"
-
-	# an LV on the multipath map
-	lvm=(--devices "$mp")
-	lvm pvcreate -q "${lvm[@]}" $mp > /dev/null &&
-	lvm vgcreate -q "${lvm[@]}" bsmpvg $mp > /dev/null &&
-	lvm lvcreate -q "${lvm[@]}" -n lv -L 16m bsmpvg > /dev/null
-	udevadm settle
-	dm_truth bsmpvg-lv > "$work/mplv.truth"
-	lsmap /dev/mapper/bsmpvg-lv > "$work/mplv.map"
-	same "LV on the multipath map" "$work/mplv.truth" "$work/mplv.map"
-	dmsetup remove bsmpvg-lv
-else
-	echo "# FAIL: multipath made no map of the two paths"; fail=1
-fi
-multipath -F > /dev/null 2>&1
-dmsetup remove_all
-umount /etc/multipath
-
-# 9. a busy LVM host: many LVs on one VG (BLKSEEK_STACK_LVS, 30; make
-# soak 200; 0 skips the step, as make check's 6.12 subset does: creating
-# them takes about 1.5 s each under TCG).  While one more LV is created,
-# extended and removed again and again (BLKSEEK_STACK_CHURN times, 3),
-# the others keep exact answers (a walk that differs from the truth is an
-# answer fallen back to data), and nbdcopy of one of them reads its floor.
-nlv=${BLKSEEK_STACK_LVS:-30}
-step 16
-if [ "$nlv" -le 0 ]; then
-	result "BLKSEEK_STACK_LVS=0"
-	ktap_finished
-fi
-sdebug_reload dev_size_mb=$((nlv + 40)) lbpu=1 lbprz=1 unmap_granularity=8
-pv=/dev/${disks[0]}
-lvm=(--devices "$pv")
-lvm pvcreate -q "${lvm[@]}" "$pv" > /dev/null &&
-lvm vgcreate -q -s 256k "${lvm[@]}" bsmany "$pv" > /dev/null ||
-	{ echo "# FAIL: lvm setup of bsmany"; exit 1; }
-t0=$SECONDS
-for i in $(seq "$nlv"); do
-	lvm lvcreate -q -Zn -Wn "${lvm[@]}" -n "lv$i" -L 1m bsmany > /dev/null ||
-		{ echo "# FAIL: lvcreate lv$i"; fail=1; break; }
-done
-udevadm settle
-if with_module; then
-	echo "# $nlv LVs created and told in $((SECONDS - t0)) s; $(cat /sys/module/blkseek/stats/stacked_mappings) mappings"
-	# telling one LV costs what its own stack costs, not a look at every
-	# dm disk (the module lists the stale ones): the device nodes
-	# blkseek-stack opens, telling one LV and telling every device
-	opens() {	# opens CMD...: device nodes CMD opens
-		strace -f -e trace=openat -o "$work/strace" "$@" > /dev/null 2>&1
-		grep -c '"/dev/' "$work/strace"
-	}
-	if command -v strace > /dev/null; then
-		one=$(opens "$stack" /dev/mapper/bsmany-lv1)
-		all=$(opens "$stack")
-		echo "# blkseek-stack of one LV of $nlv opens $one device nodes; of every device, $all"
-		[ "$one" -le 5 ] && [ $((one * 10)) -le "$all" ] ||
-			{ echo "# FAIL: telling one LV opened $one device nodes (every device: $all)"; fail=1; }
-	else
-		echo "# FAIL: no strace to count what telling one LV opens"; fail=1
-	fi
-else
-	echo "# $nlv LVs created in $((SECONDS - t0)) s"
-fi
-for i in $(seq "$nlv"); do
-	dd if=/dev/urandom of="/dev/mapper/bsmany-lv$i" bs=4k count=2 seek=$((i * 7 % 254)) \
-		oflag=direct status=none
-done
-gls_truth "$pv" > "$work/many.disk"
-truth() { cat "$work/many.disk"; }	# the one disk's truth, read once
-sampled=()
-for i in $(seq 1 $(((nlv + 19) / 20)) "$nlv"); do	# about 20 of them
-	sampled+=("$i")
-	dm_truth "bsmany-lv$i" > "$work/many.$i.truth"
-done
-walk_sampled() {	# walk_sampled: how many sampled LVs answer exactly
-	local i n=0
-	for i in "${sampled[@]}"; do
-		lsmap "/dev/mapper/bsmany-lv$i" | cmp -s - "$work/many.$i.truth" && n=$((n + 1))
-	done
-	echo $n
-}
-check_eq "sampled LVs answering exactly, all told" ${#sampled[@]} "$(walk_sampled)"
-if with_module; then
-	redone0=$(cat /sys/module/blkseek/stats/stacked_redone)
-	stale0=$(cat /sys/module/blkseek/stats/stacked_stale)
-fi
-churn() {	# churn: one more LV created, extended and removed, again and
-		# again, in the background; $work/churn.done once finished
-	rm -f "$work/churn.done"
-	(
-		for _ in $(seq "${BLKSEEK_STACK_CHURN:-3}"); do
-			lvm lvcreate -q -Zn -Wn "${lvm[@]}" -n extra -L 1m bsmany > /dev/null &&
-			lvm lvextend -q "${lvm[@]}" -L +1m bsmany/extra > /dev/null &&
-			lvm lvremove -q -f "${lvm[@]}" bsmany/extra > /dev/null ||
-				echo "# churn: an lvm command failed"
-		done
-		touch "$work/churn.done"
-	) &
-	churner=$!
-}
-churn
-walks=0 exact=0
-while [ ! -e "$work/churn.done" ] || [ $walks = 0 ]; do
-	walks=$((walks + ${#sampled[@]}))
-	exact=$((exact + $(walk_sampled)))
-done
-wait $churner
-dm_truth bsmany-lv7 > "$work/many.7.truth"
-churn
-nbdcopy_check "an LV while a neighbour changes" /dev/mapper/bsmany-lv7 "$work/many.7.truth"
-wait $churner
-if with_module; then
-	echo "# while one LV changed: $walks walks of the others, $exact exact; stacked_stale +$(($(cat /sys/module/blkseek/stats/stacked_stale) - stale0)), stacked_redone +$(($(cat /sys/module/blkseek/stats/stacked_redone) - redone0))"
-else
-	echo "# while one LV changed: $walks walks of the others, $exact exact"
-fi
-check_eq "walks of the other LVs that fell back to data while one changed" 0 $((walks - exact))
-udevadm settle
-check_eq "sampled LVs answering exactly after the changes" ${#sampled[@]} "$(walk_sampled)"
-lvm vgremove -q -f "${lvm[@]}" bsmany > /dev/null
-result
 ktap_finished

@@ -6,11 +6,12 @@
 # fallback reasons, a full walk costs about one command per lseek, and the
 # blkseek:blkseek_query tracepoint reports each GET LBA STATUS (device,
 # LBA, blocks, state, latency).
-KSFT_SKIP=4
+# One KTAP result per check (ktap_helpers.sh).
 dir=$(dirname "$(readlink -f "$0")")
+# shellcheck source=ktap_helpers.sh
+. "$dir/ktap_helpers.sh"
 probe="$dir/blkseek_probe"
 stats=/sys/module/blkseek/stats
-fail=0
 
 [ -d $stats ] || { echo "# no $stats (blkseek not loaded)"; exit $KSFT_SKIP; }
 
@@ -23,11 +24,14 @@ declare -A before
 mark() { local f; for f in $stats/*; do before[$(basename "$f")]=$(cat "$f"); done; }
 
 . "$dir/blkseek_lib.sh"
+ktap_print_header
 
 # world-readable
+modes=
 for f in $stats/*; do
-	[ "$(stat -c %a "$f")" = 444 ] || { echo "# FAIL: mode of $f"; fail=1; }
+	[ "$(stat -c %a "$f")" = 444 ] || modes+=" $(basename "$f")"
 done
+check_eq "counters whose mode is not 444 (world-readable)" "" "$modes"
 
 sdebug_reload dev_size_mb=16 lbpu=1 lbprz=1 unmap_granularity=8
 dd if=/dev/urandom of="$dev" bs=64k count=1 seek=16 oflag=direct status=none
@@ -78,8 +82,7 @@ elif dmesg | grep -q 'blkseek: module has bad taint, not creating trace events';
 	# 6.1 creates no trace events for livepatch-tainted (K) modules
 	echo "# tracepoint unavailable on $(uname -r): the kernel refuses trace events of livepatch modules"
 else
-	echo "# FAIL: no blkseek:blkseek_query event"
-	fail=1
+	ktap_test_fail "blkseek:blkseek_query event exists"
 fi
 
 # Commands per lseek over a full walk (40 data extents), counted by the
@@ -117,8 +120,8 @@ for ms in 60000 0; do
 	echo "# cache_ms=$ms: $n lseeks, $((c1 - c0)) commands, $ratio commands per lseek"
 	[ "$ms" = 0 ] && continue
 	check_eq "walk lseeks (40 extents)" 81 "$n"
-	awk -v r="$ratio" 'BEGIN { exit !(r <= 1.05) }' ||
-		{ echo "# FAIL: $ratio commands per lseek with the cache, more than 1.05"; fail=1; }
+	ktap_test_result "commands per lseek with the cache at most 1.05 ($ratio)" \
+		awk -v r="$ratio" 'BEGIN { exit !(r <= 1.05) }'
 done
 echo "$cache_ms" > /sys/module/blkseek/parameters/cache_ms
 
@@ -136,4 +139,4 @@ modprobe -r scsi_debug
 
 echo "# counters now:"
 snap | sed 's/^/#   /'
-exit $fail
+ktap_finished

@@ -8,12 +8,12 @@
 # a function this kernel lacks (BLKSEEK_REFUSE_KO, built by the VM runner
 # with BLKSEEK_PATCHED naming no function) refuses to load with ENOENT and
 # a message naming it, and leaves nothing behind.
-KSFT_SKIP=4
+# One KTAP result per check (ktap_helpers.sh).
 dir=$(dirname "$(readlink -f "$0")")
+# shellcheck source=ktap_helpers.sh
+. "$dir/ktap_helpers.sh"
 probe="$dir/blkseek_probe"
 lp=/sys/kernel/livepatch/blkseek
-fail=0
-
 
 wait_for() {	# wait_for CONDITION...: up to 120 s
 	local i
@@ -28,6 +28,7 @@ wait_for() {	# wait_for CONDITION...: up to 120 s
 . "$dir/blkseek_lib.sh"
 sdebug_reload dev_size_mb=16 lbpu=1 lbprz=1 unmap_granularity=8
 wait_for test -b "$dev" || { echo "# no scsi_debug disk"; exit 1; }
+ktap_print_header
 dd if=/dev/urandom of="$dev" bs=64k count=1 seek=16 oflag=direct status=none
 
 answers() {	# the module answers: data at 1 MiB, hole at 0
@@ -46,8 +47,7 @@ refusal() {	# the refusing variant fails to load and leaves nothing
 		return
 	fi
 	if [ ! -f "$BLKSEEK_REFUSE_KO" ]; then
-		echo "# FAIL: the refusing variant was not built: $BLKSEEK_REFUSE_KO"
-		fail=1
+		ktap_test_fail "the refusing variant was built: $BLKSEEK_REFUSE_KO"
 		return
 	fi
 	dmesg -C
@@ -68,22 +68,22 @@ cycles=${BLKSEEK_UNLOAD_CYCLES:-3}
 for c in $(seq "$cycles"); do
 	answers "loaded ($c)"
 	if rmmod blkseek 2>/dev/null; then
-		echo "# FAIL: rmmod succeeded while the patch is enabled"
-		fail=1
+		ktap_test_fail "rmmod refused while the patch is enabled ($c)"
 		break
 	fi
-	blkseek_disable || { echo "# FAIL: patch not disabled"; fail=1; break; }
+	ktap_test_pass "rmmod refused while the patch is enabled ($c)"
+	ktap_test_result "patch disabled ($c)" blkseek_disable || break
 	stock "disabled ($c)"
-	rmmod blkseek || { echo "# FAIL: rmmod after disable"; fail=1; break; }
+	ktap_test_result "rmmod after disable ($c)" rmmod blkseek || break
 	stock "removed ($c)"
 	[ "$c" = 1 ] && refusal
 	if [ -z "$BLKSEEK_KO" ] || [ ! -f "$BLKSEEK_KO" ]; then
 		echo "# BLKSEEK_KO not set: not reloading"
 		break
 	fi
-	blkseek_load || { echo "# FAIL: insmod $BLKSEEK_KO"; fail=1; break; }
+	ktap_test_result "insmod $BLKSEEK_KO ($c)" blkseek_load || break
 done
 [ -d $lp ] && answers "reloaded"
 
 modprobe -r scsi_debug 2>/dev/null
-exit $fail
+ktap_finished

@@ -14,7 +14,8 @@
 #   ktap_test_fail DESC          "not ok N DESC"
 #   ktap_test_skip DESC          "ok N DESC # SKIP"
 #   ktap_test_xfail DESC         "ok N DESC # XFAIL"
-#   ktap_test_result DESC CMD... pass if CMD succeeds, else fail
+#   ktap_test_result DESC CMD... pass if CMD succeeds, else fail;
+#                                returns CMD's status
 #   ktap_print_msg TEXT...       "# TEXT"
 #   ktap_skip_all REASON         "1..0 # SKIP REASON"
 #   ktap_exit_fail_msg TEXT      "Bail out! TEXT", the totals, exit KSFT_FAIL
@@ -23,9 +24,11 @@
 #                                else KSFT_FAIL
 #
 # Beyond kselftest's: ktap_test_skip takes an optional reason as its
-# second argument ("# SKIP REASON"), and ktap_finished with no plan set
-# prints the plan from the tests run ("1..N" last, as TAP allows), for
-# tests whose number of checks depends on what the machine has.
+# second argument ("# SKIP REASON"), ktap_test_result returns the status
+# of the command it ran ("ktap_test_result ... || break"), and
+# ktap_finished with no plan set prints the plan from the tests run
+# ("1..N" last, as TAP allows), for tests whose number of checks depends
+# on what the machine has.
 
 KSFT_PASS=0
 KSFT_FAIL=1
@@ -84,14 +87,16 @@ ktap_test_xfail() {
 }
 
 ktap_test_result() {
-	local desc=$1
+	local desc=$1 rc=0
 
 	shift
-	if "$@"; then
+	"$@" || rc=$?
+	if [ $rc = 0 ]; then
 		ktap_test_pass "$desc"
 	else
 		ktap_test_fail "$desc"
 	fi
+	return $rc
 }
 
 ktap_print_totals() {

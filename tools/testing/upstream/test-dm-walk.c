@@ -44,7 +44,41 @@ struct block_device {
 	struct gendisk *bd_disk;
 	sector_t bd_start_sect;
 	loff_t nr_bytes;
+	struct address_space *bd_mapping;
 };
+
+/* the model disk: 512-byte blocks, exact answers */
+#define DISK_BLOCKS 4096
+static bool disk_hole[DISK_BLOCKS];
+
+/*
+ * A page cache of the model disk (or a partition of it) holding
+ * [dirty_start, dirty_end) dirty: written back, those blocks become data
+ */
+struct address_space {
+	struct block_device *bdev;
+	loff_t dirty_start, dirty_end;
+};
+static unsigned int writebacks;
+
+static inline bool filemap_range_needs_writeback(struct address_space *m,
+						 loff_t start, loff_t end)
+{
+	return m && m->dirty_start < m->dirty_end && m->dirty_start <= end &&
+	       start < m->dirty_end;
+}
+
+static inline int filemap_write_and_wait_range(struct address_space *m,
+					       loff_t start, loff_t end)
+{
+	loff_t base = (loff_t)m->bdev->bd_start_sect << 9, b;
+
+	for (b = m->dirty_start; b < m->dirty_end; b += 512)
+		disk_hole[(base + b) >> 9] = false;
+	m->dirty_start = m->dirty_end = 0;
+	writebacks++;
+	return 0;
+}
 
 static loff_t bdev_nr_bytes(struct block_device *bdev)
 {
@@ -68,6 +102,7 @@ struct dm_table {
 };
 struct mapped_device {
 	struct dm_table *map;
+	bool suspended;
 };
 struct dm_dev {
 	struct block_device *bdev;
@@ -80,6 +115,35 @@ struct linear_c {
 static struct dm_target *dm_table_get_target(struct dm_table *t, unsigned int i)
 {
 	return t->targets + i;
+}
+
+static inline struct dm_target *dm_table_find_target(struct dm_table *t,
+						     sector_t sector)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->num_targets; i++)
+		if (sector < t->targets[i].begin + t->targets[i].len)
+			return t->targets + i;
+	return NULL;
+}
+
+static inline sector_t dm_table_get_size(struct dm_table *t)
+{
+	struct dm_target *last = t->targets + t->num_targets - 1;
+
+	return t->num_targets ? last->begin + last->len : 0;
+}
+
+static inline bool dm_suspended_md(struct mapped_device *md)
+{
+	return md->suspended;
+}
+
+#define current NULL
+static inline bool fatal_signal_pending(void *task)
+{
+	return false;
 }
 
 static int srcu_held;
@@ -97,10 +161,6 @@ static void dm_put_live_table(struct mapped_device *md, int idx)
 }
 
 #include "dm-walk-cut.h"
-
-/* the model disk: 512-byte blocks, exact answers */
-#define DISK_BLOCKS 4096
-static bool disk_hole[DISK_BLOCKS];
 
 static loff_t model_seek(struct gendisk *disk, loff_t pos, loff_t end,
 			 int whence)
@@ -245,5 +305,43 @@ int main(void)
 	tap(!wrong, "dm tables of linear, method-less and failing targets, whole or partitioned: %u answers, %u differ from the truth",
 	    answers, wrong);
 	tap(!leaks, "the live table's reference dropped after every answer (%u left held)", leaks);
+
+	/*
+	 * A write held dirty in the page cache of the lower device (as loop
+	 * leaves one in its backing block device's), over a hole: asked
+	 * through dm-linear, it is data, written back before the disk is
+	 * asked
+	 */
+	{
+		struct address_space cache = { .bdev = &model_whole,
+					       .dirty_start = 100 << 9,
+					       .dirty_end = 228 << 9 };
+		loff_t got;
+
+		memset(disk_hole, 1, sizeof(disk_hole));
+		targets[0] = (struct dm_target){ .begin = 0, .len = DISK_BLOCKS,
+						 .type = &linear_type,
+						 .private = &lcs[0] };
+		lcs[0].dev = &dev_whole;
+		lcs[0].start = 0;
+		table.num_targets = 1;
+		model_whole.bd_mapping = &cache;
+		upper.bd_start_sect = 0;
+		upper.nr_bytes = DISK_BLOCKS << 9;
+		writebacks = 0;
+		got = bdev_seek_hole_data(&upper, 0, upper.nr_bytes, SEEK_DATA);
+		tap(got == 100 << 9 && writebacks == 1,
+		    "a write dirty in the lower device's page cache is data through dm-linear: SEEK_DATA from 0 = %lld (want %d), %u write-backs",
+		    (long long)got, 100 << 9, writebacks);
+		model_whole.bd_mapping = NULL;
+
+		/* suspended: -EAGAIN, the table's reference dropped */
+		md.suspended = true;
+		got = bdev_seek_hole_data(&upper, 0, upper.nr_bytes, SEEK_DATA);
+		tap(got == -EAGAIN && !srcu_held,
+		    "a suspended dm device answers -EAGAIN (%lld), %d references left held",
+		    (long long)got, srcu_held);
+		md.suspended = false;
+	}
 	return tap_end();
 }

@@ -5,8 +5,10 @@
  * over a real sparse file of this host (dentry_open() and vfs_llseek()
  * become open() and lseek()).  Random files of 4 KiB-aligned extents,
  * random lo_offset and lo_sizelimit, random offsets: each answer must
- * equal the ground truth of what was written, and the position of the
- * file loop was given must not move.
+ * equal the ground truth of what was written, the position of the
+ * file loop was given must not move, no lseek may open a file (the file
+ * asked is opened once, as loop_open_seek_file() does), and past the end
+ * of a file that shrank SEEK_DATA and SEEK_HOLE must agree on a hole.
  * Usage: test-loop-walk DIR (where the sparse files are made).  Prints TAP.
  */
 #define _GNU_SOURCE
@@ -45,6 +47,7 @@ struct loop_device {
 	struct mutex lo_mutex;
 	int lo_lock;
 	struct file *lo_backing_file;
+	struct file *lo_seek_file;
 	loff_t lo_offset;
 	loff_t lo_sizelimit;
 };
@@ -76,10 +79,13 @@ static void fput(struct file *f)
 	}
 }
 
+static unsigned int opens;	/* dentry_open() calls */
+
 static struct file *dentry_open(const struct path *path, int flags, void *cred)
 {
 	struct file *f = calloc(1, sizeof(*f));
 
+	opens++;
 	if (!f)
 		return ERR_PTR(-ENOMEM);
 	f->fd = open(path->name, flags);
@@ -119,7 +125,8 @@ static loff_t truth(loff_t offset, loff_t pos, loff_t end, bool hole)
 int main(int argc, char **argv)
 {
 	static char block[4096], name[4096];
-	unsigned int round, wrong = 0, moved = 0, answers = 0;
+	unsigned int round, wrong = 0, moved = 0, answers = 0, opened = 0;
+	unsigned int past_end = 0;
 	struct gendisk disk;
 	struct loop_device lo;
 
@@ -156,6 +163,11 @@ int main(int argc, char **argv)
 			return 1;
 		lseek(backing->fd, 12345, SEEK_SET);
 		lo.lo_backing_file = backing;
+		/* as loop_open_seek_file() when the backing file is set */
+		lo.lo_seek_file = dentry_open(&(struct path){ name }, O_RDONLY, NULL);
+		if (IS_ERR(lo.lo_seek_file))
+			return 1;
+		opens = 0;
 		for (i = 0; i < 200; i++) {
 			loff_t size, pos, got, want;
 			bool hole = rand() % 2;
@@ -178,11 +190,36 @@ int main(int argc, char **argv)
 		}
 		if (lseek(backing->fd, 0, SEEK_CUR) != 12345)
 			moved++;
+		opened += opens;
+		/*
+		 * the file shrunk under the device: past its end reads return
+		 * zeroes, and SEEK_DATA and SEEK_HOLE must agree on a hole
+		 */
+		if (truncate(name, FILE_BLOCKS * 2048LL) == 0) {
+			loff_t at = FILE_BLOCKS * 3072LL, dev_end = FILE_BLOCKS * 4096LL;
+			loff_t d, h;
+
+			lo.lo_offset = 0;
+			lo.lo_sizelimit = 0;
+			d = lo_seek_hole_data(&disk, at, dev_end, SEEK_DATA);
+			h = lo_seek_hole_data(&disk, at, dev_end, SEEK_HOLE);
+			if (d != dev_end || h != at) {
+				if (past_end++ < 3)
+					printf("# past the end of the file, at %lld: SEEK_DATA %lld (want %lld), SEEK_HOLE %lld (want %lld)\n",
+					       (long long)at, (long long)d, (long long)dev_end,
+					       (long long)h, (long long)at);
+			}
+		}
+		if (lo.lo_seek_file)
+			fput(lo.lo_seek_file);
 		fput(backing);
 	}
 	unlink(name);
 	tap(!wrong, "loop over sparse files, random offsets and size limits: %u answers, %u differ from the truth",
 	    answers, wrong);
 	tap(!moved, "the position of the file loop was given never moved (%u moved)", moved);
+	tap(!opened, "no file opened by an lseek: %u opens in %u answers", opened, answers);
+	tap(!past_end, "past the end of a file that shrank, SEEK_DATA and SEEK_HOLE agree on a hole (%u rounds disagree)",
+	    past_end);
 	return tap_end();
 }

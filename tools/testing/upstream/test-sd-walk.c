@@ -38,7 +38,19 @@ struct scsi_disk {
 	struct scsi_device *device;
 	unsigned int lbpme : 1;
 	unsigned int lbprz : 1;
+	unsigned int no_get_lba_status : 1;
+	unsigned char provisioning_mode;
 };
+#define SD_LBP_FULL 0
+#define SD_LBP_UNMAP 1
+#define SD_LBP_DISABLE 5
+#define READ_ONCE(x) (x)
+#define current NULL
+#define EINTR 4
+static inline bool fatal_signal_pending(void *task)
+{
+	return false;
+}
 static struct scsi_device the_sdev;
 static struct scsi_disk the_sdkp = { .device = &the_sdev };
 
@@ -162,6 +174,7 @@ int main(void)
 			wrong = bad = 0;
 			the_sdev.sector_size = 1U << shift;
 			the_sdkp.lbpme = the_sdkp.lbprz = 1;
+			the_sdkp.provisioning_mode = SD_LBP_UNMAP;
 			for (round = 0; round < 20000; round++) {
 				loff_t size, pos, end, got;
 				bool hole = rand() % 2;
@@ -208,6 +221,28 @@ int main(void)
 		tap(h == size && d == 1000 && commands == 0,
 		    "LBPME %u LBPRZ %u: SEEK_HOLE %s the end, SEEK_DATA %s the offset, %u commands",
 		    i, !i, h == size ? "is" : "is not", d == 1000 ? "is" : "is not", commands);
+	}
+	/*
+	 * provisioning_mode "full" or "disabled", or GET LBA STATUS refused
+	 * or not reported: all data, no command
+	 */
+	the_sdkp.lbpme = the_sdkp.lbprz = 1;
+	for (i = 0; i < 3; i++) {
+		static const char * const what[] = {
+			"provisioning_mode full", "provisioning_mode disabled",
+			"GET LBA STATUS refused"
+		};
+		loff_t size = (loff_t)nblocks << 9, h, d;
+
+		the_sdkp.provisioning_mode = i == 0 ? SD_LBP_FULL :
+					     i == 1 ? SD_LBP_DISABLE : SD_LBP_UNMAP;
+		the_sdkp.no_get_lba_status = i == 2;
+		commands = 0;
+		h = sd_seek_hole_data(&disk, 1000, size, SEEK_HOLE);
+		d = sd_seek_hole_data(&disk, 1000, size, SEEK_DATA);
+		tap(h == size && d == 1000 && commands == 0,
+		    "%s: SEEK_HOLE %s the end, SEEK_DATA %s the offset, %u commands",
+		    what[i], h == size ? "is" : "is not", d == 1000 ? "is" : "is not", commands);
 	}
 	return tap_end();
 }

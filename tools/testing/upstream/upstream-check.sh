@@ -24,8 +24,17 @@
 #      selftests on seek semantics and races (blkseek_map, blkseek_edges,
 #      blkseek_race), the stacked devices (upstream_stack.sh) and the kernel
 #      log (blkseek_dmesg.sh)
-# Usage: upstream-check.sh [series]   ("series": steps 1 and 2 only)
-# BLKSEEK_UPSTREAM_DIR (default build/upstream) holds the tree and objects.
+# Usage: upstream-check.sh [series|vm]   (or BLKSEEK_UPSTREAM_STEPS=series|vm)
+#   series: steps 1 and 2 only
+#   vm:     no tools/testing/setup.sh; steps 2 to 4 as for a full run, step
+#           2 skipped when the series has not changed since it passed, so
+#           after a selftest change only the kernel's make (nothing to do)
+#           and the boot run
+# Re-applying the series leaves the files whose content it did not change
+# with their earlier mtimes, so that a change to one .c file of the series
+# rebuilds that file, not everything that includes a header of the series.
+# BLKSEEK_UPSTREAM_DIR (default build/upstream) holds the tree and objects;
+# BLKSEEK_UPSTREAM_TESTS (default all) names the VM's tests to run.
 # The last line is "N passed, N failed"; a step that cannot run is a failure.
 set -u
 top=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -36,7 +45,7 @@ obj=$dir/obj
 frag=$here/upstream-vm.config
 apt_dir=$top/build/lines/bpo/apt
 results=$top/build/results
-mode=${1:-all}
+mode=${1:-${BLKSEEK_UPSTREAM_STEPS:-all}}
 jobs=${BLKSEEK_UPSTREAM_JOBS:-$(nproc)}
 passed=0
 failed=0
@@ -63,6 +72,7 @@ kmake() {
 	nice -n 19 make -C "$src" O="$obj" "$@"
 }
 
+case $mode in all | series | vm) ;; *) fail "unknown mode $mode (all, series or vm)" ;; esac
 if [ "$mode" = all ]; then
 	BLKSEEK_SETUP_DEBUG=1 "$top/tools/testing/setup.sh" || fail "setup failed"
 fi
@@ -150,6 +160,15 @@ sstamp=$( (cat "${patches[@]}" "$frag" "$here"/test-*; echo "$checker_version") 
 if [ "$(cut -d' ' -f1 "$dir/series.sha256" 2>/dev/null)" != "$sstamp" ]; then
 	rm -f "$dir/series.sha256"
 	git -C "$src" am --abort > /dev/null 2>&1
+	# the files the last series touched: content and mtime, to give back
+	# the mtime to those the new series leaves as they were
+	kept=()
+	if git -C "$src" rev-parse -q --verify series > /dev/null; then
+		while IFS= read -r f; do
+			[ -f "$src/$f" ] || continue
+			kept+=("$f $(git -C "$src" hash-object "$src/$f") $(stat -c %.9Y "$src/$f")")
+		done < <(git -C "$src" diff --name-only pristine series)
+	fi
 	git -C "$src" checkout -q -f -B series pristine || fail "no pristine tree"
 	kmake prepare > "$dir/prepare.log" 2>&1 ||
 		fail "make prepare failed, see $dir/prepare.log"
@@ -185,6 +204,11 @@ if [ "$(cut -d' ' -f1 "$dir/series.sha256" 2>/dev/null)" != "$sstamp" ]; then
 		tally "$rc" "W=1 build and sparse ($checker_version, $checked files) after $name: ${touched[*]}"
 		[ "$rc" = 0 ] || series_failed=1
 	done
+	for k in "${kept[@]}"; do
+		read -r f h t <<< "$k"
+		[ -f "$src/$f" ] && [ "$(git -C "$src" hash-object "$src/$f")" = "$h" ] &&
+			touch -d "@$t" "$src/$f"
+	done
 	# the ported GET LBA STATUS parser and walk, on the host, as the
 	# series left them
 	"$here/host-tests.sh" "$src" "$dir/host-tests" > "$dir/host-tests.log" 2>&1
@@ -219,7 +243,7 @@ echo "upstream-check: $kver built in $(( $(date +%s) - start )) s"
 suite=$src/tools/testing/selftests/blkseek
 rm -rf "$suite"
 cp -r "$top/selftests/blkseek" "$suite" || fail "cannot copy the selftests"
-cp "$here/upstream_stack.sh" "$suite/"
+cp "$here"/upstream_*.sh "$suite/"
 make -s -C "$suite" BLKSEEK_UAPI="$top/uapi" > "$dir/selftests.log" 2>&1 ||
 	fail "the selftests do not build, see $dir/selftests.log"
 make -s -C "$top/tools" > /dev/null || fail "the tools do not build"
@@ -228,7 +252,8 @@ ktap=$results/upstream-$kver.ktap
 rm -f "$ktap"
 start=$(date +%s)
 BLKSEEK_KTREE=$obj "$top/tools/build/vng-boot" "$kver" \
-	"$here/upstream-guest.sh $suite $ktap" | tee "$results/upstream-$kver.log"
+	"$here/upstream-guest.sh $suite $ktap ${BLKSEEK_UPSTREAM_TESTS:-}" |
+	tee "$results/upstream-$kver.log"
 echo "upstream-check: VM ran for $(( $(date +%s) - start )) s"
 [ -s "$ktap" ] || fail "the VM produced no results"
 read -r vp vf vs < <(awk -f "$top/tools/testing/lib/ktap-counts.awk" "$ktap")

@@ -4,13 +4,15 @@
 # Inside the VM of make upstream-check (a kernel with the series of
 # upstream/): with blkseek.ko not loaded, run the selftests that concern
 # seek semantics, races, stacked devices (upstream_stack.sh, and the
-# module's blkseek_stack.sh with BLKSEEK_INKERNEL=1) and the kernel log
+# module's blkseek_stack*.sh with BLKSEEK_INKERNEL=1) and the kernel log
 # against the in-kernel SEEK_DATA/SEEK_HOLE.  KTAP on stdout and in KTAP; the kernel
-# log beside it.  Usage: upstream-guest.sh SUITE KTAP
+# log beside it.  Usage: upstream-guest.sh SUITE KTAP [TEST...]
 suite=$1
 ktap=$2
-tests="blkseek_map blkseek_edges blkseek_race upstream_stack.sh blkseek_stack.sh blkseek_dmesg.sh"
-# blkseek_stack.sh in its in-kernel mode (the module's control plane
+tests="${*:3}"	# BLKSEEK_UPSTREAM_TESTS of upstream-check.sh
+[ -n "$tests" ] ||
+	tests="blkseek_map blkseek_edges blkseek_race upstream_stack.sh blkseek_stack.sh blkseek_stack_mpath.sh blkseek_stack_lvs.sh blkseek_dmesg.sh"
+# blkseek_stack*.sh in their in-kernel mode (the module's control plane
 # skipped) with this tree's tools
 BLKSEEK_REPO=$(cd "$(dirname "$0")/../../.." && pwd)
 export BLKSEEK_INKERNEL=1 BLKSEEK_REPO

@@ -2,22 +2,24 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Inside the test VM: load blkseek.ko built for this kernel, run the
-# kselftest suite (KTAP on stdout and in RESULTS/<kver>.ktap), and save
-# the kernel log.  Usage: vm-guest.sh REPO RESULTS
+# kselftest suite (KTAP on stdout and in RESULTS/NAME.ktap), and save
+# the kernel log.  Usage: vm-guest.sh REPO RESULTS [NAME]
+# NAME (default: the kernel release) names the results' files.
 repo=$1
 results=$2
 kver=$(uname -r)
+name=${3:-$kver}
 line=$(echo "$kver" | cut -d. -f1,2)
 ko=$repo/build/ko/$kver/blkseek.ko
 suite=${BLKSEEK_SUITE:-$repo/build/ksrc/$line/tools/testing/selftests/blkseek}
-ktap=$results/$kver.ktap
+ktap=$results/$name.ktap
 export BLKSEEK_KO=$ko BLKSEEK_REPO=$repo
 export BLKSEEK_REFUSE_KO=$repo/build/ko/$kver/refuse/blkseek.ko
 
 fail_boot() {
 	printf 'TAP version 13\n1..1\nnot ok 1 selftests: blkseek: %s\n' "$1" |
 		tee "$ktap"
-	dmesg > "$results/$kver.dmesg"
+	dmesg > "$results/$name.dmesg"
 	exit 1
 }
 
@@ -36,7 +38,7 @@ if [ -w "$kml" ]; then
 fi
 # The kernel log so far, every 2 min: a run stopped early (a slow kernel
 # past its time) still leaves it.
-(while sleep 120; do dmesg > "$results/$kver.dmesg"; done) &
+(while sleep 120; do dmesg > "$results/$name.dmesg"; done) &
 snapshots=$!
 
 # shellcheck source=../../../selftests/blkseek/blkseek_lib.sh
@@ -55,7 +57,7 @@ if [ -n "${BLKSEEK_BENCH:-}" ]; then
 	printf 'TAP version 13\n1..1\n%s 1 bench: %s\n' "$([ $rc = 0 ] || echo not) ok" "$kver" > "$ktap"
 	cat "$ktap"
 	kill $snapshots
-	dmesg > "$results/$kver.dmesg"
+	dmesg > "$results/$name.dmesg"
 	exit $rc
 fi
 
@@ -70,11 +72,11 @@ ln -sfn /proc/self/fd/1 /dev/stdout
 : > "$ktap"
 stamp_ends() {
 	local l
-	date +%s > "$results/$kver.times"
+	date +%s > "$results/$name.times"
 	while IFS= read -r l; do
 		printf '%s\n' "$l" >> "$ktap"
 		case $l in
-		"ok "* | "not ok "*) echo "$(date +%s) $l" >> "$results/$kver.times" ;;
+		"ok "* | "not ok "*) echo "$(date +%s) $l" >> "$results/$name.times" ;;
 		esac
 	done
 }
@@ -99,6 +101,6 @@ else
 fi
 cat "$ktap"
 kill $snapshots
-dmesg > "$results/$kver.dmesg"
+dmesg > "$results/$name.dmesg"
 echo "# run_tests exit $rc"
 exit $rc
