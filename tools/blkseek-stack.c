@@ -5,7 +5,8 @@
  * SEEK_HOLE and extent queries are answered.  Run by udev on every add
  * and change of a dm or loop device (tools/packaging/udev).
  *
- *   blkseek-stack [-v] [DEVICE...]    (no DEVICE: every dm and loop disk)
+ *   blkseek-stack [-v] [-w SECONDS] [DEVICE...]
+ *                                     (no DEVICE: every dm and loop disk)
  *   blkseek-stack --help | --version
  *
  * A DEVICE is set after the dm and loop devices below it (sysfs slaves)
@@ -22,7 +23,10 @@
  * thin-tell.c: a write tracker armed, the volume drained, the pool's
  * metadata snapshot read with thin_dump (Documentation/blkseek.rst, "Thin
  * volumes (dm-thin)"); run by udev, one that answers already is not told
- * again.  BLKSEEK_THIN_SKIP_DRAIN=1 skips the drain, for blkseek_thin.sh
+ * again.  An LVM thin volume is told holding LVM's lock on its volume
+ * group, so that no LVM command changes it meanwhile; LVM holds that lock
+ * while it waits for udev, so run by udev the tell is then left to a
+ * process that waits for it (-w).  BLKSEEK_THIN_SKIP_DRAIN=1 skips the drain, for blkseek_thin.sh
  * alone (it shows what the drain prevents).  A device that is neither all
  * dm-linear, one dm-multipath target, a thin volume nor a loop gets its
  * mapping cleared: the stock answer (EINVAL).
@@ -44,8 +48,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <limits.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <linux/blkseek_stack.h>
@@ -58,8 +64,11 @@
 #define MAX_SEGS	BLKSEEK_STACK_MAX_SEGMENTS
 #define STALE_LIST	"/sys/module/blkseek/stale_mappings"
 #define ATTEMPTS	200
+/* seconds a tell deferred from udev waits for LVM's volume group lock */
+#define LVM_WAIT_DEFERRED	120
 
 static int verbose;
+static unsigned int lvm_wait;	/* -w: seconds to wait for LVM's lock */
 
 struct mapping {
 	unsigned int kind;
@@ -424,6 +433,68 @@ static int kernel_name(const char *dev, char *name, size_t len)
 	return 0;
 }
 
+/*
+ * Run by udev, a thin volume whose volume group LVM holds (LVM holds it
+ * while it waits for udev, so waiting here would stall both): tell it
+ * from a process of its own once LVM lets go, "blkseek-stack -w
+ * LVM_WAIT_DEFERRED DEV", started by systemd-run where systemd runs (udev
+ * kills what its RUN leaves behind), else forked into a session of its
+ * own; ACTION stays set, so a volume told meanwhile is not told again
+ * (the drain's resume sends a change event: no loop of tells).  0 when started; -1 (errno unchanged) when not run by udev, or
+ * already waiting.
+ */
+static int defer_tell(const char *dev)
+{
+	char self[PATH_MAX], secs[16], unit[300], name[256] = "";
+	ssize_t n;
+	pid_t pid;
+	int e = errno;
+
+	if (!getenv("ACTION") || lvm_wait)
+		return -1;
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0 || kernel_name(dev, name, sizeof(name)))
+		goto fail;
+	self[n] = 0;
+	snprintf(secs, sizeof(secs), "%d", LVM_WAIT_DEFERRED);
+	if (!access("/run/systemd/system", F_OK)) {
+		snprintf(unit, sizeof(unit), "blkseek-thin-%s", name);
+		pid = fork();
+		if (pid == 0) {
+			execlp("systemd-run", "systemd-run", "--no-block", "--quiet",
+			       "--collect", "--unit", unit, "--setenv=ACTION=change",
+			       self, "-w", secs, dev, (char *)NULL);
+			_exit(127);
+		}
+		if (pid < 0 || waitpid(pid, &e, 0) != pid || e)
+			goto fail;
+	} else {
+		pid = fork();
+		if (pid == 0) {
+			setsid();
+			if (fork() == 0) {
+				/* not udev's pipes: udev waits for them to close */
+				int null = open("/dev/null", O_RDWR);
+				int kmsg = open("/dev/kmsg", O_WRONLY);
+
+				dup2(null, 0);
+				dup2(null, 1);
+				dup2(kmsg >= 0 ? kmsg : null, 2);
+				execl(self, self, "-w", secs, dev, (char *)NULL);
+			}
+			_exit(0);
+		}
+		if (pid < 0 || waitpid(pid, NULL, 0) != pid)
+			goto fail;
+	}
+	fprintf(stderr, "blkseek-stack: %s: LVM holds its volume group; told once LVM lets go (within %s s)\n",
+		dev, secs);
+	return 0;
+fail:
+	errno = e;
+	return -1;
+}
+
 /* Set the mapping of the block device @dev; 0 or -1. */
 static int sync_one(int ctl, const char *dev)
 {
@@ -470,8 +541,8 @@ static int sync_one(int ctl, const char *dev)
 			r = thin_tell(ctl, fd, major(st.st_rdev),
 				      minor(st.st_rdev), m.thin_params,
 				      m.thin_start, m.thin_len, g.generation,
-				      verbose);
-			if (!r) {
+				      lvm_wait, verbose);
+			if (!r || (errno == EBUSY && !defer_tell(dev))) {
 				ret = 0;
 				break;
 			}
@@ -501,7 +572,10 @@ static int sync_one(int ctl, const char *dev)
 	}
 	if (ret)
 		fprintf(stderr, "blkseek-stack: %s: %s\n", dev,
-			attempt == ATTEMPTS ? "changing all the time" : strerror(errno));
+			attempt == ATTEMPTS ? "changing all the time" :
+			errno == EBUSY && m.thin_params[0] ?
+			"busy: LVM holds its volume group, or the volume is being changed (-w SECONDS waits for LVM)" :
+			strerror(errno));
 	close(fd);
 	return ret;
 }
@@ -613,7 +687,7 @@ static int sync_dev(int ctl, const char *dev)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: blkseek-stack [-v] [DEVICE...]\n"
+		"Usage: blkseek-stack [-v] [-w SECONDS] [DEVICE...]\n"
 		"       blkseek-stack --help | --version\n"
 		"\n"
 		"Tell blkseek how dm-linear, dm-multipath and loop devices map onto\n"
@@ -623,6 +697,10 @@ static void usage(FILE *f)
 		"the same).\n"
 		"\n"
 		"  -v, --verbose  print each device done and its number of segments\n"
+		"  -w, --wait-lvm SECONDS\n"
+		"                 wait up to SECONDS for LVM's lock on a thin volume's\n"
+		"                 volume group (default: give up at once; run by udev,\n"
+		"                 the tell is then left to a process that waits 120 s)\n"
 		"  -h, --help     show this help\n"
 		"  -V, --version  show the version\n"
 		"\n"
@@ -659,6 +737,7 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "wait-lvm", required_argument, NULL, 'w' },
 		{ "help",    no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -667,11 +746,26 @@ int main(int argc, char **argv)
 	struct dirent *d;
 	DIR *dir;
 
-	while ((c = getopt_long(argc, argv, "vhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "vw:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'v':
 			verbose = 1;
 			break;
+		case 'w': {
+			char *end;
+			unsigned long w;
+
+			errno = 0;
+			w = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || optarg[0] == '-' ||
+			    !w || w > 3600) {
+				fprintf(stderr, "blkseek-stack: --wait-lvm %s: not a number of seconds from 1 to 3600\n",
+					optarg);
+				return 2;
+			}
+			lvm_wait = w;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return fflush(stdout) ? 1 : 0;

@@ -35,6 +35,8 @@
 #include "thin-tell.h"
 
 #define LOCK_DIR	"/run/blkseek"
+/* LVM's file locks (lvm.conf global/locking_dir's default) */
+#define LVM_LOCK_DIR	"/run/lock/lvm"
 
 /* The value of attribute @name in the XML element at @line, or NULL. */
 static const char *attr(const char *line, const char *name, char *buf,
@@ -347,6 +349,78 @@ static int pool_lock(unsigned int maj, unsigned int min)
 	return fd;
 }
 
+/*
+ * The volume group of an LVM volume from its dm name ("VG-LV", a '-' in
+ * either name doubled): 0, or -1 when the name has no single '-'.
+ */
+static int lvm_vg_name(const char *dm_name, char *vg, size_t len)
+{
+	size_t n = 0;
+	const char *p;
+
+	for (p = dm_name; *p && n + 1 < len; p++) {
+		if (*p == '-') {
+			if (p[1] != '-') {
+				vg[n] = 0;
+				return n ? 0 : -1;
+			}
+			p++;
+		}
+		vg[n++] = *p;
+	}
+	return -1;
+}
+
+/*
+ * LVM's own lock on the volume group of dm MAJ:MIN, taken exclusively as
+ * an LVM command that changes it does (flock on LOCK_DIR/V_VG, the file
+ * on disk still the one locked, since LVM unlinks it at unlock), so that
+ * no LVM command loads a table between the drain's check and its resume.
+ * @wait: seconds to wait for it; 0 fails at once with EBUSY (LVM holds it
+ * while it waits for udev, so a udev RUN must not wait).
+ * Return: the lock's fd; -2 for a volume LVM does not manage (no lock
+ * needed); -1 with errno (EBUSY: held by LVM).
+ */
+static int lvm_vg_lock(unsigned int maj, unsigned int min, unsigned int wait)
+{
+	const char *dir = getenv("BLKSEEK_LVM_LOCK_DIR") ?: LVM_LOCK_DIR;
+	char vg[DM_NAME_LEN], path[DM_NAME_LEN + 64];
+	struct stat a, b;
+	struct dm_ioctl *dmi;
+	unsigned int tries;
+	int fd, lvm;
+
+	dmi = dm_call(DM_DEV_STATUS, maj, min, 0, NULL);
+	if (!dmi)
+		return -1;
+	lvm = !strncmp(dmi->uuid, "LVM-", 4) &&
+	      !lvm_vg_name(dmi->name, vg, sizeof(vg));
+	free(dmi);
+	if (!lvm)
+		return -2;
+	snprintf(path, sizeof(path), "%s/V_%s", dir, vg);
+	for (tries = 0; ; tries++) {
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return -1;
+		if (flock(fd, LOCK_EX | LOCK_NB)) {
+			close(fd);
+			if (errno != EWOULDBLOCK)
+				return -1;
+			if (tries >= wait * 10) {
+				errno = EBUSY;
+				return -1;
+			}
+			usleep(100000);
+			continue;
+		}
+		if (!stat(path, &a) && !fstat(fd, &b) && a.st_ino == b.st_ino &&
+		    a.st_dev == b.st_dev)
+			return fd;
+		close(fd);	/* unlinked by LVM meanwhile: again */
+	}
+}
+
 /**
  * thin_tell() - steps 1 (the pool's part) to 5 for one thin volume
  * @ctl: /dev/blkseek
@@ -357,16 +431,17 @@ static int pool_lock(unsigned int maj, unsigned int min)
  * @tstart: the target's first sector (0, else EOPNOTSUPP)
  * @tlen: the target's sectors (the whole volume, else EOPNOTSUPP)
  * @generation: the stack generation read before its table
+ * @lvm_wait: seconds to wait for LVM's lock on the volume group
  * @verbose: print what was set
  *
  * Return: 0, or -1 with errno: EAGAIN to start again from the generation;
- * EBUSY when the volume is being changed by someone else (suspended, an
- * inactive table); EOPNOTSUPP for a volume or pool not answered (an
+ * EBUSY when the volume is being changed by someone else (LVM holds its
+ * volume group, it is suspended, it has an inactive table); EOPNOTSUPP for a volume or pool not answered (an
  * external origin, a pool not read-write, needs_check, a held root).
  */
 int thin_tell(int ctl, int fd, unsigned int maj, unsigned int min,
 	      const char *params, uint64_t tstart, uint64_t tlen,
-	      uint64_t generation, int verbose)
+	      uint64_t generation, unsigned int lvm_wait, int verbose)
 {
 	unsigned int pmaj, pmin, mmaj, mmin, dmaj, dmin;
 	struct blkseek_thin_arm arm = { .size = sizeof(arm), .fd = fd };
@@ -377,7 +452,7 @@ int thin_tell(int ctl, int fd, unsigned int maj, unsigned int min,
 	struct dm_ioctl *dmi;
 	uint64_t bytes, nr_blocks;
 	uint32_t n = 0;
-	int lock, ret = -1, e, snap = 0;
+	int lock, vg_lock = -1, ret = -1, e, snap = 0;
 
 	/* "POOL_MAJ:MIN DEV_ID" and nothing more: no external origin */
 	if (sscanf(params, "%u:%u %llu %7s", &pmaj, &pmin, &dev_id, extra) != 3) {
@@ -398,11 +473,24 @@ int thin_tell(int ctl, int fd, unsigned int maj, unsigned int min,
 		return -1;
 	}
 	nr_blocks = (bytes / 512 + bs - 1) / bs;
-	lock = pool_lock(pmaj, pmin);
-	if (lock < 0)
-		return -1;
 	/*
-	 * Run by udev (ACTION set): a volume that answers is not told again.
+	 * LVM's lock first, then ours: a tell that waits for LVM holds no
+	 * lock of ours that a udev RUN (which LVM waits for) could wait on.
+	 */
+	vg_lock = lvm_vg_lock(maj, min, lvm_wait);
+	if (vg_lock == -1)
+		return -1;
+	lock = pool_lock(pmaj, pmin);
+	if (lock < 0) {
+		e = errno;
+		if (vg_lock >= 0)
+			close(vg_lock);
+		errno = e;
+		return -1;
+	}
+	/*
+	 * Run by udev (ACTION set, also in a tell deferred from udev): a
+	 * volume that answers is not told again.
 	 * The drain's own resume sends a change event; telling again on it
 	 * would loop.  A table swap marks the mapping stale, so a change that
 	 * matters is told.  Run by hand, it is told afresh (discards become
@@ -475,6 +563,8 @@ out:
 		free(dmi);
 	}
 	free(ext);
+	if (vg_lock >= 0)
+		close(vg_lock);
 	close(lock);
 	errno = e;
 	return ret;

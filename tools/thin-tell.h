@@ -17,6 +17,6 @@ int thin_dump_parse(FILE *f, uint64_t dev_id, uint32_t block_sectors,
 		    uint32_t *n);
 int thin_tell(int ctl, int fd, unsigned int maj, unsigned int min,
 	      const char *params, uint64_t tstart, uint64_t tlen,
-	      uint64_t generation, int verbose);
+	      uint64_t generation, unsigned int lvm_wait, int verbose);
 
 #endif

@@ -36,10 +36,15 @@ ktap_print_header
 work=$(mktemp -d)
 vg=bsthin
 lvm=(--devices "$dev")
+slowlvm=(--devices /dev/mapper/bsdelay --devices /dev/mapper/bsfast)
 cleanup() {
 	lvm vgremove -qq -ff "${lvm[@]}" $vg > /dev/null 2>&1
-	lvm vgremove -qq -ff --devices /dev/mapper/bsdelay bsslow > /dev/null 2>&1
+	lvm vgremove -qq -ff "${slowlvm[@]}" bsslow > /dev/null 2>&1
 	dmsetup remove bsdelay 2> /dev/null
+	dmsetup remove bsfast 2> /dev/null
+	[ -n "${holder:-}" ] && kill "$holder" 2> /dev/null
+	rm -f /run/udev/rules.d/90-blkseek-stack.rules
+	udevadm control --reload 2> /dev/null
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -229,6 +234,113 @@ else
 	ktap_test_skip "thin ioctls (no snapshot)"
 fi
 
+# 4c. LVM's lock on the volume group.  Held by someone else, the tell
+# gives up (no suspend, no resume: no change event) and the volume stays
+# all data; -w waits for the lock; run by udev (ACTION set), the tell is
+# left to a process that waits for it; and the udev rule tells a volume
+# lvcreate makes (LVM holds the lock while it waits for udev).
+lockf=/run/lock/lvm/V_$vg
+mkdir -p /run/lock/lvm
+lvm lvcreate -qq "${lvm[@]}" -V 16m -T $vg/pool -n t2 > /dev/null ||
+	ktap_exit_fail_msg "lvcreate t2"
+udevadm settle 2> /dev/null
+t2=/dev/mapper/$vg-t2
+t2k=$(basename "$(readlink -f "$t2")")
+size2=$(blockdev --getsize64 "$t2")
+dd if=/dev/urandom of="$t2" bs=$bs count=2 seek=5 oflag=direct status=none
+hold_lock() {	# LVM's lock on $vg held by flock(1) until release_lock
+	flock -x "$lockf" sleep 120 &
+	holder=$!
+	for _ in $(seq 50); do
+		flock -n "$lockf" true || return 0
+		sleep 0.1
+	done
+	return 1
+}
+release_lock() { kill "$holder"; wait "$holder" 2> /dev/null; }
+changes() {	# changes CMD...: CMD's output; "# change events: N" of $t2k
+	udevadm monitor -k -s block > "$work/uevents" 2>&1 &
+	local mon=$! rc
+	sleep 0.5
+	"$@" 2>&1 | sed 's/^/#   /'
+	rc=${PIPESTATUS[0]}
+	sleep 0.5
+	kill $mon
+	wait $mon 2> /dev/null
+	nchanges=$(grep -c "change.*/$t2k (block)" "$work/uevents")
+	echo "# exit $rc, change events of $t2k: $nchanges"
+	return "$rc"
+}
+changes "$stack" "$t2"
+ktap_test_result "told with LVM's lock free: the drain's resume sends a change event" \
+	[ "$nchanges" -ge 1 ]
+lvm lvextend -qq "${lvm[@]}" -L +16m $vg/t2 > /dev/null	# stale: all data
+size2=$(blockdev --getsize64 "$t2")
+hold_lock || ktap_exit_fail_msg "flock $lockf"
+changes "$stack" "$t2"
+rc=$?
+walk "$t2" > "$work/t2.busy"
+ktap_test_result "LVM's lock held: the tell gives up (exit $rc), no suspend or resume" \
+	[ "$rc" = 1 ] && [ "$nchanges" = 0 ]
+ktap_test_result "LVM's lock held: the volume stays all data" \
+	[ "$(cat "$work/t2.busy")" = "0 $size2 data" ]
+"$stack" -w 60 "$t2" > "$work/wait.log" 2>&1 &
+waiter=$!
+sleep 2
+kill -0 $waiter 2> /dev/null
+waiting=$?
+release_lock
+wait $waiter
+rc=$?
+walk "$t2" > "$work/t2.map"
+truth $vg-t2 > "$work/t2.truth"
+ktap_test_result "-w waits for LVM's lock (waiting after 2 s: $([ $waiting = 0 ] && echo yes || echo no)), then tells (exit $rc)" \
+	[ "$waiting" = 0 ] && [ "$rc" = 0 ]
+ktap_test_result "told after waiting: map equals the truth" same "t2" "$work/t2.truth" "$work/t2.map"
+lvm lvextend -qq "${lvm[@]}" -L +16m $vg/t2 > /dev/null
+size2=$(blockdev --getsize64 "$t2")
+hold_lock || ktap_exit_fail_msg "flock $lockf"
+ACTION=change "$stack" "$t2" > "$work/defer.log" 2>&1
+rc=$?
+sed 's/^/#   /' "$work/defer.log"
+walk "$t2" > "$work/t2.held"
+release_lock
+told=no
+for _ in $(seq 100); do
+	walk "$t2" > "$work/t2.map"
+	grep -q hole "$work/t2.map" && { told=yes; break; }
+	sleep 0.2
+done
+truth $vg-t2 > "$work/t2.truth"
+ktap_test_result "run by udev with LVM's lock held: exit $rc, all data while held, told once it is free ($told)" \
+	[ "$rc" = 0 ] && [ "$(cat "$work/t2.held")" = "0 $size2 data" ] && [ $told = yes ]
+ktap_test_result "told once LVM let go: map equals the truth" same "t2 deferred" "$work/t2.truth" "$work/t2.map"
+# the package's udev rule and lvcreate, LVM's defaults otherwise
+rules=/run/udev/rules.d/90-blkseek-stack.rules
+mkdir -p "$(dirname $rules)"
+sed "s|@SBINDIR@|$(dirname "$stack")|" \
+	"$BLKSEEK_REPO/tools/packaging/udev/90-blkseek-stack.rules" > "$rules"
+udevadm control --reload
+lvm lvcreate -qq "${lvm[@]}" -V 16m -T $vg/pool -n t3 > /dev/null ||
+	ktap_exit_fail_msg "lvcreate t3"
+udevadm settle 2> /dev/null
+t3=/dev/mapper/$vg-t3
+told=no
+for _ in $(seq 100); do
+	walk "$t3" > "$work/t3.map"
+	[ "$(cat "$work/t3.map")" = "0 $(blockdev --getsize64 "$t3") hole" ] && { told=yes; break; }
+	sleep 0.2
+done
+ktap_test_result "the udev rule tells a thin volume lvcreate makes (told: $told)" [ $told = yes ]
+dd if=/dev/urandom of="$t3" bs=$bs count=1 seek=3 oflag=direct status=none
+walk "$t3" > "$work/t3.map"
+truth $vg-t3 > "$work/t3.truth"
+ktap_test_result "the volume udev told: a write is data, map equals the truth" \
+	same "t3" "$work/t3.truth" "$work/t3.map"
+rm -f "$rules"
+udevadm control --reload
+lvm lvremove -qq -y "${lvm[@]}" $vg/t2 $vg/t3 > /dev/null
+
 # 5. a writer provisioning blocks under seekers: every hole a seeker is
 # given reads zeroes when the writer has written only random data there
 python3 - "$t1" "$size" <<'PY' > "$work/race.log"
@@ -280,33 +392,52 @@ ktap_test_result "race: never a hole over a block written before the lseek" [ "$
 ktap_test_result "race: some answers find holes" [ "${holes:-0}" -gt 0 ]
 
 # 6. a whole-block write in flight at the arm: dm-thin inserts its
-# mapping when the data write completes, which dm-delay holds back 3 s
+# mapping when the data write completes, which dm-delay holds back 5 s.
+# The pool's data on dm-delay, its metadata on a linear device beside it
+# (the tell's commits are not held back).
 d2=/dev/${disks[1]}
-sz2=$(blockdev --getsz "$d2")
-dmsetup create bsdelay --table "0 $sz2 delay $d2 0 0 $d2 0 0" &&
-lvm pvcreate -qq --devices /dev/mapper/bsdelay /dev/mapper/bsdelay > /dev/null &&
-lvm vgcreate -qq --devices /dev/mapper/bsdelay bsslow /dev/mapper/bsdelay > /dev/null &&
-lvm lvcreate -qq --devices /dev/mapper/bsdelay --type thin-pool -L 32m -c 64k -n pool bsslow > /dev/null &&
-lvm lvcreate -qq --devices /dev/mapper/bsdelay -V 32m -T bsslow/pool -n t > /dev/null ||
+half=$(($(blockdev --getsz "$d2") / 2))
+dmsetup create bsdelay --table "0 $half delay $d2 0 0 $d2 0 0" &&
+dmsetup create bsfast --table "0 $half linear $d2 $half" &&
+lvm pvcreate -qq "${slowlvm[@]}" /dev/mapper/bsdelay /dev/mapper/bsfast > /dev/null &&
+lvm vgcreate -qq "${slowlvm[@]}" bsslow /dev/mapper/bsdelay /dev/mapper/bsfast > /dev/null &&
+lvm lvcreate -qq "${slowlvm[@]}" -an -Zn -L 32m -n pool bsslow /dev/mapper/bsdelay > /dev/null &&
+lvm lvcreate -qq "${slowlvm[@]}" -an -Zn -L 4m -n meta bsslow /dev/mapper/bsfast > /dev/null &&
+lvm lvconvert -qq -y "${slowlvm[@]}" --type thin-pool -c 64k --poolmetadataspare n \
+	--poolmetadata bsslow/meta bsslow/pool > /dev/null &&
+lvm lvcreate -qq "${slowlvm[@]}" -V 32m -T bsslow/pool -n t > /dev/null ||
 	ktap_exit_fail_msg "lvm setup on dm-delay"
 udevadm settle 2> /dev/null
 slow=/dev/mapper/bsslow-t
-delay_inflight=/sys/block/$(basename "$(readlink -f /dev/mapper/bsdelay)")/inflight
-dmsetup suspend bsdelay && dmsetup reload bsdelay --table "0 $sz2 delay $d2 0 0 $d2 0 3000" &&
+echo "# pool: $(dmsetup table bsslow-pool-tpool)"
+dmsetup suspend bsdelay && dmsetup reload bsdelay --table "0 $half delay $d2 0 0 $d2 0 5000" &&
 	dmsetup resume bsdelay || ktap_exit_fail_msg "dm-delay reload"
+# the block:block_bio_remap trace event, for bios remapped from the thin
+# volume: the event the tracker is probed on
+tr=/sys/kernel/tracing
+[ -d $tr/events ] || mount -t tracefs nodev $tr 2> /dev/null
+remap=$tr/events/block/block_bio_remap
+[ -w $remap/enable ] || ktap_exit_fail_msg "no block_bio_remap trace event in $tr"
+read -r maj min < <(stat -L -c '%t %T' "$slow")
+echo "old_dev == $(((0x$maj << 20) | 0x$min))" > $remap/filter
+echo 1 > $remap/enable
 inflight() {	# inflight BLOCK [ENV...]: write BLOCK, tell during it, map
-	local b=$1
+	local b=$1 n
 	shift
+	echo > $tr/trace
 	dd if=/dev/urandom of="$slow" bs=${wsize:-$bs} count=1 \
 		seek=$((b * bs / ${wsize:-$bs})) oflag=direct status=none &
-	# told once a write has reached dm-delay: the thin write was remapped
-	# (whole block), or the block's zeroing is under way (4 KiB)
-	for _ in $(seq 100); do
-		[ "$(awk '{ print $2 }' "$delay_inflight")" -gt 0 ] && break
+	# told once the thin volume's write is remapped to the pool's data
+	# device (before the arm: the tracker does not see it), its
+	# completion held back by dm-delay
+	for _ in $(seq 200); do
+		n=$(grep -vc '^#' $tr/trace)
+		[ "$n" -gt 0 ] && break
 		sleep 0.05
 	done
-	echo "# in flight below the pool: $(awk '{ print $2 }' "$delay_inflight") writes"
+	echo "# remapped before the tell: $n bios"
 	env "$@" "$stack" "$slow" > /dev/null 2>&1
+	echo "# the write still in flight after the tell: $(jobs -r | wc -l)"
 	wait
 	walk "$slow" > "$work/slow.map"
 	covers "$work/slow.map" $((b * bs)) "${wsize:-$bs}"
@@ -315,12 +446,13 @@ ktap_test_result "a write in flight at the arm is data after the tell (the drain
 missed() { ! inflight "$@"; }
 ktap_test_result "told without the drain, that write is missed (a hole over data)" \
 	missed 20 BLKSEEK_THIN_SKIP_DRAIN=1
-# a 4 KiB write to an unprovisioned block: dm-thin zeroes the block (the
-# zeroing held back), inserts the mapping, then remaps the write: the
-# proof's second case (remapped after the arm: marked)
-echo "# pool: $(dmsetup table bsslow-pool-tpool)"	# skip_block_zeroing: no zeroing
+# a 4 KiB write to an unprovisioned block of a pool without zeroing
+# (LVM's default, skip_block_zeroing): dm-thin inserts the mapping, then
+# remaps the write
 wsize=4096 ktap_test_result "a 4 KiB write in flight at the arm is data after the tell" \
 	inflight 30
+echo 0 > $remap/enable
+echo 0 > $remap/filter
 "$stack" "$slow" > /dev/null 2>&1
 walk "$slow" > "$work/slow.map"
 truth bsslow-t > "$work/slow.truth"
