@@ -349,23 +349,30 @@ static int pool_lock(unsigned int maj, unsigned int min)
 	return fd;
 }
 
-/*
- * The volume group of an LVM volume from its dm name ("VG-LV", a '-' in
- * either name doubled): 0, or -1 when the name has no single '-'.
+/**
+ * lvm_vg_name() - the volume group of an LVM volume from its dm name
+ * @dm_name: "VG-LV", a '-' in either name doubled ("my--vg-lv")
+ * @vg: the group's name ("my-vg")
+ * @len: @vg's size
+ *
+ * Return: 0, or -1 when @dm_name is not a non-empty group name, a single
+ * '-' and a non-empty volume name, or the group's name does not fit.
  */
-static int lvm_vg_name(const char *dm_name, char *vg, size_t len)
+int lvm_vg_name(const char *dm_name, char *vg, size_t len)
 {
 	size_t n = 0;
 	const char *p;
 
-	for (p = dm_name; *p && n + 1 < len; p++) {
+	for (p = dm_name; *p; p++) {
 		if (*p == '-') {
 			if (p[1] != '-') {
 				vg[n] = 0;
-				return n ? 0 : -1;
+				return n && p[1] ? 0 : -1;
 			}
 			p++;
 		}
+		if (n + 1 >= len)
+			return -1;
 		vg[n++] = *p;
 	}
 	return -1;

@@ -99,9 +99,41 @@ static void test_refused(void)
 	}
 }
 
+/* LVM's dm names: "VG-LV", a '-' in either name doubled */
+static void test_lvm_vg_name(void)
+{
+	static const struct { const char *dm, *vg; } ok[] = {
+		{ "vg-lv", "vg" },
+		{ "my--vg-lv", "my-vg" },
+		{ "vg-my--lv", "vg" },
+		{ "a--b--c-d--e", "a-b-c" },
+		{ "vg-lv-tpool", "vg" },
+		{ "vg-pool_tmeta", "vg" },
+	};
+	static const char *const bad[] = {
+		"", "vg", "-lv", "my--vg", "vg--", "vg---",
+	};
+	char vg[16], tiny[3];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		CHECK_EQ(lvm_vg_name(ok[i].dm, vg, sizeof(vg)), 0);
+		CHECK_EQ(strcmp(vg, ok[i].vg), 0);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (lvm_vg_name(bad[i], vg, sizeof(vg)) != -1)
+			printf("#   \"%s\" accepted\n", bad[i]);
+		CHECK_EQ(lvm_vg_name(bad[i], vg, sizeof(vg)), -1);
+	}
+	/* a group name that does not fit is refused, never cut */
+	CHECK_EQ(lvm_vg_name("abc-lv", tiny, sizeof(tiny)), -1);
+	CHECK_EQ(lvm_vg_name("ab-lv", tiny, sizeof(tiny)), 0);
+}
+
 int main(void)
 {
 	run("thin_dump_good", test_good);
 	run("thin_dump_refused", test_refused);
+	run("lvm_vg_name", test_lvm_vg_name);
 	return tap_end();
 }
