@@ -461,9 +461,13 @@ static int defer_tell(const char *dev)
 		snprintf(unit, sizeof(unit), "blkseek-thin-%s", name);
 		pid = fork();
 		if (pid == 0) {
+			char seq[48];
+
+			snprintf(seq, sizeof(seq), "--setenv=SEQNUM=%s",
+				 getenv("SEQNUM") ?: "");
 			execlp("systemd-run", "systemd-run", "--no-block", "--quiet",
 			       "--collect", "--unit", unit, "--setenv=ACTION=change",
-			       self, "-w", secs, dev, (char *)NULL);
+			       seq, self, "-w", secs, dev, (char *)NULL);
 			_exit(127);
 		}
 		if (pid < 0 || waitpid(pid, &e, 0) != pid || e)

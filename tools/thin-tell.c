@@ -294,8 +294,12 @@ static int dump_snapshot(unsigned int mmaj, unsigned int mmin, uint64_t dev_id,
 		dup2(pfd[1], 1);
 		close(pfd[0]);
 		close(pfd[1]);
+		/* udev's RUN may have a PATH without the sbin directories */
 		execlp("thin_dump", "thin_dump", "--metadata-snap", "--dev-id",
 		       id, meta, (char *)NULL);
+		execl("/usr/sbin/thin_dump", "thin_dump", "--metadata-snap",
+		      "--dev-id", id, meta, (char *)NULL);
+		fprintf(stderr, "blkseek-stack: thin_dump: %s\n", strerror(errno));
 		_exit(127);
 	}
 	close(pfd[1]);
@@ -428,6 +432,66 @@ static int lvm_vg_lock(unsigned int maj, unsigned int min, unsigned int wait)
 	}
 }
 
+/* The kernel's last uevent number, 0 if unreadable. */
+static unsigned long long uevent_seqnum(void)
+{
+	unsigned long long n = 0;
+	FILE *f = fopen("/sys/kernel/uevent_seqnum", "re");
+
+	if (f) {
+		if (fscanf(f, "%llu", &n) != 1)
+			n = 0;
+		fclose(f);
+	}
+	return n;
+}
+
+/*
+ * The uevents of the drain's resume of MAJ:MIN: numbered after @before
+ * and up to @after, noted in LOCK_DIR/thin-MAJ:MIN.resume (under the
+ * pool's lock) for own_resume().
+ */
+static void note_resume(unsigned int maj, unsigned int min,
+			unsigned long long before, unsigned long long after)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), LOCK_DIR "/thin-%u:%u.resume", maj, min);
+	f = fopen(path, "we");
+	if (f) {
+		fprintf(f, "%llu %llu\n", before, after);
+		fclose(f);
+	}
+}
+
+/*
+ * Run by udev: is the uevent (SEQNUM) one of a tell's own resume of
+ * MAJ:MIN?  Called under the pool's lock, which a tell holds from before
+ * its resume until note_resume(), so the note is complete.  Telling on
+ * that event would loop (each tell's resume sends another), also when a
+ * tell fails after its drain.
+ */
+static int own_resume(unsigned int maj, unsigned int min)
+{
+	const char *seq = getenv("SEQNUM");
+	unsigned long long n, before, after;
+	char path[128];
+	FILE *f;
+	int own = 0;
+
+	if (!seq || sscanf(seq, "%llu", &n) != 1)
+		return 0;
+	snprintf(path, sizeof(path), LOCK_DIR "/thin-%u:%u.resume", maj, min);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%llu %llu", &before, &after) == 2)
+		own = n > before && n <= after;
+	fclose(f);
+	return own;
+}
+
 /**
  * thin_tell() - steps 1 (the pool's part) to 5 for one thin volume
  * @ctl: /dev/blkseek
@@ -460,6 +524,7 @@ int thin_tell(int ctl, int fd, unsigned int maj, unsigned int min,
 	uint64_t bytes, nr_blocks;
 	uint32_t n = 0;
 	int lock, vg_lock = -1, ret = -1, e, snap = 0;
+	unsigned long long seq;
 
 	/* "POOL_MAJ:MIN DEV_ID" and nothing more: no external origin */
 	if (sscanf(params, "%u:%u %llu %7s", &pmaj, &pmin, &dev_id, extra) != 3) {
@@ -480,6 +545,20 @@ int thin_tell(int ctl, int fd, unsigned int maj, unsigned int min,
 		return -1;
 	}
 	nr_blocks = (bytes / 512 + bs - 1) / bs;
+	/*
+	 * Run by udev: the event of a tell's own drain is not told again.
+	 * The pool's lock, held by that tell until it noted its resume, is
+	 * taken for the check alone: LVM's lock comes first below.
+	 */
+	if (getenv("ACTION")) {
+		lock = pool_lock(pmaj, pmin);
+		if (lock < 0)
+			return -1;
+		e = own_resume(maj, min);
+		close(lock);
+		if (e)
+			return 0;
+	}
 	/*
 	 * LVM's lock first, then ours: a tell that waits for LVM holds no
 	 * lock of ours that a udev RUN (which LVM waits for) could wait on.
@@ -536,7 +615,9 @@ int thin_tell(int ctl, int fd, unsigned int maj, unsigned int min,
 			goto out;
 		free(dmi);
 		/* resume: the one table (an inactive one would be swapped in) */
+		seq = uevent_seqnum();
 		dmi = dm_call(DM_DEV_SUSPEND, maj, min, 0, NULL);
+		note_resume(maj, min, seq, uevent_seqnum());
 		if (!dmi)
 			goto out;
 		free(dmi);
