@@ -64,10 +64,17 @@
 #define MAX_SEGS	BLKSEEK_STACK_MAX_SEGMENTS
 #define STALE_LIST	"/sys/module/blkseek/stale_mappings"
 #define ATTEMPTS	200
+#define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
 /* seconds a tell deferred from udev waits for LVM's volume group lock */
 #define LVM_WAIT_DEFERRED	120
 
 static int verbose;
+/* thin volumes found busy in this run (LVM's lock held), and the result */
+static struct busy {
+	dev_t devt;
+	int ret;
+} busy[16];
+static unsigned int nr_busy;
 static unsigned int lvm_wait;	/* -w: seconds to wait for LVM's lock */
 
 struct mapping {
@@ -506,6 +513,7 @@ static int sync_one(int ctl, const char *dev)
 	char name[256] = "";
 	struct stat st;
 	int fd, attempt, ret = -1;
+	unsigned int i;
 
 	fd = open(dev, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0 || fstat(fd, &st) || !S_ISBLK(st.st_mode)) {
@@ -514,6 +522,12 @@ static int sync_one(int ctl, const char *dev)
 			close(fd);
 		return -1;
 	}
+	/* a thin volume found busy once is not tried again in this run */
+	for (i = 0; i < nr_busy; i++)
+		if (busy[i].devt == st.st_rdev) {
+			close(fd);
+			return busy[i].ret;
+		}
 	/* the kernel's name (dm-N, loopN), whatever @dev is called */
 	kernel_name(dev, name, sizeof(name));
 	for (attempt = 0; attempt < ATTEMPTS; attempt++) {
@@ -546,9 +560,20 @@ static int sync_one(int ctl, const char *dev)
 				      minor(st.st_rdev), m.thin_params,
 				      m.thin_start, m.thin_len, g.generation,
 				      lvm_wait, verbose);
-			if (!r || (errno == EBUSY && !defer_tell(dev))) {
+			if (!r) {
 				ret = 0;
 				break;
+			}
+			if (errno == EBUSY) {
+				if (!defer_tell(dev))
+					ret = 0;
+				else
+					fprintf(stderr, "blkseek-stack: %s: busy: LVM holds its volume group, or the volume is being changed%s\n",
+						dev, lvm_wait ? "" : " (-w SECONDS waits for LVM)");
+				if (nr_busy < ARRAY_LEN(busy))
+					busy[nr_busy++] = (struct busy){ st.st_rdev, ret };
+				close(fd);
+				return ret;
 			}
 			if (errno != EAGAIN)
 				break;
@@ -576,10 +601,7 @@ static int sync_one(int ctl, const char *dev)
 	}
 	if (ret)
 		fprintf(stderr, "blkseek-stack: %s: %s\n", dev,
-			attempt == ATTEMPTS ? "changing all the time" :
-			errno == EBUSY && m.thin_params[0] ?
-			"busy: LVM holds its volume group, or the volume is being changed (-w SECONDS waits for LVM)" :
-			strerror(errno));
+			attempt == ATTEMPTS ? "changing all the time" : strerror(errno));
 	close(fd);
 	return ret;
 }

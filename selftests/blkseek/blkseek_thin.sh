@@ -249,7 +249,7 @@ t2k=$(basename "$(readlink -f "$t2")")
 size2=$(blockdev --getsize64 "$t2")
 dd if=/dev/urandom of="$t2" bs=$bs count=2 seek=5 oflag=direct status=none
 hold_lock() {	# LVM's lock on $vg held by flock(1) until release_lock
-	flock -x "$lockf" sleep 120 &
+	flock -o -x "$lockf" sleep 120 &
 	holder=$!
 	for _ in $(seq 50); do
 		flock -n "$lockf" true || return 0
@@ -257,7 +257,7 @@ hold_lock() {	# LVM's lock on $vg held by flock(1) until release_lock
 	done
 	return 1
 }
-release_lock() { kill "$holder"; wait "$holder" 2> /dev/null; }
+release_lock() { kill "$holder"; wait "$holder" 2> /dev/null; }	# flock -o: the lock is flock(1)'s own, not sleep's
 changes() {	# changes CMD...: CMD's output; "# change events: N" of $t2k
 	udevadm monitor -k -s block > "$work/uevents" 2>&1 &
 	local mon=$! rc
