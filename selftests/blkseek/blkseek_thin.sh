@@ -394,7 +394,9 @@ ktap_test_result "race: never a hole over a block written before the lseek" [ "$
 ktap_test_result "race: some answers find holes" [ "${holes:-0}" -gt 0 ]
 
 # 6. a whole-block write in flight at the arm: dm-thin inserts its
-# mapping when the data write completes, which dm-delay holds back 10 s.
+# mapping when the data write completes, which dm-delay holds back 10 s
+# (writes only: flushes pass at once, or each commit of the pool, which
+# flushes its data device first, would wait behind the write).
 # The pool's data on dm-delay, its metadata on a linear device beside it
 # (the tell's commits are not held back).
 d2=/dev/${disks[1]}
@@ -412,7 +414,7 @@ lvm lvcreate -qq "${slowlvm[@]}" -V 32m -T bsslow/pool -n t > /dev/null ||
 udevadm settle 2> /dev/null
 slow=/dev/mapper/bsslow-t
 echo "# pool: $(dmsetup table bsslow-pool-tpool)"
-dmsetup suspend bsdelay && dmsetup reload bsdelay --table "0 $half delay $d2 0 0 $d2 0 10000" &&
+dmsetup suspend bsdelay && dmsetup reload bsdelay --table "0 $half delay $d2 0 0 $d2 0 10000 $d2 0 0" &&
 	dmsetup resume bsdelay || ktap_exit_fail_msg "dm-delay reload"
 # the block:block_bio_remap trace event, for bios remapped from the thin
 # volume: the event the tracker is probed on
