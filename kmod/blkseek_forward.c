@@ -21,6 +21,7 @@
 #include "blkseek_stack.h"
 #include "blkseek_stack_watch.h"
 #include "blkseek_stats.h"
+#include "blkseek_thin.h"
 
 /*
  * Lower extents asked per fetch (BLKSEEK_FWD_EXTENTS, in struct
@@ -247,6 +248,8 @@ int blkseek_forward_begin(struct file *file, u64 off, struct blkseek_ctx *c,
 	c->fwd.depth = depth;
 	c->src.fetch = forward_fetch;
 	c->src.ctx = c;
+	if (st->thin)
+		blkseek_thin_begin(c, st);
 	if (off >= c->geom.size || READ_ONCE(st->stale))
 		return 0;
 	if (!blkseek_flush_dirty(file, off, c->geom.size)) {

@@ -21,12 +21,16 @@
 #include "blkseek_ctx.h"
 #include "blkseek_ioctl.h"
 #include "blkseek_stack.h"
+#include "blkseek_thin.h"
 #include "blkseek_stats.h"
 
 static_assert(sizeof(struct blkseek_query) == BLKSEEK_QUERY_SIZE_VER0);
 static_assert(sizeof(struct blkseek_extent) == 24);
 static_assert(sizeof(struct blkseek_stack_map) == BLKSEEK_STACK_MAP_SIZE_VER0);
 static_assert(sizeof(struct blkseek_stack_segment) == 64);
+static_assert(sizeof(struct blkseek_thin_arm) == BLKSEEK_THIN_ARM_SIZE_VER0);
+static_assert(sizeof(struct blkseek_thin_map) == BLKSEEK_THIN_MAP_SIZE_VER0);
+static_assert(sizeof(struct blkseek_thin_extent) == 16);
 static_assert(BLKSEEK_KIND_UNALLOCATED == BLKSEEK_EXTENT_UNALLOCATED);
 static_assert(BLKSEEK_KIND_ZERO == BLKSEEK_EXTENT_ZERO);
 
@@ -143,7 +147,8 @@ static long blkseek_misc_ioctl(struct file *file, unsigned int cmd,
 	/*
 	 * One rule for every command: magic, number and direction select
 	 * it, the size encoded in the number never does.  The query and the
-	 * map carry their own size; struct blkseek_stack_gen never changes.
+	 * map carry their own size (so do the thin arm and map); struct
+	 * blkseek_stack_gen never changes.
 	 */
 	switch (BLKSEEK_IOC_CMD(cmd)) {
 	case BLKSEEK_IOC_CMD(BLKSEEK_IOC_QUERY):
@@ -152,6 +157,10 @@ static long blkseek_misc_ioctl(struct file *file, unsigned int cmd,
 		return blkseek_stack_gen_ioctl(uarg);
 	case BLKSEEK_IOC_CMD(BLKSEEK_IOC_STACK_SET):
 		return blkseek_stack_set_ioctl(uarg);
+	case BLKSEEK_IOC_CMD(BLKSEEK_IOC_THIN_ARM):
+		return blkseek_thin_arm_ioctl(uarg);
+	case BLKSEEK_IOC_CMD(BLKSEEK_IOC_THIN_SET):
+		return blkseek_thin_set_ioctl(uarg);
 	}
 	return -ENOTTY;
 }

@@ -22,6 +22,7 @@
 #include "blkseek_stack_watch.h"
 #include "blkseek_stats.h"
 #include "blkseek_support.h"
+#include "blkseek_thin.h"
 
 unsigned int blkseek_timeout_ms = 30000;
 unsigned int blkseek_max_queries = 4096;
@@ -136,6 +137,9 @@ static int __init blkseek_init(void)
 	err = blkseek_stack_watch_start();
 	if (err)
 		goto out_cmd_watch;
+	err = blkseek_thin_start();
+	if (err)
+		goto out_watch;
 	err = blkseek_ioctl_register();
 	if (err)
 		goto out_watch;
@@ -149,6 +153,7 @@ out_ioctl:
 out_watch:
 	blkseek_stack_watch_stop();
 	blkseek_stack_exit();
+	blkseek_thin_stop();
 out_cmd_watch:
 	blkseek_cmd_watch_stop();
 out_stack_file:
@@ -166,6 +171,7 @@ static void __exit blkseek_exit(void)
 	blkseek_ioctl_unregister();
 	blkseek_stack_watch_stop();
 	blkseek_stack_exit();
+	blkseek_thin_stop();
 	blkseek_cmd_watch_stop();
 	blkseek_stack_unregister(&THIS_MODULE->mkobj.kobj);
 	blkseek_support_unregister(&THIS_MODULE->mkobj.kobj);

@@ -45,6 +45,7 @@
 #include "blkseek_lun.h"
 #include "blkseek_stack.h"
 #include "blkseek_stats.h"
+#include "blkseek_thin.h"
 
 static LIST_HEAD(stacks);
 static DEFINE_SPINLOCK(stack_lock);
@@ -66,6 +67,9 @@ static void stack_release(struct kref *ref)
 			fput(st->segs[i].paths[j]);
 	if (st->counted)
 		blkseek_count_add(BLKSEEK_STAT_STACK_MAPPINGS, -1);
+	if (st->thin)
+		blkseek_thin_unuse(st->thin);
+	kvfree(st->thin_ranges);
 	kvfree(st);
 }
 
@@ -155,7 +159,7 @@ void blkseek_stack_change_begin(unsigned int kind, const struct gendisk *disk,
 			   stack_touched_by(st, kind, disk)) {
 			WRITE_ONCE(st->stale, true);
 			blkseek_count(BLKSEEK_STAT_STACK_STALE);
-			reap |= st->nr_segs > 0;
+			reap |= st->nr_segs > 0 || st->thin;
 		}
 	}
 	spin_unlock(&stack_lock);
@@ -222,7 +226,7 @@ static void stack_reap(struct work_struct *work)
 		list_for_each_entry_safe(st, tmp, &stacks, node) {
 			if (st->gone) {
 				stack_unlink(st, NULL, &dead);
-			} else if (st->stale && st->nr_segs) {
+			} else if (st->stale && (st->nr_segs || st->thin)) {
 				if (!tomb) {
 					/* keep it, stale, until memory is there */
 					continue;
@@ -609,6 +613,51 @@ long blkseek_stack_set_ioctl(struct blkseek_stack_map __user *um)
 		blkseek_stack_put(st);
 out:
 	fput(upper);
+	return err;
+}
+
+/**
+ * blkseek_stack_kind_watched() - whether mappings of a kind may be set
+ * @kind: BLKSEEK_STACK_*
+ *
+ * Return: true while the watch sees every change of @kind.
+ */
+bool blkseek_stack_kind_watched(unsigned int kind)
+{
+	return READ_ONCE(stack_armed) & kind;
+}
+
+/**
+ * blkseek_stack_set_thin() - set a thin volume's mapping
+ * @disk: the thin volume's disk (a dm disk)
+ * @generation: the generation its table was read under
+ * @thin: its tracker, a use taken by the caller (blkseek_thin_use())
+ * @ranges: the mapped thin blocks, checked and merged, from kvmalloc()
+ * @n: entries in @ranges
+ *
+ * On success the mapping owns @ranges and the use of @thin; on error the
+ * caller keeps both.  The mapping is a dm one: a swap of @disk's table
+ * marks it stale, as any dm mapping.
+ *
+ * Return: 0, -EAGAIN when the generation moved, or -ENOMEM.
+ */
+int blkseek_stack_set_thin(struct gendisk *disk, u64 generation,
+			   struct blkseek_thin *thin,
+			   struct blkseek_thin_range *ranges, unsigned int n)
+{
+	struct blkseek_stack *st = kzalloc(sizeof(*st), GFP_KERNEL);
+	int err;
+
+	if (!st)
+		return -ENOMEM;
+	kref_init(&st->ref);
+	st->kind = BLKSEEK_STACK_DM;
+	st->thin = thin;
+	st->thin_ranges = ranges;
+	st->nr_thin_ranges = n;
+	err = stack_install(disk, generation, st);
+	if (err)
+		kfree(st);
 	return err;
 }
 

@@ -12,6 +12,8 @@
 
 #include <linux/blkseek_stack.h>
 
+struct blkseek_thin;
+struct blkseek_thin_range;
 struct file;
 struct gendisk;
 struct kobject;
@@ -53,6 +55,10 @@ struct blkseek_seg {
  * @below: mapped devices in the longest chain from it down, or -ELOOP
  * @walk_up: the chain check that last set @above
  * @above: mapped devices in the longest chain stacked on it, or -ELOOP
+ * @thin: a thin volume's write tracker (blkseek_thin.c), or NULL; such a
+ *	mapping has no segments and answers from @thin_ranges and @thin
+ * @thin_ranges: the thin blocks mapped in the pool's metadata snapshot
+ * @nr_thin_ranges: entries in @thin_ranges
  * @nr_segs: entries in @segs, sorted; 0 for a tombstone
  * @segs: the segments
  */
@@ -70,6 +76,9 @@ struct blkseek_stack {
 	int below;
 	u64 walk_up;
 	int above;
+	struct blkseek_thin *thin;
+	struct blkseek_thin_range *thin_ranges;
+	unsigned int nr_thin_ranges;
 	unsigned int nr_segs;
 	struct blkseek_seg segs[];
 };
@@ -83,6 +92,10 @@ void blkseek_stack_change_end(void);
 long blkseek_stack_gen_ioctl(struct blkseek_stack_gen __user *ugen);
 long blkseek_stack_set_ioctl(struct blkseek_stack_map __user *um);
 void blkseek_stack_exit(void);
+bool blkseek_stack_kind_watched(unsigned int kind);
+int blkseek_stack_set_thin(struct gendisk *disk, u64 generation,
+			   struct blkseek_thin *thin,
+			   struct blkseek_thin_range *ranges, unsigned int n);
 int blkseek_stack_register(struct kobject *parent);
 void blkseek_stack_unregister(struct kobject *parent);
 

@@ -5,7 +5,8 @@
  * SEEK_HOLE and extent queries are answered.  Run by udev on every add
  * and change of a dm or loop device (tools/packaging/udev).
  *
- *   blkseek-stack [-v] [DEVICE...]    (no DEVICE: every dm and loop disk)
+ *   blkseek-stack [-v] [-w SECONDS] [DEVICE...]
+ *                                     (no DEVICE: every dm and loop disk)
  *   blkseek-stack --help | --version
  *
  * A DEVICE is set after the dm and loop devices below it (sysfs slaves)
@@ -18,8 +19,17 @@
  * DM_TABLE_STATUS, the loop status by LOOP_GET_STATUS64), open the lower
  * devices or the backing file, and set the mapping with that generation;
  * the kernel refuses it (EAGAIN) if anything changed meanwhile, and it is
- * read again.  A device that is neither all dm-linear, one dm-multipath
- * target nor a loop gets its mapping cleared: the stock answer (EINVAL).
+ * read again.  A thin volume (one dm-thin "thin" target) is told by
+ * thin-tell.c: a write tracker armed, the volume drained, the pool's
+ * metadata snapshot read with thin_dump (Documentation/blkseek.rst, "Thin
+ * volumes (dm-thin)"); run by udev, one that answers already is not told
+ * again.  An LVM thin volume is told holding LVM's lock on its volume
+ * group, so that no LVM command changes it meanwhile; LVM holds that lock
+ * while it waits for udev, so run by udev the tell is then left to a
+ * process that waits for it (-w).  BLKSEEK_THIN_SKIP_DRAIN=1 skips the drain, for blkseek_thin.sh
+ * alone (it shows what the drain prevents).  A device that is neither all
+ * dm-linear, one dm-multipath target, a thin volume nor a loop gets its
+ * mapping cleared: the stock answer (EINVAL).
  *
  * The DEVICE arguments are checked (each a dm or loop block device) even
  * when blkseek is not loaded.
@@ -38,8 +48,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <limits.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <linux/blkseek_stack.h>
@@ -47,15 +59,30 @@
 #include <linux/fs.h>
 #include <linux/loop.h>
 
+#include "thin-tell.h"
+
 #define MAX_SEGS	BLKSEEK_STACK_MAX_SEGMENTS
 #define STALE_LIST	"/sys/module/blkseek/stale_mappings"
 #define ATTEMPTS	200
+#define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
+/* seconds a tell deferred from udev waits for LVM's volume group lock */
+#define LVM_WAIT_DEFERRED	120
 
 static int verbose;
+/* thin volumes found busy in this run (LVM's lock held), and the result */
+static struct busy {
+	dev_t devt;
+	int ret;
+} busy[16];
+static unsigned int nr_busy;
+static unsigned int lvm_wait;	/* -w: seconds to wait for LVM's lock */
 
 struct mapping {
 	unsigned int kind;
 	unsigned int nr;
+	/* a thin volume: its one target (dm_read() returned 2) */
+	uint64_t thin_start, thin_len;
+	char thin_params[256];
 	struct blkseek_stack_segment segs[MAX_SEGS];
 };
 
@@ -289,8 +316,8 @@ static struct dm_ioctl *dm_status(unsigned int maj, unsigned int min,
 
 /*
  * Read the live table of dm device MAJ:MIN into @m (and a multipath
- * target's status).  Returns 1 when it can be answered, 0 when it cannot
- * (another target), -1 on error.
+ * target's status).  Returns 1 when it can be answered, 2 for a thin
+ * volume (thin-tell.c), 0 when it cannot (another target), -1 on error.
  */
 static int dm_read(struct mapping *m, unsigned int maj, unsigned int min)
 {
@@ -312,7 +339,14 @@ static int dm_read(struct mapping *m, unsigned int maj, unsigned int min)
 		p = data + t->next;	/* @next is from the start of the data */
 		if (!strcmp(t->target_type, "linear"))
 			ret = dm_linear(m, t, params) ? -1 : 1;
-		else if (!strcmp(t->target_type, "multipath") &&
+		else if (!strcmp(t->target_type, "thin") &&
+			 dmi->target_count == 1 &&
+			 strlen(params) < sizeof(m->thin_params)) {
+			strcpy(m->thin_params, params);
+			m->thin_start = t->sector_start;
+			m->thin_len = t->length;
+			ret = 2;
+		} else if (!strcmp(t->target_type, "multipath") &&
 			 dmi->target_count == 1) {
 			st = dm_status(maj, min, 0);
 			ret = st && st->target_count == 1 &&
@@ -406,6 +440,72 @@ static int kernel_name(const char *dev, char *name, size_t len)
 	return 0;
 }
 
+/*
+ * Run by udev, a thin volume whose volume group LVM holds (LVM holds it
+ * while it waits for udev, so waiting here would stall both): tell it
+ * from a process of its own once LVM lets go, "blkseek-stack -w
+ * LVM_WAIT_DEFERRED DEV", started by systemd-run where systemd runs (udev
+ * kills what its RUN leaves behind), else forked into a session of its
+ * own; ACTION stays set, so a volume told meanwhile is not told again
+ * (the drain's resume sends a change event: no loop of tells).  0 when started; -1 (errno unchanged) when not run by udev, or
+ * already waiting.
+ */
+static int defer_tell(const char *dev)
+{
+	char self[PATH_MAX], secs[16], unit[300], name[256] = "";
+	ssize_t n;
+	pid_t pid;
+	int e = errno;
+
+	if (!getenv("ACTION") || lvm_wait)
+		return -1;
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0 || kernel_name(dev, name, sizeof(name)))
+		goto fail;
+	self[n] = 0;
+	snprintf(secs, sizeof(secs), "%d", LVM_WAIT_DEFERRED);
+	if (!access("/run/systemd/system", F_OK)) {
+		snprintf(unit, sizeof(unit), "blkseek-thin-%s", name);
+		pid = fork();
+		if (pid == 0) {
+			char seq[48];
+
+			snprintf(seq, sizeof(seq), "--setenv=SEQNUM=%s",
+				 getenv("SEQNUM") ?: "");
+			execlp("systemd-run", "systemd-run", "--no-block", "--quiet",
+			       "--collect", "--unit", unit, "--setenv=ACTION=change",
+			       seq, self, "-w", secs, dev, (char *)NULL);
+			_exit(127);
+		}
+		if (pid < 0 || waitpid(pid, &e, 0) != pid || e)
+			goto fail;
+	} else {
+		pid = fork();
+		if (pid == 0) {
+			setsid();
+			if (fork() == 0) {
+				/* not udev's pipes: udev waits for them to close */
+				int null = open("/dev/null", O_RDWR);
+				int kmsg = open("/dev/kmsg", O_WRONLY);
+
+				dup2(null, 0);
+				dup2(null, 1);
+				dup2(kmsg >= 0 ? kmsg : null, 2);
+				execl(self, self, "-w", secs, dev, (char *)NULL);
+			}
+			_exit(0);
+		}
+		if (pid < 0 || waitpid(pid, NULL, 0) != pid)
+			goto fail;
+	}
+	fprintf(stderr, "blkseek-stack: %s: LVM holds its volume group; told once LVM lets go (within %s s)\n",
+		dev, secs);
+	return 0;
+fail:
+	errno = e;
+	return -1;
+}
+
 /* Set the mapping of the block device @dev; 0 or -1. */
 static int sync_one(int ctl, const char *dev)
 {
@@ -413,6 +513,7 @@ static int sync_one(int ctl, const char *dev)
 	char name[256] = "";
 	struct stat st;
 	int fd, attempt, ret = -1;
+	unsigned int i;
 
 	fd = open(dev, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0 || fstat(fd, &st) || !S_ISBLK(st.st_mode)) {
@@ -421,6 +522,12 @@ static int sync_one(int ctl, const char *dev)
 			close(fd);
 		return -1;
 	}
+	/* a thin volume found busy once is not tried again in this run */
+	for (i = 0; i < nr_busy; i++)
+		if (busy[i].devt == st.st_rdev) {
+			close(fd);
+			return busy[i].ret;
+		}
 	/* the kernel's name (dm-N, loopN), whatever @dev is called */
 	kernel_name(dev, name, sizeof(name));
 	for (attempt = 0; attempt < ATTEMPTS; attempt++) {
@@ -442,6 +549,34 @@ static int sync_one(int ctl, const char *dev)
 		if (r < 0) {
 			close_fds(&m);
 			usleep(1000);	/* read while changing: again */
+			continue;
+		}
+		if (r == 2) {
+			if (!(g.armed & BLKSEEK_STACK_DM)) {
+				errno = EOPNOTSUPP;
+				break;
+			}
+			r = thin_tell(ctl, fd, major(st.st_rdev),
+				      minor(st.st_rdev), m.thin_params,
+				      m.thin_start, m.thin_len, g.generation,
+				      lvm_wait, verbose);
+			if (!r) {
+				ret = 0;
+				break;
+			}
+			if (errno == EBUSY) {
+				if (!defer_tell(dev))
+					ret = 0;
+				else
+					fprintf(stderr, "blkseek-stack: %s: busy: LVM holds its volume group, or the volume is being changed%s\n",
+						dev, lvm_wait ? "" : " (-w SECONDS waits for LVM)");
+				if (nr_busy < ARRAY_LEN(busy))
+					busy[nr_busy++] = (struct busy){ st.st_rdev, ret };
+				close(fd);
+				return ret;
+			}
+			if (errno != EAGAIN)
+				break;
 			continue;
 		}
 		map.generation = g.generation;
@@ -578,7 +713,7 @@ static int sync_dev(int ctl, const char *dev)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: blkseek-stack [-v] [DEVICE...]\n"
+		"Usage: blkseek-stack [-v] [-w SECONDS] [DEVICE...]\n"
 		"       blkseek-stack --help | --version\n"
 		"\n"
 		"Tell blkseek how dm-linear, dm-multipath and loop devices map onto\n"
@@ -588,6 +723,10 @@ static void usage(FILE *f)
 		"the same).\n"
 		"\n"
 		"  -v, --verbose  print each device done and its number of segments\n"
+		"  -w, --wait-lvm SECONDS\n"
+		"                 wait up to SECONDS for LVM's lock on a thin volume's\n"
+		"                 volume group (default: give up at once; run by udev,\n"
+		"                 the tell is then left to a process that waits 120 s)\n"
 		"  -h, --help     show this help\n"
 		"  -V, --version  show the version\n"
 		"\n"
@@ -624,6 +763,7 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "wait-lvm", required_argument, NULL, 'w' },
 		{ "help",    no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -632,11 +772,26 @@ int main(int argc, char **argv)
 	struct dirent *d;
 	DIR *dir;
 
-	while ((c = getopt_long(argc, argv, "vhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "vw:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'v':
 			verbose = 1;
 			break;
+		case 'w': {
+			char *end;
+			unsigned long w;
+
+			errno = 0;
+			w = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || optarg[0] == '-' ||
+			    !w || w > 3600) {
+				fprintf(stderr, "blkseek-stack: --wait-lvm %s: not a number of seconds from 1 to 3600\n",
+					optarg);
+				return 2;
+			}
+			lvm_wait = w;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return fflush(stdout) ? 1 : 0;

@@ -27,7 +27,7 @@ packages=(
 	qemu-system-x86 qemu-utils busybox-static kmod udev file
 	python3-argcomplete python3-requests python3-pkg-resources
 	sg3-utils nbdkit libnbd-bin fdisk util-linux xz-utils
-	lvm2 dmsetup kpartx cryptsetup-bin xfsprogs multipath-tools
+	lvm2 dmsetup kpartx cryptsetup-bin xfsprogs multipath-tools thin-provisioning-tools
 	tgt open-iscsi
 	dkms groff-base man-db g++ borgbackup mmdebstrap strace
 	debhelper dh-dkms dpkg-dev lintian pkgconf

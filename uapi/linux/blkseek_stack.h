@@ -117,4 +117,82 @@ struct blkseek_stack_map {
 #define BLKSEEK_IOC_STACK_GEN	_IOR(BLKSEEK_IOC_MAGIC, 2, struct blkseek_stack_gen)
 #define BLKSEEK_IOC_STACK_SET	_IOW(BLKSEEK_IOC_MAGIC, 3, struct blkseek_stack_map)
 
+/*
+ * Thin volumes (dm-thin): see Documentation/blkseek.rst, "Thin volumes
+ * (dm-thin)".  blkseek-stack arms a tracker of the volume's writes
+ * (BLKSEEK_IOC_THIN_ARM), drains the volume, takes a metadata snapshot of
+ * the pool and sets the volume's mapped blocks with the tracker's cookie
+ * (BLKSEEK_IOC_THIN_SET).  A block is a hole only where it is unmapped in
+ * that snapshot and no write reached it since arming.  Needs
+ * CAP_SYS_ADMIN.
+ */
+
+/**
+ * struct blkseek_thin_arm - argument of BLKSEEK_IOC_THIN_ARM
+ * @size: sizeof(struct blkseek_thin_arm) as the caller knows it
+ * @fd: the thin volume (a whole dm disk), open for reading
+ * @block_sectors: the pool's data block size in 512-byte sectors: a power
+ *	of two from 128 to 2^21 (EINVAL otherwise)
+ * @flags: must be 0
+ * @cookie: out: names the tracker for BLKSEEK_IOC_THIN_SET
+ * @reserved: must be 0
+ *
+ * The tracker watches every write and write-zeroes bio dm remaps for the
+ * volume from before the call returns.  A newer arm of the same volume
+ * replaces an older tracker that no mapping uses.
+ */
+struct blkseek_thin_arm {
+	__u32 size;
+	__s32 fd;
+	__u32 block_sectors;
+	__u32 flags;
+	__u64 cookie;
+	__u64 reserved[2];
+};
+
+#define BLKSEEK_THIN_ARM_SIZE_VER0	40
+
+/* Most ranges one BLKSEEK_IOC_THIN_SET takes (E2BIG above). */
+#define BLKSEEK_THIN_MAX_RANGES		0x200000U	/* 2^21 */
+
+/**
+ * struct blkseek_thin_extent - thin blocks mapped in the snapshot
+ * @start: first thin block
+ * @count: thin blocks, never 0
+ */
+struct blkseek_thin_extent {
+	__u64 start;
+	__u64 count;
+};
+
+/**
+ * struct blkseek_thin_map - argument of BLKSEEK_IOC_THIN_SET
+ * @size: sizeof(struct blkseek_thin_map) as the caller knows it
+ * @fd: the thin volume, the one armed (EINVAL if @cookie is another's)
+ * @generation: the stack generation read before the volume's table was
+ *	read (BLKSEEK_IOC_STACK_GEN); EAGAIN if it has moved since
+ * @cookie: from BLKSEEK_IOC_THIN_ARM; EAGAIN if that tracker was replaced
+ * @nr_extents: entries in @extents (0..BLKSEEK_THIN_MAX_RANGES): sorted,
+ *	not overlapping (adjacent ones are joined), each within the volume
+ *	as it was armed; EINVAL otherwise
+ * @flags: must be 0
+ * @extents: user pointer to struct blkseek_thin_extent[@nr_extents]
+ * @reserved: must be 0
+ */
+struct blkseek_thin_map {
+	__u32 size;
+	__s32 fd;
+	__u64 generation;
+	__u64 cookie;
+	__u32 nr_extents;
+	__u32 flags;
+	__u64 extents;
+	__u64 reserved[2];
+};
+
+#define BLKSEEK_THIN_MAP_SIZE_VER0	56
+
+#define BLKSEEK_IOC_THIN_ARM	_IOWR(BLKSEEK_IOC_MAGIC, 4, struct blkseek_thin_arm)
+#define BLKSEEK_IOC_THIN_SET	_IOW(BLKSEEK_IOC_MAGIC, 5, struct blkseek_thin_map)
+
 #endif /* _UAPI_LINUX_BLKSEEK_STACK_H */

@@ -22,6 +22,12 @@ t "/nonexistent: reported, exit 1" sh -c "
 	'$stack' /nonexistent > so 2> se; [ \$? = 1 ] && grep -q '/nonexistent: No such file or directory' se"
 t "a regular file: not a block device, exit 2" sh -c "
 	: > f; '$stack' f 2> se; [ \$? = 2 ] && grep -q 'f: not a block device' se"
+for w in 0 3601 x 5s -1 ''; do
+	t "-w '$w': not a number of seconds from 1 to 3600, exit 2" sh -c "
+		'$stack' -w '$w' > so 2> se; [ \$? = 2 ] && grep -q 'not a number of seconds from 1 to 3600' se && [ ! -s so ]"
+done
+t "--wait-lvm 3600 with a missing DEVICE: accepted, the DEVICE reported, exit 1" sh -c "
+	'$stack' --wait-lvm 3600 /nonexistent 2> se; [ \$? = 1 ] && grep -q '/nonexistent: No such file' se"
 t "every missing DEVICE is reported, exit 1" sh -c "
 	'$stack' /nonexistent /nonexistent2 2> se; [ \$? = 1 ] && [ \$(grep -c 'No such file' se) = 2 ]"
 
