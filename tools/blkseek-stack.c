@@ -96,27 +96,6 @@ static void close_fds(struct mapping *m)
 	m->nr = 0;
 }
 
-/* The device node of block device MAJ:MIN, by its name in sysfs: 0 or -1. */
-static int devno_path(unsigned int maj, unsigned int min, char *dev, size_t len)
-{
-	char path[64], line[256];
-	int ret = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/uevent", maj, min);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (ret && fgets(line, sizeof(line), f))
-		if (!strncmp(line, "DEVNAME=", 8)) {
-			line[strcspn(line, "\n")] = 0;
-			snprintf(dev, len, "/dev/%s", line + 8);
-			ret = 0;
-		}
-	fclose(f);
-	return ret;
-}
-
 /* Open the block device MAJ:MIN for reading. */
 static int open_devno(unsigned int maj, unsigned int min)
 {

@@ -248,8 +248,17 @@ static int pool_ok(const char *status)
 	       !strstr(status, "needs_check");
 }
 
-/* The device node of MAJ:MIN by its sysfs DEVNAME (devtmpfs has it). */
-static int devname(unsigned int maj, unsigned int min, char *dev, size_t len)
+/**
+ * devno_path() - the device node of block device MAJ:MIN, by its sysfs
+ * DEVNAME (devtmpfs has it)
+ * @maj: its major
+ * @min: its minor
+ * @dev: "/dev/NAME"
+ * @len: @dev's size
+ *
+ * Return: 0, or -1 when sysfs has no such device.
+ */
+int devno_path(unsigned int maj, unsigned int min, char *dev, size_t len)
 {
 	char path[64], line[256];
 	int ret = -1;
@@ -279,7 +288,7 @@ static int dump_snapshot(unsigned int mmaj, unsigned int mmin, uint64_t dev_id,
 	pid_t pid;
 	FILE *f;
 
-	if (devname(mmaj, mmin, meta, sizeof(meta)))
+	if (devno_path(mmaj, mmin, meta, sizeof(meta)))
 		return -1;
 	snprintf(id, sizeof(id), "%" PRIu64, dev_id);
 	if (pipe(pfd))
