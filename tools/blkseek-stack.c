@@ -273,12 +273,7 @@ static struct dm_ioctl *dm_status(unsigned int maj, unsigned int min,
 		dmi = calloc(1, size);
 		if (!dmi)
 			break;
-		dmi->version[0] = DM_VERSION_MAJOR;
-		dmi->data_size = size;
-		dmi->data_start = sizeof(*dmi);
-		dmi->dev = ((uint64_t)maj << 8) | (min & 0xff) |
-			   ((uint64_t)(min & ~0xffu) << 12);
-		dmi->flags = flags;
+		dm_ioctl_init(dmi, size, maj, min, flags);
 		if (ioctl(ctl, DM_TABLE_STATUS, dmi) < 0) {
 			free(dmi);
 			dmi = NULL;

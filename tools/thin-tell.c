@@ -173,6 +173,25 @@ fail:
 	return -1;
 }
 
+/**
+ * dm_ioctl_init() - the header of a dm ioctl on device MAJ:MIN
+ * @dmi: the buffer, zeroed, of @size bytes
+ * @size: its size
+ * @maj: the device's major
+ * @min: its minor
+ * @flags: DM_*_FLAG
+ */
+void dm_ioctl_init(struct dm_ioctl *dmi, size_t size, unsigned int maj,
+		   unsigned int min, unsigned int flags)
+{
+	dmi->version[0] = DM_VERSION_MAJOR;
+	dmi->data_size = size;
+	dmi->data_start = sizeof(*dmi);
+	dmi->dev = ((uint64_t)maj << 8) | (min & 0xff) |
+		   ((uint64_t)(min & ~0xffu) << 12);
+	dmi->flags = flags;
+}
+
 /* A dm ioctl on device MAJ:MIN: the reply (malloc'd) or NULL. */
 static struct dm_ioctl *dm_call(unsigned long cmd, unsigned int maj,
 				unsigned int min, unsigned int flags,
@@ -190,12 +209,7 @@ static struct dm_ioctl *dm_call(unsigned long cmd, unsigned int maj,
 		close(ctl);
 		return NULL;
 	}
-	dmi->version[0] = DM_VERSION_MAJOR;
-	dmi->data_size = size;
-	dmi->data_start = sizeof(*dmi);
-	dmi->dev = ((uint64_t)maj << 8) | (min & 0xff) |
-		   ((uint64_t)(min & ~0xffu) << 12);
-	dmi->flags = flags;
+	dm_ioctl_init(dmi, size, maj, min, flags);
 	if (msg) {
 		struct dm_target_msg *m = (void *)((char *)dmi + dmi->data_start);
 
