@@ -26,7 +26,7 @@
  * again.  An LVM thin volume is told holding LVM's lock on its volume
  * group, so that no LVM command changes it meanwhile; LVM holds that lock
  * while it waits for udev, so run by udev the tell is then left to a
- * process that waits for it (-w).  BLKSEEK_THIN_SKIP_DRAIN=1 skips the drain, for blkseek_thin.sh
+ * process that waits for it (-w).  BLKSEEK_THIN_NO_DRAIN=1 skips the drain, for blkseek_thin.sh
  * alone (it shows what the drain prevents).  A device that is neither all
  * dm-linear, one dm-multipath target, a thin volume nor a loop gets its
  * mapping cleared: the stock answer (EINVAL).

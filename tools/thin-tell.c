@@ -629,10 +629,10 @@ int thin_tell(int ctl, int fd, unsigned int maj, unsigned int min,
 		goto out;
 	}
 	/*
-	 * BLKSEEK_THIN_SKIP_DRAIN=1 is for blkseek_thin.sh alone: it shows
+	 * BLKSEEK_THIN_NO_DRAIN=1 is for blkseek_thin.sh alone: it shows
 	 * that a write in flight at the arm is missed without the drain.
 	 */
-	if (!getenv("BLKSEEK_THIN_SKIP_DRAIN")) {
+	if (!getenv("BLKSEEK_THIN_NO_DRAIN")) {
 		dmi = dm_call(DM_DEV_SUSPEND, maj, min, DM_SUSPEND_FLAG, NULL);
 		if (!dmi)
 			goto out;
