@@ -26,7 +26,7 @@
  * again.  An LVM thin volume is told holding LVM's lock on its volume
  * group, so that no LVM command changes it meanwhile; LVM holds that lock
  * while it waits for udev, so run by udev the tell is then left to a
- * process that waits for it (-w).  BLKSEEK_THIN_SKIP_DRAIN=1 skips the drain, for blkseek_thin.sh
+ * process that waits for it (-w).  BLKSEEK_THIN_NO_DRAIN=1 skips the drain, for blkseek_thin.sh
  * alone (it shows what the drain prevents).  A device that is neither all
  * dm-linear, one dm-multipath target, a thin volume nor a loop gets its
  * mapping cleared: the stock answer (EINVAL).
@@ -94,27 +94,6 @@ static void close_fds(struct mapping *m)
 		for (j = 0; j < m->segs[i].nr_paths; j++)
 			close(m->segs[i].path_fds[j]);
 	m->nr = 0;
-}
-
-/* The device node of block device MAJ:MIN, by its name in sysfs: 0 or -1. */
-static int devno_path(unsigned int maj, unsigned int min, char *dev, size_t len)
-{
-	char path[64], line[256];
-	int ret = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/uevent", maj, min);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (ret && fgets(line, sizeof(line), f))
-		if (!strncmp(line, "DEVNAME=", 8)) {
-			line[strcspn(line, "\n")] = 0;
-			snprintf(dev, len, "/dev/%s", line + 8);
-			ret = 0;
-		}
-	fclose(f);
-	return ret;
 }
 
 /* Open the block device MAJ:MIN for reading. */
@@ -294,12 +273,7 @@ static struct dm_ioctl *dm_status(unsigned int maj, unsigned int min,
 		dmi = calloc(1, size);
 		if (!dmi)
 			break;
-		dmi->version[0] = DM_VERSION_MAJOR;
-		dmi->data_size = size;
-		dmi->data_start = sizeof(*dmi);
-		dmi->dev = ((uint64_t)maj << 8) | (min & 0xff) |
-			   ((uint64_t)(min & ~0xffu) << 12);
-		dmi->flags = flags;
+		dm_ioctl_init(dmi, size, maj, min, flags);
 		if (ioctl(ctl, DM_TABLE_STATUS, dmi) < 0) {
 			free(dmi);
 			dmi = NULL;

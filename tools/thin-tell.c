@@ -173,6 +173,25 @@ fail:
 	return -1;
 }
 
+/**
+ * dm_ioctl_init() - the header of a dm ioctl on device MAJ:MIN
+ * @dmi: the buffer, zeroed, of @size bytes
+ * @size: its size
+ * @maj: the device's major
+ * @min: its minor
+ * @flags: DM_*_FLAG
+ */
+void dm_ioctl_init(struct dm_ioctl *dmi, size_t size, unsigned int maj,
+		   unsigned int min, unsigned int flags)
+{
+	dmi->version[0] = DM_VERSION_MAJOR;
+	dmi->data_size = size;
+	dmi->data_start = sizeof(*dmi);
+	dmi->dev = ((uint64_t)maj << 8) | (min & 0xff) |
+		   ((uint64_t)(min & ~0xffu) << 12);
+	dmi->flags = flags;
+}
+
 /* A dm ioctl on device MAJ:MIN: the reply (malloc'd) or NULL. */
 static struct dm_ioctl *dm_call(unsigned long cmd, unsigned int maj,
 				unsigned int min, unsigned int flags,
@@ -190,12 +209,7 @@ static struct dm_ioctl *dm_call(unsigned long cmd, unsigned int maj,
 		close(ctl);
 		return NULL;
 	}
-	dmi->version[0] = DM_VERSION_MAJOR;
-	dmi->data_size = size;
-	dmi->data_start = sizeof(*dmi);
-	dmi->dev = ((uint64_t)maj << 8) | (min & 0xff) |
-		   ((uint64_t)(min & ~0xffu) << 12);
-	dmi->flags = flags;
+	dm_ioctl_init(dmi, size, maj, min, flags);
 	if (msg) {
 		struct dm_target_msg *m = (void *)((char *)dmi + dmi->data_start);
 
@@ -248,8 +262,17 @@ static int pool_ok(const char *status)
 	       !strstr(status, "needs_check");
 }
 
-/* The device node of MAJ:MIN by its sysfs DEVNAME (devtmpfs has it). */
-static int devname(unsigned int maj, unsigned int min, char *dev, size_t len)
+/**
+ * devno_path() - the device node of block device MAJ:MIN, by its sysfs
+ * DEVNAME (devtmpfs has it)
+ * @maj: its major
+ * @min: its minor
+ * @dev: "/dev/NAME"
+ * @len: @dev's size
+ *
+ * Return: 0, or -1 when sysfs has no such device.
+ */
+int devno_path(unsigned int maj, unsigned int min, char *dev, size_t len)
 {
 	char path[64], line[256];
 	int ret = -1;
@@ -279,7 +302,7 @@ static int dump_snapshot(unsigned int mmaj, unsigned int mmin, uint64_t dev_id,
 	pid_t pid;
 	FILE *f;
 
-	if (devname(mmaj, mmin, meta, sizeof(meta)))
+	if (devno_path(mmaj, mmin, meta, sizeof(meta)))
 		return -1;
 	snprintf(id, sizeof(id), "%" PRIu64, dev_id);
 	if (pipe(pfd))
@@ -606,10 +629,10 @@ int thin_tell(int ctl, int fd, unsigned int maj, unsigned int min,
 		goto out;
 	}
 	/*
-	 * BLKSEEK_THIN_SKIP_DRAIN=1 is for blkseek_thin.sh alone: it shows
+	 * BLKSEEK_THIN_NO_DRAIN=1 is for blkseek_thin.sh alone: it shows
 	 * that a write in flight at the arm is missed without the drain.
 	 */
-	if (!getenv("BLKSEEK_THIN_SKIP_DRAIN")) {
+	if (!getenv("BLKSEEK_THIN_NO_DRAIN")) {
 		dmi = dm_call(DM_DEV_SUSPEND, maj, min, DM_SUSPEND_FLAG, NULL);
 		if (!dmi)
 			goto out;

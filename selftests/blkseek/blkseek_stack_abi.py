@@ -9,23 +9,16 @@ devices of 1 MiB each stacked on the one before (C1 on DISK).  Prints
 that LV's map is intact and that C5..C1 can be removed."""
 import ctypes
 import errno
-import fcntl
 import os
 import struct
 import sys
 
-GEN = 0x8010B902
+from blkseek_abi_lib import GEN, expect, finish, gen, ioctl_errno
+
 SET = 0x4030B903
 DM, LOOP = 1, 2
 lv, disk, regular = sys.argv[1:4]
 chain_devs = sys.argv[4:9]
-ctl = os.open("/dev/blkseek", os.O_RDONLY)
-fails = 0
-
-
-def gen():
-    g, armed, changing = struct.unpack("QII", fcntl.ioctl(ctl, GEN, bytes(16)))
-    return g
 
 
 def FAILED(n):
@@ -44,20 +37,7 @@ def call(fd, kind, segs, size=48, generation=None, reserved=0, nr=None, addr=Non
         addr = ctypes.addressof(cbuf)
     m = struct.pack("iiQIIQQQ", size, fd, gen() if generation is None else generation,
                     kind, len(segs) if nr is None else nr, addr, reserved, 0)
-    try:
-        fcntl.ioctl(ctl, SET, m)
-        return 0
-    except OSError as e:
-        return e.errno
-
-
-def expect(what, want, got):
-    global fails
-    if want == got:
-        print(f"ok: {what}: {errno.errorcode.get(want, want)}")
-    else:
-        print(f"FAIL: {what}: {errno.errorcode.get(got, got)}, expected {errno.errorcode.get(want, want)}")
-        fails += 1
+    return ioctl_errno(SET, m)
 
 
 up = os.open(lv, os.O_RDONLY)
@@ -135,23 +115,15 @@ for i in range(4, 0, -1):
 expect("C1 onto the disk under a chain of 4: a chain of 5", errno.ELOOP, onto(0, low))
 expect("C1 onto C5 under C2..C5: a cycle of five", errno.ELOOP, onto(0, c[4]))
 
-def ioc(cmd, buf):
-    try:
-        fcntl.ioctl(ctl, cmd, buf)
-        return 0
-    except OSError as e:
-        return e.errno
-
-
 # one dispatch rule: magic, number and direction select a command, the
 # size in the number never does
 SIZE = 0x3FFF << 16
-expect("STACK_GEN with another size in the number", 0, ioc((GEN & ~SIZE) | (24 << 16), bytes(24)))
+expect("STACK_GEN with another size in the number", 0, ioctl_errno((GEN & ~SIZE) | (24 << 16), bytes(24)))
 expect("STACK_SET with another size in the number: dispatched (size below 48)",
-       errno.EINVAL, ioc((SET & ~SIZE) | (64 << 16), struct.pack("iiQ40x", 40, up, gen())))
-expect("STACK_GEN as a write", errno.ENOTTY, ioc((GEN & 0x3FFFFFFF) | 0x40000000, bytes(16)))
-expect("STACK_SET as a read", errno.ENOTTY, ioc((SET & 0x3FFFFFFF) | 0x80000000, bytes(48)))
-expect("number 4", errno.ENOTTY, ioc(0xC030B904, bytes(48)))
+       errno.EINVAL, ioctl_errno((SET & ~SIZE) | (64 << 16), struct.pack("iiQ40x", 40, up, gen())))
+expect("STACK_GEN as a write", errno.ENOTTY, ioctl_errno((GEN & 0x3FFFFFFF) | 0x40000000, bytes(16)))
+expect("STACK_SET as a read", errno.ENOTTY, ioctl_errno((SET & 0x3FFFFFFF) | 0x80000000, bytes(48)))
+expect("number 4", errno.ENOTTY, ioctl_errno(0xC030B904, bytes(48)))
 
 for fd in c:
     os.close(fd)
@@ -161,4 +133,4 @@ if pid == 0:
     os._exit(call(up, DM, [good]))
 _, status = os.waitpid(pid, 0)
 expect("without CAP_SYS_ADMIN", errno.EPERM, os.waitstatus_to_exitcode(status))
-sys.exit(1 if fails else 0)
+finish()

@@ -450,7 +450,7 @@ inflight() {	# inflight BLOCK [ENV...]: write BLOCK, tell during it, map
 ktap_test_result "a write in flight at the arm is data after the tell (the drain)" inflight 10
 missed() { ! inflight "$@"; }
 ktap_test_result "told without the drain, that write is missed (a hole over data)" \
-	missed 20 BLKSEEK_THIN_SKIP_DRAIN=1
+	missed 20 BLKSEEK_THIN_NO_DRAIN=1
 # a 4 KiB write to an unprovisioned block of a pool without zeroing
 # (LVM's default, skip_block_zeroing): dm-thin inserts the mapping, then
 # remaps the write

@@ -14,17 +14,11 @@ import os
 import struct
 import sys
 
-GEN = 0x8010B902
+from blkseek_abi_lib import ctl, expect, finish, gen, ioctl_errno
+
 ARM = 0xC028B904
 SET = 0x4038B905
 thin, other, linear, disk, regular = sys.argv[1:6]
-ctl = os.open("/dev/blkseek", os.O_RDONLY)
-fails = 0
-
-
-def gen():
-    g, armed, changing = struct.unpack("QII", fcntl.ioctl(ctl, GEN, bytes(16)))
-    return g
 
 
 def arm(fd, bs=128, size=40, flags=0, reserved=0):
@@ -43,20 +37,7 @@ def tell(fd, cookie, ranges, size=56, generation=None, flags=0, reserved=0, nr=N
     m = struct.pack("iiQQIIQQQ", size, fd, gen() if generation is None else generation,
                     cookie, len(ranges) if nr is None else nr, flags,
                     ctypes.addressof(cbuf), reserved, 0)
-    try:
-        fcntl.ioctl(ctl, SET, m)
-        return 0
-    except OSError as e:
-        return e.errno
-
-
-def expect(what, want, got):
-    global fails
-    if want == got:
-        print(f"ok: {what}: {errno.errorcode.get(want, want)}")
-    else:
-        print(f"FAIL: {what}: {errno.errorcode.get(got, got)}, expected {errno.errorcode.get(want, want)}")
-        fails += 1
+    return ioctl_errno(SET, m)
 
 
 t = os.open(thin, os.O_RDONLY)
@@ -98,4 +79,4 @@ err, c2 = arm(t)
 expect("arm again", 0, err)
 expect("set: a superseded cookie", errno.EAGAIN, tell(t, c1, good))
 expect("set: adjacent ranges joined, accepted", 0, tell(t, c2, [(0, 1), (1, 1), (5, 2)]))
-sys.exit(1 if fails else 0)
+finish()

@@ -15,20 +15,9 @@
 #include <string.h>
 
 #include "blkseek_walk.h"
+#include "fuzz_take.h"
 
 #define MAX_EXT	16
-
-static uint64_t take(const uint8_t **p, size_t *left, unsigned int bytes)
-{
-	uint64_t v = 0;
-
-	while (bytes-- && *left) {
-		v = v << 8 | **p;
-		(*p)++;
-		(*left)--;
-	}
-	return v;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
