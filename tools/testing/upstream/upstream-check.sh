@@ -23,7 +23,13 @@
 #      BLKSEEK_KTREE) running tools/testing/upstream/upstream-guest.sh: the
 #      selftests on seek semantics and races (blkseek_map, blkseek_edges,
 #      blkseek_race), the stacked devices (upstream_stack.sh) and the kernel
-#      log (blkseek_dmesg.sh)
+#      log (blkseek_dmesg.sh); then blktests' ./check on the series' own
+#      blktests cases (upstream/blktests/: tests/scsi, tests/loop, tests/dm,
+#      common/seek, src/seek_data_hole.c), added to a copy of a blktests
+#      tree: BLKTESTS=DIR (a checkout of the reviewer's own) or, by
+#      default, the pinned tarball BLKTESTS_TARBALL
+#      (/work/shared/third_party/blktests-a608cb56341e.tar.gz); one KTAP
+#      result per case, counted with the selftests'
 # Usage: upstream-check.sh [series|vm]   (or BLKSEEK_UPSTREAM_STEPS=series|vm)
 #   series: steps 1 and 2 only
 #   vm:     no tools/testing/setup.sh; steps 2 to 4 as for a full run, step
@@ -34,7 +40,10 @@
 # with their earlier mtimes, so that a change to one .c file of the series
 # rebuilds that file, not everything that includes a header of the series.
 # BLKSEEK_UPSTREAM_DIR (default build/upstream) holds the tree and objects;
-# BLKSEEK_UPSTREAM_TESTS (default all) names the VM's tests to run.
+# BLKSEEK_UPSTREAM_TESTS (default all) names the VM's tests to run ("none":
+# the blktests cases alone); BLKSEEK_UPSTREAM_BLKTESTS (default all the
+# series' cases, as GROUP/NNN separated by spaces; "none": no blktests) the
+# blktests cases.
 # The last line is "N passed, N failed"; a step that cannot run is a failure.
 set -u
 top=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -248,11 +257,45 @@ make -s -C "$suite" BLKSEEK_UAPI="$top/uapi" > "$dir/selftests.log" 2>&1 ||
 	fail "the selftests do not build, see $dir/selftests.log"
 make -s -C "$top/tools" > /dev/null || fail "the tools do not build"
 
+# blktests: a copy (the VM writes its results beside it, in build/results,
+# the one directory it may write) of BLKTESTS=DIR or of the pinned
+# tarball, with the series' cases added and its helper built
+bt_cases=${BLKSEEK_UPSTREAM_BLKTESTS:-$(cd "$top/upstream/blktests/tests" &&
+	ls -d */[0-9][0-9][0-9] | sort | tr '\n' ' ')}
+bt_env=
+if [ "$bt_cases" != none ]; then
+	bt=$results/blktests
+	rm -rf "$bt"
+	mkdir -p "$bt"
+	if [ -n "${BLKTESTS:-}" ]; then
+		[ -x "$BLKTESTS/check" ] || fail "BLKTESTS=$BLKTESTS is no blktests tree (no ./check)"
+		tar -C "$BLKTESTS" --exclude=./results -cf - . | tar -C "$bt" -xf - ||
+			fail "cannot copy $BLKTESTS"
+		bt_from=$BLKTESTS
+	else
+		bt_from=${BLKTESTS_TARBALL:-/work/shared/third_party/blktests-a608cb56341e.tar.gz}
+		tar -xzf "$bt_from" -C "$bt" --strip-components=1 ||
+			fail "cannot extract blktests from $bt_from (BLKTESTS=DIR names a checkout)"
+	fi
+	for c in $bt_cases; do
+		[ ! -e "$bt/tests/$c" ] || [ -e "$top/upstream/blktests/tests/$c" ] ||
+			fail "blktests case $c exists already in $bt_from: renumber upstream/blktests/"
+	done
+	cp -r "$top/upstream/blktests/." "$bt/" || fail "cannot add the series' blktests cases"
+	# the helper in src/'s own list of C programs
+	grep -q 'seek_data_hole' "$bt/src/Makefile" ||
+		sed -i 's/^C_TARGETS := \\$/&\n\tseek_data_hole \\/' "$bt/src/Makefile"
+	make -s -C "$bt/src" seek_data_hole > "$dir/blktests-build.log" 2>&1 ||
+		fail "blktests' src/seek_data_hole does not build, see $dir/blktests-build.log"
+	echo "upstream-check: blktests from $bt_from, cases $bt_cases"
+	bt_env="BLKSEEK_BLKTESTS=$bt BLKSEEK_BLKTESTS_CASES=$(tr ' ' ',' <<< "${bt_cases% }")"
+fi
+
 ktap=$results/upstream-$kver.ktap
 rm -f "$ktap"
 start=$(date +%s)
 BLKSEEK_KTREE=$obj "$top/tools/build/vng-boot" "$kver" \
-	"$here/upstream-guest.sh $suite $ktap ${BLKSEEK_UPSTREAM_TESTS:-}" |
+	"env $bt_env $here/upstream-guest.sh $suite $ktap ${BLKSEEK_UPSTREAM_TESTS:-}" |
 	tee "$results/upstream-$kver.log"
 echo "upstream-check: VM ran for $(( $(date +%s) - start )) s"
 [ -s "$ktap" ] || fail "the VM produced no results"
