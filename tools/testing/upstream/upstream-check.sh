@@ -41,7 +41,7 @@
 # rebuilds that file, not everything that includes a header of the series.
 # BLKSEEK_UPSTREAM_DIR (default build/upstream) holds the tree and objects;
 # BLKSEEK_UPSTREAM_TESTS (default all) names the VM's tests to run ("none":
-# the blktests cases alone); BLKSEEK_UPSTREAM_BLKTESTS (default all the
+# the blktests cases alone); BLKSEEK_UPSTREAM_CASES (default all the
 # series' cases, as GROUP/NNN separated by spaces; "none": no blktests) the
 # blktests cases.
 # The last line is "N passed, N failed"; a step that cannot run is a failure.
@@ -260,7 +260,7 @@ make -s -C "$top/tools" > /dev/null || fail "the tools do not build"
 # blktests: a copy (the VM writes its results beside it, in build/results,
 # the one directory it may write) of BLKTESTS=DIR or of the pinned
 # tarball, with the series' cases added and its helper built
-bt_cases=${BLKSEEK_UPSTREAM_BLKTESTS:-$(cd "$top/upstream/blktests/tests" &&
+bt_cases=${BLKSEEK_UPSTREAM_CASES:-$(cd "$top/upstream/blktests/tests" &&
 	ls -d */[0-9][0-9][0-9] | sort | tr '\n' ' ')}
 bt_env=
 if [ "$bt_cases" != none ]; then
