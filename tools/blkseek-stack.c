@@ -26,10 +26,10 @@
  * again.  An LVM thin volume is told holding LVM's lock on its volume
  * group, so that no LVM command changes it meanwhile; LVM holds that lock
  * while it waits for udev, so run by udev the tell is then left to a
- * process that waits for it (-w).  BLKSEEK_THIN_NO_DRAIN=1 skips the drain, for blkseek_thin.sh
- * alone (it shows what the drain prevents).  A device that is neither all
- * dm-linear, one dm-multipath target, a thin volume nor a loop gets its
- * mapping cleared: the stock answer (EINVAL).
+ * process that waits for it (-w).  BLKSEEK_THIN_NO_DRAIN=1 skips the
+ * drain, for blkseek_thin.sh alone (it shows what the drain prevents).
+ * A device that is neither all dm-linear, one dm-multipath target, a thin
+ * volume nor a loop gets its mapping cleared: the stock answer (EINVAL).
  *
  * The DEVICE arguments are checked (each a dm or loop block device) even
  * when blkseek is not loaded.
@@ -43,12 +43,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <limits.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -421,15 +421,16 @@ static int kernel_name(const char *dev, char *name, size_t len)
  * LVM_WAIT_DEFERRED DEV", started by systemd-run where systemd runs (udev
  * kills what its RUN leaves behind), else forked into a session of its
  * own; ACTION stays set, so a volume told meanwhile is not told again
- * (the drain's resume sends a change event: no loop of tells).  0 when started; -1 (errno unchanged) when not run by udev, or
- * already waiting.
+ * (the drain's resume sends a change event: no loop of tells).  0 when
+ * started; -1 (errno unchanged) when not run by udev, already waiting,
+ * or the process could not be started.
  */
 static int defer_tell(const char *dev)
 {
 	char self[PATH_MAX], secs[16], unit[300], name[256] = "";
+	int e = errno, status;
 	ssize_t n;
 	pid_t pid;
-	int e = errno;
 
 	if (!getenv("ACTION") || lvm_wait)
 		return -1;
@@ -451,7 +452,7 @@ static int defer_tell(const char *dev)
 			       seq, self, "-w", secs, dev, (char *)NULL);
 			_exit(127);
 		}
-		if (pid < 0 || waitpid(pid, &e, 0) != pid || e)
+		if (pid < 0 || waitpid(pid, &status, 0) != pid || status)
 			goto fail;
 	} else {
 		pid = fork();

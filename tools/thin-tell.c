@@ -530,8 +530,9 @@ static int own_resume(unsigned int maj, unsigned int min)
  *
  * Return: 0, or -1 with errno: EAGAIN to start again from the generation;
  * EBUSY when the volume is being changed by someone else (LVM holds its
- * volume group, it is suspended, it has an inactive table); EOPNOTSUPP for a volume or pool not answered (an
- * external origin, a pool not read-write, needs_check, a held root).
+ * volume group, it is suspended, it has an inactive table); EOPNOTSUPP
+ * for a volume or pool not answered (an external origin, a pool not
+ * read-write, needs_check, a held root).
  */
 int thin_tell(int ctl, int fd, unsigned int maj, unsigned int min,
 	      const char *params, uint64_t tstart, uint64_t tlen,
