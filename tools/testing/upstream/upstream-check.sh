@@ -5,7 +5,8 @@
 # patches to Debian's linux-source-7.3), built into a kernel and tested in
 # a VM with blkseek.ko not loaded.
 #   1. source: linux-source-7.3 downloaded with the bpo line's private apt
-#      lists (tools/build/kernel-line.sh fetch bpo makes them), extracted
+#      lists (tools/build/kernel-line.sh fetch bpo makes them, run here when
+#      they are missing, as from a fresh clone), extracted
 #      once per version into a git tree whose first commit, tagged
 #      "pristine", is the source as Debian ships it
 #   2. series: the patches applied in turn with git am on a branch from
@@ -91,8 +92,11 @@ for t in flex bison bc; do
 done
 
 # 1. the source, as a git tree, once per version of linux-source-7.3
-[ -f "$apt_dir/sources.list" ] ||
-	fail "no apt lists of the bpo line: run tools/build/kernel-line.sh fetch bpo"
+if [ ! -f "$apt_dir/sources.list" ]; then
+	echo "upstream-check: fetching the bpo line for its apt lists"
+	"$top/tools/build/kernel-line.sh" fetch bpo > "$dir/bpo-line.log" 2>&1 ||
+		fail "no apt lists of the bpo line, see $dir/bpo-line.log"
+fi
 # shellcheck source=tools/build/apt-private.sh
 . "$top/tools/build/apt-private.sh"
 apt_private_opts "$apt_dir"
