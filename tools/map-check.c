@@ -305,18 +305,20 @@ static int query_flags(int fd, uint32_t *flags)
 	return ret;
 }
 
-static void query_line(int fd, uint32_t *flags, int *err)
+/* The extent query's device flags, printed; @thin: of a thin volume */
+static void query_line(int fd, bool thin, uint32_t *flags, int *err)
 {
 	*err = query_flags(fd, flags);
 	if (*err) {
 		printf("extent query: %s\n", strerror(-*err));
 		return;
 	}
-	printf("extent query: device_flags 0x%x:%s%s%s%s\n", *flags,
+	printf("extent query: device_flags 0x%x:%s%s%s\n", *flags,
 	       *flags & BLKSEEK_DEV_ANSWERS ? " answers" : " cannot answer",
 	       *flags & BLKSEEK_DEV_UNMAP_ZEROES ? ", unallocated reads zero" : "",
-	       *flags & BLKSEEK_DEV_FORWARDED ? ", forwarded to the lower devices" : "",
-	       !(*flags & BLKSEEK_DEV_FORWARDED) ? ", not forwarded" : "");
+	       !(*flags & BLKSEEK_DEV_FORWARDED) ? ", not forwarded" :
+	       thin ? ", a mapping set (a thin volume: its pool's mappings)" :
+	       ", forwarded to the lower devices");
 }
 
 /* Append @r to the reasons in @why, separated by "; ". */
@@ -500,7 +502,7 @@ static int check_stacked(int fd, const char *whole, dev_t dev, bool dm,
 		       lower[0] ? ", from its lower devices: " : "", lower);
 	if (mod == MOD_ENABLED) {
 		lseek_line(fd);
-		query_line(fd, &flags, &err);
+		query_line(fd, thin.kind != MAP_DM_OTHER, &flags, &err);
 		printf("mapping: %s\n", err || !(flags & BLKSEEK_DEV_FORWARDED) ?
 		       "not set" : "set");
 	}
