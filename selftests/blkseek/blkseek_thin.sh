@@ -435,11 +435,12 @@ section "8. lvremove while seekers run; a new volume on the same minor"
 # seekers open the volume for each round (LVM removes no open volume):
 # SEEK_DATA/SEEK_HOLE at random offsets, each answer checked against the
 # truth (never a hole over data), each error counted by name, until
-# the file STOP exists
+# the file STOP exists; STOP.ready.PID once it has 200 answers
 seekers_open() {	# seekers_open DEV TRUTH STOP
 	python3 - "$@" <<'PY'
 import errno, os, random, sys, time
 dev, truth, stop = sys.argv[1:4]
+ready = "%s.ready.%d" % (stop, os.getpid())
 data = [(int(o), int(o) + int(n)) for o, n, k in
         (l.split() for l in open(truth)) if k == "data"]
 size = int(open(truth).read().split()[-3]) + int(open(truth).read().split()[-2])
@@ -476,6 +477,8 @@ while not os.path.exists(stop):
                 if any(off < e for s, e in data):
                     bad += 1
     os.close(fd)
+    if answers >= 200 and not os.path.exists(ready):
+        open(ready, "w").close()
     time.sleep(0.02)
 print(answers, bad, ",".join("%s:%d" % kv for kv in sorted(errs.items())) or "none")
 PY
@@ -488,7 +491,11 @@ seekers_open "$t5" "$work/$vg-t5.truth" "$work/stop" > "$work/seek1.log" 2>&1 &
 sk1=$!
 seekers_open "$t5" "$work/$vg-t5.truth" "$work/stop" > "$work/seek2.log" 2>&1 &
 sk2=$!
-sleep 2
+# lvremove once both seekers answer (python starts slowly under TCG)
+for _ in $(seq 600); do
+	[ "$(find "$work" -name 'stop.ready.*' | wc -l)" -ge 2 ] && break
+	sleep 0.1
+done
 tries=0
 until [ $tries -ge 30 ] || lvm lvremove -qq -y "${lvm[@]}" $vg/t5 > "$work/lvremove.log" 2>&1; do
 	tries=$((tries + 1))
