@@ -7,7 +7,10 @@
  * module is loaded): READ CAPACITY(16) (LBPME, LBPRZ, logical block size),
  * the Logical Block Provisioning VPD page (0xB2) and one GET LBA STATUS(16)
  * at LBA 0.  A dm or loop device has no SG_IO: its answer comes from the
- * mapping blkseek-stack sets, asked with the extent query of /dev/blkseek.
+ * mapping blkseek-stack sets, asked with the extent query of /dev/blkseek;
+ * a thin volume (one dm "thin" target, read with DM_TABLE_STATUS) is not
+ * answered through its lower devices but from its pool's mappings, as
+ * blkseek-stack told them: all data until told, and after a table change.
  *
  * The rules are the module's (kmod/blkseek_ctx.c): holes only with LBPME,
  * the same logical block size, LBPRZ set in READ CAPACITY(16), and GET LBA
@@ -30,6 +33,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
+#include <linux/dm-ioctl.h>
 #include <linux/fs.h>
 #include <linux/blkseek.h>
 #include <scsi/sg.h>
@@ -207,9 +211,6 @@ static void slaves(const char *whole, char *buf, size_t len)
 	closedir(d);
 }
 
-/* blkseek's state: 0 loaded and enabled, 1 not loaded, 2 loaded, disabled */
-enum module_state { MOD_ENABLED, MOD_ABSENT, MOD_DISABLED };
-
 static enum module_state module_state(void)
 {
 	char v[16];
@@ -304,18 +305,20 @@ static int query_flags(int fd, uint32_t *flags)
 	return ret;
 }
 
-static void query_line(int fd, uint32_t *flags, int *err)
+/* The extent query's device flags, printed; @thin: of a thin volume */
+static void query_line(int fd, bool thin, uint32_t *flags, int *err)
 {
 	*err = query_flags(fd, flags);
 	if (*err) {
 		printf("extent query: %s\n", strerror(-*err));
 		return;
 	}
-	printf("extent query: device_flags 0x%x:%s%s%s%s\n", *flags,
+	printf("extent query: device_flags 0x%x:%s%s%s\n", *flags,
 	       *flags & BLKSEEK_DEV_ANSWERS ? " answers" : " cannot answer",
 	       *flags & BLKSEEK_DEV_UNMAP_ZEROES ? ", unallocated reads zero" : "",
-	       *flags & BLKSEEK_DEV_FORWARDED ? ", forwarded to the lower devices" : "",
-	       !(*flags & BLKSEEK_DEV_FORWARDED) ? ", not forwarded" : "");
+	       !(*flags & BLKSEEK_DEV_FORWARDED) ? ", not forwarded" :
+	       thin ? ", a mapping set (a thin volume: its pool's mappings)" :
+	       ", forwarded to the lower devices");
 }
 
 /* Append @r to the reasons in @why, separated by "; ". */
@@ -338,37 +341,173 @@ static int verdict(int status, const char *why)
 	return status;
 }
 
-/* A dm or loop device: no SG_IO; answered through the mapping blkseek-stack sets. */
-static int check_stacked(int fd, const char *whole, bool dm, enum module_state mod)
+/*
+ * dm device MAJ:MIN's table (@status: its status instead) if it is one
+ * "thin" target, its params in @params: 0; not thin, or unreadable: -1.
+ */
+static int dm_thin(unsigned int maj, unsigned int min, const char *type,
+		   int status, char *params, size_t len)
 {
-	char lower[1024], why[1200];
-	uint32_t flags = 0;
-	int err;
+	size_t size = 16 << 10;
+	struct dm_target_spec *t;
+	struct dm_ioctl *dmi;
+	int ctl, ret = -1;
 
-	slaves(whole, lower, sizeof(lower));
-	printf("SCSI: none: a %s device has no SG_IO; it is answered through the "
-	       "mapping blkseek-stack sets%s%s\n", dm ? "dm" : "loop",
-	       lower[0] ? ", from its lower devices: " : "", lower);
+	ctl = open("/dev/mapper/control", O_RDWR | O_CLOEXEC);
+	if (ctl < 0)
+		return -1;
+	dmi = calloc(1, size);
+	if (!dmi) {
+		close(ctl);
+		return -1;
+	}
+	dmi->version[0] = DM_VERSION_MAJOR;
+	dmi->version[1] = DM_VERSION_MINOR;
+	dmi->version[2] = DM_VERSION_PATCHLEVEL;
+	dmi->data_size = size;
+	dmi->data_start = sizeof(*dmi);
+	dmi->dev = makedev(maj, min);
+	dmi->flags = status ? 0 : DM_STATUS_TABLE_FLAG;
+	if (!ioctl(ctl, DM_TABLE_STATUS, dmi) &&
+	    !(dmi->flags & DM_BUFFER_FULL_FLAG) && dmi->target_count == 1) {
+		t = (void *)((char *)dmi + dmi->data_start);
+		if (!strcmp(t->target_type, type)) {
+			copy_str(params, len, (char *)(t + 1));
+			ret = 0;
+		}
+	}
+	free(dmi);
+	close(ctl);
+	return ret;
+}
+
+/*
+ * A thin volume's facts: its pool and device id from its table, whether
+ * it has an external origin, and the pool's mode from its status ("rw",
+ * "ro", "out_of_data_space", with needs_check or Fail); printed.  @t->kind
+ * stays MAP_DM_OTHER when @maj:@min is not a thin volume.
+ */
+static void thin_facts(unsigned int maj, unsigned int min, struct map_thin *t)
+{
+	unsigned int pmaj, pmin;
+	unsigned long long id;
+	char params[512], extra[8], mode[32];
+
+	memset(t, 0, sizeof(*t));
+	if (dm_thin(maj, min, "thin", 0, params, sizeof(params)))
+		return;
+	t->kind = MAP_DM_THIN;
+	if (sscanf(params, "%u:%u %llu %7s", &pmaj, &pmin, &id, extra) == 4)
+		t->kind = MAP_DM_THIN_ORIGIN;
+	else if (sscanf(params, "%u:%u %llu", &pmaj, &pmin, &id) != 3)
+		return;
+	snprintf(t->pool, sizeof(t->pool), "%u:%u", pmaj, pmin);
+	if (dm_thin(pmaj, pmin, "thin-pool", 1, params, sizeof(params))) {
+		snprintf(t->pool_mode, sizeof(t->pool_mode), "unknown");
+	} else if (sscanf(params, "%*s %*s %*s %*s %31s", mode) == 1) {
+		snprintf(t->pool_mode, sizeof(t->pool_mode), "%s", mode);
+		if (strstr(params, "needs_check"))
+			t->needs_check = true;
+	} else {
+		snprintf(t->pool_mode, sizeof(t->pool_mode), "%s",
+			 strncmp(params, "Fail", 4) ? "unknown" : "Fail");
+	}
+	printf("thin: a thin volume, device id %llu of pool %s (mode %s%s)%s\n", id,
+	       t->pool, t->pool_mode[0] ? t->pool_mode : "unknown",
+	       t->needs_check ? ", needs_check" : "",
+	       t->kind == MAP_DM_THIN_ORIGIN ? ", with an external origin" : "");
+}
+
+/* A thin volume's verdict (map_stacked_verdict()). */
+static int thin_verdict(enum module_state mod, int err, uint32_t flags,
+			const struct map_thin *t, char *why, size_t len)
+{
+	bool pool_rw = !strcmp(t->pool_mode, "rw") && !t->needs_check;
+
+	if (t->kind == MAP_DM_THIN_ORIGIN) {
+		snprintf(why, len, "a thin volume with an external origin is not answered (its unprovisioned blocks read the origin, not zeroes)");
+		return MAP_NO_ANSWERS;
+	}
 	if (mod != MOD_ENABLED) {
-		snprintf(why, sizeof(why), "blkseek is %s (check the lower devices%s%s)",
+		snprintf(why, len, "blkseek is %s (a thin volume is answered from its pool's mappings once blkseek is loaded and blkseek-stack has told it)",
+			 mod == MOD_ABSENT ? "not loaded" : "disabled");
+		return MAP_NO_ANSWERS;
+	}
+	if (err || !(flags & BLKSEEK_DEV_FORWARDED)) {
+		if (!pool_rw)
+			snprintf(why, len, "a thin volume not told, and its pool is %s%s: blkseek-stack tells a volume of a read-write pool only (lseek answers EINVAL until it is told)",
+				 t->pool_mode[0] ? t->pool_mode : "unknown",
+				 t->needs_check ? ", needs_check" : "");
+		else
+			snprintf(why, len, "a thin volume not told: lseek answers EINVAL until blkseek-stack tells it (run blkseek-stack DEVICE; the udev rule does at each change)");
+		return MAP_NO_ANSWERS;
+	}
+	if (!(flags & BLKSEEK_DEV_ANSWERS) || !(flags & BLKSEEK_DEV_UNMAP_ZEROES)) {
+		snprintf(why, len, "a thin volume told before its table changed (lvextend, lvreduce, a reload): all data until blkseek-stack tells it again (run blkseek-stack DEVICE)");
+		return MAP_NO_ANSWERS;
+	}
+	snprintf(why, len, "a thin volume, from its pool's mappings as blkseek-stack told them: unprovisioned blocks read zeroes, blocks written since are data");
+	return MAP_ANSWERS;
+}
+
+int map_stacked_verdict(bool dm, enum module_state mod, int err, uint32_t flags,
+			const char *lower, const struct map_thin *thin,
+			char *why, size_t len)
+{
+	if (dm && thin && thin->kind != MAP_DM_OTHER)
+		return thin_verdict(mod, err, flags, thin, why, len);
+	if (mod != MOD_ENABLED) {
+		snprintf(why, len, "blkseek is %s (check the lower devices%s%s)",
 			 mod == MOD_ABSENT ? "not loaded" : "disabled",
 			 lower[0] ? ": " : "", lower[0] ? lower : " or backing file");
-		return verdict(MAP_NO_ANSWERS, why);
+		return MAP_NO_ANSWERS;
 	}
-	lseek_line(fd);
-	query_line(fd, &flags, &err);
 	if (err || !(flags & BLKSEEK_DEV_FORWARDED)) {
-		printf("mapping: not set\n");
-		return verdict(MAP_NO_ANSWERS, dm ?
-			"no mapping set (not all dm-linear or one dm-multipath target, or blkseek-stack has not run: run blkseek-stack DEVICE)" :
-			"no mapping set (an unbound loop, or blkseek-stack has not run: run blkseek-stack DEVICE)");
+		snprintf(why, len, "%s", dm ?
+			 "no mapping set (not all dm-linear, one dm-multipath or one dm-thin target, or blkseek-stack has not run: run blkseek-stack DEVICE)" :
+			 "no mapping set (an unbound loop, or blkseek-stack has not run: run blkseek-stack DEVICE)");
+		return MAP_NO_ANSWERS;
 	}
-	printf("mapping: set\n");
-	if (!(flags & BLKSEEK_DEV_ANSWERS))
-		return verdict(MAP_NO_ANSWERS, "the lower devices cannot answer (check them)");
-	if (!(flags & BLKSEEK_DEV_UNMAP_ZEROES))
-		return verdict(MAP_NO_ANSWERS, "unallocated blocks below are not known to read as zeroes");
-	return verdict(MAP_ANSWERS, "through the lower devices");
+	if (!(flags & BLKSEEK_DEV_ANSWERS)) {
+		snprintf(why, len, "the lower devices cannot answer (check them)");
+		return MAP_NO_ANSWERS;
+	}
+	if (!(flags & BLKSEEK_DEV_UNMAP_ZEROES)) {
+		snprintf(why, len, "unallocated blocks below are not known to read as zeroes");
+		return MAP_NO_ANSWERS;
+	}
+	snprintf(why, len, "through the lower devices");
+	return MAP_ANSWERS;
+}
+
+/*
+ * A dm or loop device: no SG_IO; answered through the mapping
+ * blkseek-stack sets, or for a thin volume from its pool's mappings.
+ */
+static int check_stacked(int fd, const char *whole, dev_t dev, bool dm,
+			 enum module_state mod)
+{
+	char lower[1024], why[1200];
+	struct map_thin thin = { .kind = MAP_DM_OTHER };
+	uint32_t flags = 0;
+	int err = 0, status;
+
+	slaves(whole, lower, sizeof(lower));
+	if (dm)
+		thin_facts(major(dev), minor(dev), &thin);
+	if (thin.kind != MAP_DM_OTHER)
+		printf("SCSI: none: a dm thin volume has no SG_IO; it is answered from its pool's mappings, which blkseek-stack tells (not through its lower devices: %s)\n", lower[0] ? lower : "none");
+	else
+		printf("SCSI: none: a %s device has no SG_IO; it is answered through the mapping blkseek-stack sets%s%s\n", dm ? "dm" : "loop",
+		       lower[0] ? ", from its lower devices: " : "", lower);
+	if (mod == MOD_ENABLED) {
+		lseek_line(fd);
+		query_line(fd, thin.kind != MAP_DM_OTHER, &flags, &err);
+		printf("mapping: %s\n", err || !(flags & BLKSEEK_DEV_FORWARDED) ?
+		       "not set" : "set");
+	}
+	status = map_stacked_verdict(dm, mod, err, flags, lower, &thin, why, sizeof(why));
+	return verdict(status, why);
 }
 
 /* An sd disk or partition: the device's own answers through SG_IO. */
@@ -518,7 +657,7 @@ int map_check(const char *path)
 	mod = module_state();
 	if (!strncmp(whole, "dm-", 3) || !strncmp(whole, "loop", 4)) {
 		printf("driver: %s\n", whole[0] == 'd' ? "device-mapper" : "loop");
-		ret = check_stacked(fd, whole, whole[0] == 'd', mod);
+		ret = check_stacked(fd, whole, st.st_rdev, whole[0] == 'd', mod);
 	} else {
 		disk_driver(whole, drv, sizeof(drv));
 		printf("driver: %s\n", drv[0] ? drv : "none");

@@ -22,6 +22,52 @@ check_eq() {
 	fi
 }
 
+# same WHAT EXPECTED ACTUAL: one KTAP result, that the map in file ACTUAL
+# (lines "OFFSET LENGTH data|hole", as blkseek_seek.py walk prints them)
+# is the one in file EXPECTED, which must not be empty; the diff if not
+same() {
+	local d
+
+	if [ -s "$2" ] && d=$(diff "$2" "$3"); then
+		ktap_test_pass "$1 ($(grep -c hole "$3") holes, $(grep -c data "$3") data runs)"
+		return 0
+	fi
+	[ -s "$2" ] || echo "#   $2: empty, nothing to compare with"
+	[ -n "$d" ] && echo "$d" | head -20 | sed 's/^/#   /'
+	ktap_test_fail "$1"
+	return 1
+}
+
+# floor < MAP: the sectors of the 256 KiB pieces of MAP ("OFFSET LENGTH
+# data|hole" lines) that hold data: what nbdcopy, reading 256 KiB requests,
+# must read at least
+floor() {
+	awk '$3 == "data" { for (c = int($1 / 262144); c * 262144 < $1 + $2; c++) p[c] = 1 }
+		END { print length(p) * 512 }'
+}
+
+# nbdcopy_check WHAT DEV TRUTH: three KTAP results: nbdcopy DEV to a file
+# in $work exits 0, reads (sectors read in /sys/block/NAME/stat) no more
+# than the floor of the map TRUTH and 5% and 256 sectors, and the copy
+# is DEV
+nbdcopy_check() {
+	local name r0 r1 fl out=${work:?}/copy.img
+
+	name=$(basename "$(readlink -f "$2")")
+	fl=$(floor < "$3")
+	udevadm settle
+	echo 3 > /proc/sys/vm/drop_caches
+	blockdev --setra 0 "$2"
+	r0=$(awk '{ print $3 }' "/sys/block/$name/stat")
+	nbdcopy "$2" "$out"
+	ktap_test_result "$1: nbdcopy exits 0" [ $? = 0 ]
+	r1=$(awk '{ print $3 }' "/sys/block/$name/stat")
+	echo "# $1: nbdcopy read $((r1 - r0)) sectors, floor $fl"
+	ktap_test_result "$1: nbdcopy reads its floor" [ $((r1 - r0)) -le $((fl * 105 / 100 + 256)) ]
+	ktap_test_result "$1: copy identical" cmp -s "$2" "$out"
+	rm -f "$out"
+}
+
 # sdebug_reload PARAMS...: unload scsi_debug and load it with PARAMS.
 # Sets disks (the disk names, one per host, in host order), name (the
 # first) and dev (/dev/$name).  A test before may leave scsi_debug busy a

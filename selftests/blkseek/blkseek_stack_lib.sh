@@ -163,14 +163,6 @@ dm_truth() {	# dm_truth NAME: composed from `dmsetup table` and the disks
 		fi | cut $((off * 512)) $((len * 512)) $((start * 512))
 	done | merge
 }
-same() {	# same WHAT EXPECTED ACTUAL: one result, the diff if they differ
-	if [ -s "$2" ] && diff "$2" "$3" > "$work/diff"; then
-		ktap_test_pass "$1 ($(grep -c hole "$3") holes, $(grep -c data "$3") data runs)"
-	else
-		sed 's/^/#   /' "$work/diff" | head -20
-		ktap_test_fail "$1"
-	fi
-}
 loop_attach() {	# loop_attach LOSETUP-ARGS...: the loop device (udev may
 		# still hold the one losetup picks: tried again)
 	local l
@@ -180,26 +172,6 @@ loop_attach() {	# loop_attach LOSETUP-ARGS...: the loop device (udev may
 		sleep 0.5
 	done
 	return 1
-}
-floor() {	# floor MAP: sectors of the 256 KiB pieces that hold data
-	awk '$3 == "data" { for (c = int($1 / 262144); c * 262144 < $1 + $2; c++) p[c] = 1 }
-		END { print length(p) * 512 }'
-}
-nbdcopy_check() {	# nbdcopy_check WHAT DEV TRUTH: reads only its floor
-	local name r0 r1 fl out=$work/copy.img
-	name=$(basename "$(readlink -f "$2")")
-	fl=$(floor < "$3")
-	udevadm settle
-	echo 3 > /proc/sys/vm/drop_caches
-	blockdev --setra 0 "$2"
-	r0=$(awk '{ print $3 }' "/sys/block/$name/stat")
-	nbdcopy "$2" "$out"
-	ktap_test_result "$1: nbdcopy exits 0" [ $? = 0 ]
-	r1=$(awk '{ print $3 }' "/sys/block/$name/stat")
-	echo "# $1: nbdcopy read $((r1 - r0)) sectors, floor $fl"
-	ktap_test_result "$1: nbdcopy reads its floor" [ $((r1 - r0)) -le $((fl * 105 / 100 + 256)) ]
-	ktap_test_result "$1: copy identical" cmp -s "$2" "$out"
-	rm -f "$out"
 }
 scatter() {	# scatter DEV SEED: 256 KiB of random data at some spots
 	local s
