@@ -58,7 +58,7 @@ for _ in $(seq 100); do
 done
 [ -n "$disk" ] || { echo "# FAIL: no disk of the LIO LUN"; exit 1; }
 dev=/dev/$disk
-echo "# LIO LUN: $dev, $(sg_readcap -l "$dev" 2> /dev/null | grep -oE 'LBPME=[01]|LBPRZ=[01]' | tr '\n' ' ')"
+echo "# LIO LUN: $dev, $(sg_readcap -l "$dev" 2> /dev/null | grep -oiE 'lbpme=[01]|lbprz=[01]' | tr '\n' ' ')"
 ktap_print_header
 
 st() { cat $stats/"$1"; }
