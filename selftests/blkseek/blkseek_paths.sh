@@ -252,20 +252,31 @@ quiet_walks() {	# quiet_walks: 10 walks of the map, commands on the first path
 	for _ in $(seq 10); do "$map" --lseek $mp > /dev/null; done
 	echo $(($(reqs "$a") - r0))
 }
-if map_create "0 0 1 1 round-robin 0 2 1 $(mm "$a") 1 $(mm "$b") 1"; then
-	dmsetup message bspaths 0 fail_path "$(mm "$a")"
+# path_message MESSAGE...: one message to the map, then wait until dm has
+# sent its uevent (sent from a workqueue, before the map's event counter
+# moves: dmsetup wait) and udev has run the rule's tell on it (settle)
+path_message() {
+	local ev m
+
+	for m in "$@"; do
+		ev=$(dmsetup info -c --noheadings -o events bspaths)
+		# shellcheck disable=SC2086 # the message's words
+		dmsetup message bspaths 0 $m
+		timeout 10 dmsetup wait bspaths "$ev" > /dev/null ||
+			echo "# no dm event after: $m"
+	done
 	udevadm settle
+}
+if map_create "0 0 1 1 round-robin 0 2 1 $(mm "$a") 1 $(mm "$b") 1"; then
+	path_message "fail_path $(mm "$a")"
 	echo "# failed in dm: $(dmsetup status bspaths)"
 	check_eq "the first path failed in dm: commands on it over 10 walks" 0 "$(quiet_walks)"
 	case_ "the first path failed in dm: written and asked through the map" 10 $mp $mp
-	dmsetup message bspaths 0 reinstate_path "$(mm "$a")"
-	udevadm settle
+	path_message "reinstate_path $(mm "$a")"
 	n=$(quiet_walks)
 	ktap_test_result "the first path reinstated: commands on it ($n)" [ "$n" -gt 0 ]
 	echo "# reinstated: $n commands on the first path over 10 walks"
-	dmsetup message bspaths 0 fail_path "$(mm "$a")"
-	dmsetup message bspaths 0 fail_path "$(mm "$b")"
-	udevadm settle
+	path_message "fail_path $(mm "$a")" "fail_path $(mm "$b")"
 	r0=$(($(reqs "$a") + $(reqs "$b")))
 	t0=$(date +%s)
 	h=$(timeout 60 "$probe" $mp hole 0)
