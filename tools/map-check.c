@@ -39,6 +39,7 @@
 #include <scsi/sg.h>
 
 #include "map-check.h"
+#include "thin-tell.h"
 
 #define PROG		"blkseek-map"
 #define SG_TIMEOUT_MS	20000
@@ -342,46 +343,6 @@ static int verdict(int status, const char *why)
 }
 
 /*
- * dm device MAJ:MIN's table (@status: its status instead) if it is one
- * "thin" target, its params in @params: 0; not thin, or unreadable: -1.
- */
-static int dm_thin(unsigned int maj, unsigned int min, const char *type,
-		   int status, char *params, size_t len)
-{
-	size_t size = 16 << 10;
-	struct dm_target_spec *t;
-	struct dm_ioctl *dmi;
-	int ctl, ret = -1;
-
-	ctl = open("/dev/mapper/control", O_RDWR | O_CLOEXEC);
-	if (ctl < 0)
-		return -1;
-	dmi = calloc(1, size);
-	if (!dmi) {
-		close(ctl);
-		return -1;
-	}
-	dmi->version[0] = DM_VERSION_MAJOR;
-	dmi->version[1] = DM_VERSION_MINOR;
-	dmi->version[2] = DM_VERSION_PATCHLEVEL;
-	dmi->data_size = size;
-	dmi->data_start = sizeof(*dmi);
-	dmi->dev = makedev(maj, min);
-	dmi->flags = status ? 0 : DM_STATUS_TABLE_FLAG;
-	if (!ioctl(ctl, DM_TABLE_STATUS, dmi) &&
-	    !(dmi->flags & DM_BUFFER_FULL_FLAG) && dmi->target_count == 1) {
-		t = (void *)((char *)dmi + dmi->data_start);
-		if (!strcmp(t->target_type, type)) {
-			copy_str(params, len, (char *)(t + 1));
-			ret = 0;
-		}
-	}
-	free(dmi);
-	close(ctl);
-	return ret;
-}
-
-/*
  * A thin volume's facts: its pool and device id from its table, whether
  * it has an external origin, and the pool's mode from its status ("rw",
  * "ro", "out_of_data_space", with needs_check or Fail); printed.  @t->kind
@@ -394,7 +355,7 @@ static void thin_facts(unsigned int maj, unsigned int min, struct map_thin *t)
 	char params[512], extra[8], mode[32];
 
 	memset(t, 0, sizeof(*t));
-	if (dm_thin(maj, min, "thin", 0, params, sizeof(params)))
+	if (dm_one_target(maj, min, 0, "thin", params, sizeof(params)))
 		return;
 	t->kind = MAP_DM_THIN;
 	if (sscanf(params, "%u:%u %llu %7s", &pmaj, &pmin, &id, extra) == 4)
@@ -402,7 +363,7 @@ static void thin_facts(unsigned int maj, unsigned int min, struct map_thin *t)
 	else if (sscanf(params, "%u:%u %llu", &pmaj, &pmin, &id) != 3)
 		return;
 	snprintf(t->pool, sizeof(t->pool), "%u:%u", pmaj, pmin);
-	if (dm_thin(pmaj, pmin, "thin-pool", 1, params, sizeof(params))) {
+	if (dm_one_target(pmaj, pmin, 1, "thin-pool", params, sizeof(params))) {
 		snprintf(t->pool_mode, sizeof(t->pool_mode), "unknown");
 	} else if (sscanf(params, "%*s %*s %*s %*s %31s", mode) == 1) {
 		snprintf(t->pool_mode, sizeof(t->pool_mode), "%s", mode);

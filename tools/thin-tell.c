@@ -227,9 +227,20 @@ static struct dm_ioctl *dm_call(unsigned long cmd, unsigned int maj,
 	return dmi;
 }
 
-/* The single target's params of dm MAJ:MIN (@status: status, else table). */
-static int dm_one_target(unsigned int maj, unsigned int min, int status,
-			 const char *type, char *params, size_t len)
+/**
+ * dm_one_target() - the params of a dm device's single target
+ * @maj: the device's major
+ * @min: its minor
+ * @status: nonzero: the target's status line, else its table line
+ * @type: the target type it must be ("thin", "thin-pool")
+ * @params: the params, on success
+ * @len: @params' size
+ *
+ * Return: 0; -1 with errno set when the device cannot be read, has more
+ * or fewer targets than one, or one of another type.
+ */
+int dm_one_target(unsigned int maj, unsigned int min, int status,
+		  const char *type, char *params, size_t len)
 {
 	struct dm_ioctl *dmi = dm_call(DM_TABLE_STATUS, maj, min,
 				       status ? 0 : DM_STATUS_TABLE_FLAG, NULL);

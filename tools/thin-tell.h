@@ -20,6 +20,8 @@ struct dm_ioctl;
 
 void dm_ioctl_init(struct dm_ioctl *dmi, size_t size, unsigned int maj,
 		   unsigned int min, unsigned int flags);
+int dm_one_target(unsigned int maj, unsigned int min, int status,
+		  const char *type, char *params, size_t len);
 int devno_path(unsigned int maj, unsigned int min, char *dev, size_t len);
 int lvm_vg_name(const char *dm_name, char *vg, size_t len);
 int thin_tell(int ctl, int fd, unsigned int maj, unsigned int min,
