@@ -154,3 +154,57 @@ blkseek_reload() {
 seek_data_many() {
 	python3 "$blkseek_lib_dir/blkseek_seek.py" many "$1" "$2"
 }
+
+# A write held dirty in a lower device's page cache is data.  Loop writes
+# to a backing block device through that device's page cache, so what goes
+# through /dev/loopN (or a device above it), buffered or O_DIRECT, sits
+# dirty there until writeback while the disk still reports the blocks
+# unmapped.  With writeback held off (dirty_hold on|off), dirty_case writes
+# 64 KiB of 0x5a through TOP at AT and asks SEEK_DATA from 1 MiB before, on
+# the fd that wrote: no later than AT.  The same lseek before the write
+# must have found no data up to AT (the case would show nothing), and a
+# read through TOP must give the write back.
+dirty_hold() {	# dirty_hold on|off: writeback held off, or as it was
+	if [ "$1" = on ]; then
+		dirty_was="$(cat /proc/sys/vm/dirty_expire_centisecs) $(cat /proc/sys/vm/dirty_writeback_centisecs)"
+		echo 360000 > /proc/sys/vm/dirty_expire_centisecs
+		echo 0 > /proc/sys/vm/dirty_writeback_centisecs
+	else
+		sync
+		echo "${dirty_was% *}" > /proc/sys/vm/dirty_expire_centisecs
+		echo "${dirty_was#* }" > /proc/sys/vm/dirty_writeback_centisecs
+	fi
+}
+dirty_case() {	# dirty_case WHAT TOP AT direct|buffered: one result
+	local before after byte m=$((1 << 20))
+	read -r before after byte < <(python3 - "$2" "$3" "$4" <<'PY'
+import errno, mmap, os, sys
+dev, at, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+def seek_data(fd, off):
+    try:
+        return str(os.lseek(fd, off, os.SEEK_DATA))
+    except OSError as e:
+        return errno.errorcode[e.errno]
+fd = os.open(dev, os.O_RDWR | (os.O_DIRECT if mode == "direct" else 0))
+before = seek_data(fd, at - (1 << 20))
+buf = mmap.mmap(-1, 65536)
+buf.write(b"\x5a" * 65536)
+os.pwritev(fd, [buf], at)
+after = seek_data(fd, at - (1 << 20))
+rfd = os.open(dev, os.O_RDONLY)
+print(before, after, os.pread(rfd, 1, at).hex())
+os.close(rfd)
+os.close(fd)
+PY
+)
+	if [[ "$before" =~ ^[0-9]+$ ]] && [ "$before" -le "$3" ]; then
+		ktap_test_fail "$1: data at $before before the $4 write at $3: the case shows nothing"
+	elif [ "$byte" != 5a ]; then
+		ktap_test_fail "$1: the $4 write at $(($3 / m)) MiB did not read back ($byte)"
+	elif [[ "$after" =~ ^[0-9]+$ ]] && [ "$after" -le "$3" ] &&
+	     [ "$after" -ge $(($3 - m)) ]; then
+		ktap_test_pass "$1: SEEK_DATA from 1 MiB before a $4 write at $(($3 / m)) MiB = $after (before it: $before)"
+	else
+		ktap_test_fail "$1: SEEK_DATA from 1 MiB before a $4 write at $3: $after (a hole over data)"
+	fi
+}

@@ -7,7 +7,8 @@
 #  - an LVM LV of two segments on two disks, and a kpartx partition of it
 #    (dm-linear over dm-linear);
 #  - loop over sparse files on tmpfs, ext4 and xfs, with offset and size
-#    limit, and loop over a partition of a thin disk;
+#    limit, and loop over a partition of a thin disk; a write held dirty
+#    in the page cache of the device a loop writes to is data;
 #  - dm-crypt over a thin disk: the stock answer (EINVAL);
 #  - table reloads moving the LV's first segment between two disks (its
 #    old place discarded) under seekers: never a hole over data;
@@ -28,7 +29,7 @@ scenarios=(
 	"loop over a sparse file on tmpfs"
 	"loop: backing file and offset changed"
 	"loop over sparse files on ext4 and xfs"
-	"loop over a partition of a thin disk"
+	"loop over a partition of a thin disk; writes held in its cache"
 	"dm-crypt keeps the stock answer"
 	"table reloads under seekers: never a hole over data"
 	"nbdcopy from the LV reads its floor"
@@ -227,6 +228,25 @@ udevadm settle
 truth "$thin" | cut $((2048 * 512)) $((16384 * 512)) 0 | merge > "$work/lp.truth"
 lsmap "$l" > "$work/lp.map"
 same "loop over a partition of a thin disk" "$work/lp.truth" "$work/lp.map"
+# a write held dirty in the page cache of the device a loop writes to (the
+# partition, the disk) is data, through that loop, one over the whole disk
+# and dm-linear over the latter (dirty_case, blkseek_lib.sh: buffered and
+# O_DIRECT, writeback held off); every write into [4, 26) MiB of the disk,
+# discarded first
+blkdiscard -o $((4 << 20)) -l $((22 << 20)) "/dev/$thin"
+ld=$(loop_attach "/dev/$thin")
+dmsetup create bsdirty --table "0 65536 linear $ld 0"
+udevadm settle; tell "$ld"; tell /dev/mapper/bsdirty
+dirty_hold on
+dirty_case "loop over the partition" "$l" $((4 << 20)) buffered
+dirty_case "loop over the partition" "$l" $((7 << 20)) direct
+dirty_case "loop over the disk" "$ld" $((12 << 20)) buffered
+dirty_case "loop over the disk" "$ld" $((16 << 20)) direct
+dirty_case "dm-linear over a loop over the disk" /dev/mapper/bsdirty $((21 << 20)) buffered
+dirty_case "dm-linear over a loop over the disk" /dev/mapper/bsdirty $((25 << 20)) direct
+dirty_hold off
+dmsetup remove bsdirty
+losetup -d "$ld"
 losetup -d "$l"
 
 # 3. dm-crypt over a thin disk: stock answer

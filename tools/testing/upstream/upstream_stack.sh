@@ -246,45 +246,10 @@ check_eq "SEEK_HOLE in the last hole" $((50 * M)) "$(seek1 "$dev" $((50 * M)) SE
 #    through the top device (a loop over the disk, a loop over a
 #    partition, dm-linear over a loop), then SEEK_DATA from 1 MiB before
 #    must be no later than the write, on the fd that wrote
-#    (dirty_write TOP AT direct|buffered: "SEEK_DATA-answer first-byte-read")
-dirty_write() {
-	python3 -c '
-import errno, mmap, os, sys
-dev, at, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-flags = os.O_RDWR | (os.O_DIRECT if mode == "direct" else 0)
-fd = os.open(dev, flags)
-buf = mmap.mmap(-1, 65536)
-buf.write(b"\x5a" * 65536)
-os.pwritev(fd, [buf], at)
-try:
-    got = str(os.lseek(fd, at - (1 << 20), os.SEEK_DATA))
-except OSError as e:
-    got = errno.errorcode[e.errno]
-rfd = os.open(dev, os.O_RDONLY)
-print(got, os.pread(rfd, 1, at).hex())
-os.close(rfd)
-os.close(fd)' "$@"
-}
-
-dirty_case() {	# dirty_case WHAT TOP AT MODE
-	local got byte
-	read -r got byte < <(dirty_write "$2" "$3" "$4")
-	if [ "$byte" != 5a ]; then
-		ktap_test_fail "$1: the $4 write at $(($3 / M)) MiB did not read back ($byte)"
-	elif [[ "$got" =~ ^[0-9]+$ ]] && [ "$got" -le "$3" ] &&
-	     [ "$got" -ge $(($3 - M)) ]; then
-		ktap_test_pass "$1: SEEK_DATA from 1 MiB before a $4 write at $(($3 / M)) MiB = $got"
-	else
-		ktap_test_fail "$1: SEEK_DATA from 1 MiB before a $4 write at $3: $got (a hole over data)"
-	fi
-}
-
+#    (dirty_hold and dirty_case, blkseek_lib.sh)
 losetup -D
 dmsetup remove_all
-expire=$(cat /proc/sys/vm/dirty_expire_centisecs)
-interval=$(cat /proc/sys/vm/dirty_writeback_centisecs)
-echo 360000 > /proc/sys/vm/dirty_expire_centisecs
-echo 0 > /proc/sys/vm/dirty_writeback_centisecs
+dirty_hold on
 sdebug_reload dev_size_mb=64 lbpu=1 lbprz=1 unmap_granularity=8
 echo 'start=8192, size=65536' | sfdisk -q "$dev" > /dev/null
 udevadm settle
@@ -308,7 +273,7 @@ if [ -b "$part" ]; then
 else
 	ktap_test_fail "the dirty cache cases: no partition $part"
 fi
-sync
+dirty_hold off
 # -- sd honours provisioning_mode: "full" or "disabled", no holes (issue 32,
 #    item 2); the disk is the one above, written back: a hole from 4 KiB
 #    (after the partition table) to 12 MiB
@@ -355,9 +320,6 @@ print(" ".join(str(a) for a in sorted(answers)))' "$dev")
 else
 	ktap_test_fail "GET LBA STATUS refused: no scsi_debug error injection ($errf)"
 fi
-
-echo "$expire" > /proc/sys/vm/dirty_expire_centisecs
-echo "$interval" > /proc/sys/vm/dirty_writeback_centisecs
 
 # -- unmapped blocks that do not read as zeroes: all data
 sdebug_reload dev_size_mb=16 lbpu=1 lbprz=0 unmap_granularity=8
