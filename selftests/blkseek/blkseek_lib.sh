@@ -208,3 +208,25 @@ PY
 		ktap_test_fail "$1: SEEK_DATA from 1 MiB before a $4 write at $3: $after (a hole over data)"
 	fi
 }
+
+# seek_one DEV OFFSET SEEK_DATA|SEEK_HOLE: one lseek's answer, or the
+# errno's name
+seek_one() {
+	python3 "$blkseek_lib_dir/blkseek_seek.py" one "$1" "$2" "$3"
+}
+
+# A loop device's backing file that shrank under it: past the file's end
+# a read through the loop fails, so SEEK_DATA and SEEK_HOLE agree on data
+# there, and the file's own hole before its end stays a hole.
+# shrunk_loop_checks LOOP: LOOP is over an 8 MiB file whose first MiB is
+# data, cut to 4 MiB since; one result each, the read being the truth
+shrunk_loop_checks() {
+	local m=$((1 << 20)) r=fails
+	! dd if="$1" of=/dev/null bs=4096 skip=$((6 * m / 4096)) count=1 \
+		iflag=direct status=none 2>/dev/null || r=read
+	check_eq "loop over a file that shrank: a read at 6 MiB (the truth)" fails "$r"
+	check_eq "loop over a file that shrank: SEEK_DATA at 6 MiB" $((6 * m)) "$(seek_one "$1" $((6 * m)) SEEK_DATA)"
+	check_eq "loop over a file that shrank: SEEK_HOLE at 6 MiB" $((8 * m)) "$(seek_one "$1" $((6 * m)) SEEK_HOLE)"
+	check_eq "loop over a file that shrank: SEEK_DATA at 2 MiB (the file's end)" $((4 * m)) "$(seek_one "$1" $((2 * m)) SEEK_DATA)"
+	check_eq "loop over a file that shrank: SEEK_HOLE at 0" $m "$(seek_one "$1" 0 SEEK_HOLE)"
+}

@@ -7,8 +7,9 @@
 #  - an LVM LV of two segments on two disks, and a kpartx partition of it
 #    (dm-linear over dm-linear);
 #  - loop over sparse files on tmpfs, ext4 and xfs, with offset and size
-#    limit, and loop over a partition of a thin disk; a write held dirty
-#    in the page cache of the device a loop writes to is data;
+#    limit, a backing file cut short under its loop, and loop over a
+#    partition of a thin disk; a write held dirty in the page cache of
+#    the device a loop writes to is data;
 #  - dm-crypt over a thin disk: the stock answer (EINVAL);
 #  - table reloads moving the LV's first segment between two disks (its
 #    old place discarded) under seekers: never a hole over data;
@@ -27,7 +28,7 @@ scenarios=(
 	"a neighbour's table swap leaves an LV exact"
 	"kpartx: a partition of the LV"
 	"loop over a sparse file on tmpfs"
-	"loop: backing file and offset changed"
+	"loop: backing file and offset changed, file cut short"
 	"loop over sparse files on ext4 and xfs"
 	"loop over a partition of a thin disk; writes held in its cache"
 	"dm-crypt keeps the stock answer"
@@ -200,6 +201,15 @@ no_hole_over "LOOP_SET_STATUS64 offset, at once" "$work/b1.truth" "$work/lo.now"
 udevadm settle; tell "$l"
 lsmap "$l" > "$work/lo.map"
 same "LOOP_SET_STATUS64 offset, told again" "$work/b1.truth" "$work/lo.map"
+losetup -d "$l"
+# a backing file cut short under its loop: data past its end, where a read
+# fails (shrunk_loop_checks, blkseek_lib.sh)
+truncate -s 8m "$work/mnt-tmp/c"
+dd if=/dev/urandom of="$work/mnt-tmp/c" bs=1M count=1 conv=notrunc status=none
+l=$(loop_attach "$work/mnt-tmp/c")
+udevadm settle; tell "$l"
+truncate -s 4m "$work/mnt-tmp/c"
+shrunk_loop_checks "$l"
 losetup -d "$l"
 step 8
 # a file system that cannot be made or mounted fails the scenario: its
