@@ -255,7 +255,8 @@ dirty_case "loop over the disk" "$ld" $((16 << 20)) direct
 dirty_case "dm-linear over a loop over the disk" /dev/mapper/bsdirty $((21 << 20)) buffered
 dirty_case "dm-linear over a loop over the disk" /dev/mapper/bsdirty $((25 << 20)) direct
 dirty_hold off
-dmsetup remove bsdirty
+udevadm settle
+dmsetup remove --retry bsdirty
 losetup -d "$ld"
 losetup -d "$l"
 
