@@ -216,15 +216,21 @@ seek_one() {
 }
 
 # A loop device's backing file that shrank under it: past the file's end
-# a read through the loop fails, so SEEK_DATA and SEEK_HOLE agree on data
-# there, and the file's own hole before its end stays a hole.
+# a read through the loop fails on 6.12 and 7.3 (6.1's loop completes
+# it), so SEEK_DATA and SEEK_HOLE agree on data there, right in either
+# case, and the file's own hole before its end stays a hole.
 # shrunk_loop_checks LOOP: LOOP is over an 8 MiB file whose first MiB is
-# data, cut to 4 MiB since; one result each, the read being the truth
+# data, cut to 4 MiB since; one result per answer, the read printed
 shrunk_loop_checks() {
-	local m=$((1 << 20)) r=fails
-	! dd if="$1" of=/dev/null bs=4096 skip=$((6 * m / 4096)) count=1 \
-		iflag=direct status=none 2>/dev/null || r=read
-	check_eq "loop over a file that shrank: a read at 6 MiB (the truth)" fails "$r"
+	local m=$((1 << 20)) f
+	f=$(mktemp)
+	if dd if="$1" of="$f" bs=4096 skip=$((6 * m / 4096)) count=1 \
+		iflag=direct status=none 2>/dev/null; then
+		echo "# loop over a file that shrank: a read at 6 MiB gives $(tr -d '\0' < "$f" | wc -c) non-zero bytes"
+	else
+		echo "# loop over a file that shrank: a read at 6 MiB fails"
+	fi
+	rm -f "$f"
 	check_eq "loop over a file that shrank: SEEK_DATA at 6 MiB" $((6 * m)) "$(seek_one "$1" $((6 * m)) SEEK_DATA)"
 	check_eq "loop over a file that shrank: SEEK_HOLE at 6 MiB" $((8 * m)) "$(seek_one "$1" $((6 * m)) SEEK_HOLE)"
 	check_eq "loop over a file that shrank: SEEK_DATA at 2 MiB (the file's end)" $((4 * m)) "$(seek_one "$1" $((2 * m)) SEEK_DATA)"
