@@ -49,9 +49,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# seek1 DEV OFF SEEK_DATA|SEEK_HOLE: one answer, or the errno's name
-seek1() { python3 "$here/blkseek_seek.py" one "$@"; }
-
 # cut OFF LEN < MAP: the runs of [OFF, OFF + LEN), moved to start at 0
 cut() {
 	awk -v o="$1" -v n="$2" '{
@@ -138,16 +135,16 @@ dmsetup create up-mp2 --table "0 $((size / 512)) multipath 2 queue_mode bio 0 2 
 dd if=/dev/mapper/up-mp2 of=/dev/null bs=4K count=1 iflag=direct status=none
 echo "# $(dmsetup status up-mp2)"
 check_eq "multipath: I/O took path group 1" 1 "$(mpactive up-mp2)"
-check_eq "multipath: SEEK_DATA at 20 MiB" $((40 * M)) "$(seek1 /dev/mapper/up-mp2 $((20 * M)) SEEK_DATA)"
+check_eq "multipath: SEEK_DATA at 20 MiB" $((40 * M)) "$(seek_one /dev/mapper/up-mp2 $((20 * M)) SEEK_DATA)"
 # told to switch: no group is active until I/O switches (no uevent, so
 # no udev probe does I/O meanwhile); lseek must not, and answers data
 dmsetup message up-mp2 0 switch_group 2 || ktap_test_fail "dmsetup message up-mp2"
 check_eq "multipath, a switch to group 2 pending: no group active" 0 "$(mpactive up-mp2)"
-check_eq "multipath, a switch pending: SEEK_DATA at 20 MiB is data" $((20 * M)) "$(seek1 /dev/mapper/up-mp2 $((20 * M)) SEEK_DATA)"
+check_eq "multipath, a switch pending: SEEK_DATA at 20 MiB is data" $((20 * M)) "$(seek_one /dev/mapper/up-mp2 $((20 * M)) SEEK_DATA)"
 check_eq "multipath, a switch pending: lseek switched no path group" 0 "$(mpactive up-mp2)"
 dd if=/dev/mapper/up-mp2 of=/dev/null bs=4K count=1 iflag=direct status=none
 check_eq "multipath: I/O switched to path group 2" 2 "$(mpactive up-mp2)"
-check_eq "multipath, path group 2: SEEK_DATA at 20 MiB" $((40 * M)) "$(seek1 /dev/mapper/up-mp2 $((20 * M)) SEEK_DATA)"
+check_eq "multipath, path group 2: SEEK_DATA at 20 MiB" $((40 * M)) "$(seek_one /dev/mapper/up-mp2 $((20 * M)) SEEK_DATA)"
 dmsetup remove up-mp2 || ktap_test_fail "dmsetup remove up-mp2"
 # queue_if_no_path and no path left: I/O would be queued, lseek says EAGAIN;
 # a path reinstated and taken by I/O, the answers again
@@ -157,7 +154,7 @@ dmsetup message up-mp3 0 fail_path "$p2" || ktap_test_fail "dmsetup message up-m
 check_eq "multipath, queue_if_no_path, no path: SEEK_DATA" EAGAIN "$(timeout 30 python3 "$here/blkseek_seek.py" one /dev/mapper/up-mp3 $((20 * M)) SEEK_DATA)"
 dmsetup message up-mp3 0 reinstate_path "$p2" || ktap_test_fail "dmsetup message up-mp3"
 timeout 30 dd if=/dev/mapper/up-mp3 of=/dev/null bs=4K count=1 iflag=direct status=none
-check_eq "multipath, the path reinstated: SEEK_DATA at 20 MiB" $((40 * M)) "$(seek1 /dev/mapper/up-mp3 $((20 * M)) SEEK_DATA)"
+check_eq "multipath, the path reinstated: SEEK_DATA at 20 MiB" $((40 * M)) "$(seek_one /dev/mapper/up-mp3 $((20 * M)) SEEK_DATA)"
 dmsetup message up-mp3 0 fail_if_no_path
 udevadm settle
 dmsetup remove up-mp3 || ktap_test_fail "dmsetup remove up-mp3"
@@ -169,7 +166,7 @@ dmsetup create up-zero --table "0 8192 zero" || ktap_test_fail "dmsetup create u
 echo "0 $((4 * M)) hole" > "$work/zero.truth"
 seek_walk /dev/mapper/up-zero > "$work/got"
 same_map "dm-zero: one hole" "$work/zero.truth" "$work/got"
-check_eq "dm-zero: SEEK_DATA at 0" ENXIO "$(seek1 /dev/mapper/up-zero 0 SEEK_DATA)"
+check_eq "dm-zero: SEEK_DATA at 0" ENXIO "$(seek_one /dev/mapper/up-zero 0 SEEK_DATA)"
 # zero, then the disk's first 16 MiB (data at 1 and 10 MiB)
 dmsetup create up-zero-lin --table "0 8192 zero
 8192 32768 linear $dev 0" || ktap_test_fail "dmsetup create up-zero-lin"
@@ -204,7 +201,7 @@ dmsetup remove_all
 #    the write to the lseeks: the last close of a block device writes its
 #    cache back, which would hide a missing write-back in the lseek
 at=$((30 * M))
-check_eq "SEEK_DATA at 30 MiB before the write (a hole)" $((40 * M)) "$(seek1 "$dev" $at SEEK_DATA)"
+check_eq "SEEK_DATA at 30 MiB before the write (a hole)" $((40 * M)) "$(seek_one "$dev" $at SEEK_DATA)"
 read -r before got_data got_hole < <(python3 -c '
 import os, subprocess, sys
 dev, at = sys.argv[1], int(sys.argv[2])
@@ -224,10 +221,10 @@ check_eq "SEEK_DATA at a cached write" $at "$got_data"
 check_eq "SEEK_HOLE at a cached write" $((at + 4096)) "$got_hole"
 
 # -- semantics at the edges
-check_eq "SEEK_DATA at the size" ENXIO "$(seek1 "$dev" "$size" SEEK_DATA)"
-check_eq "SEEK_HOLE at -1" ENXIO "$(seek1 "$dev" -1 SEEK_HOLE)"
-check_eq "SEEK_DATA after the last data" ENXIO "$(seek1 "$dev" $((50 * M)) SEEK_DATA)"
-check_eq "SEEK_HOLE in the last hole" $((50 * M)) "$(seek1 "$dev" $((50 * M)) SEEK_HOLE)"
+check_eq "SEEK_DATA at the size" ENXIO "$(seek_one "$dev" "$size" SEEK_DATA)"
+check_eq "SEEK_HOLE at -1" ENXIO "$(seek_one "$dev" -1 SEEK_HOLE)"
+check_eq "SEEK_DATA after the last data" ENXIO "$(seek_one "$dev" $((50 * M)) SEEK_DATA)"
+check_eq "SEEK_HOLE in the last hole" $((50 * M)) "$(seek_one "$dev" $((50 * M)) SEEK_HOLE)"
 
 # -- a write held in a lower device's page cache is data (issue 32, item 1).
 #    Loop writes to a backing block device through that device's page
@@ -272,14 +269,14 @@ pm=$(echo /sys/block/"$name"/device/scsi_disk/*/provisioning_mode)
 pm_was=$(cat "$pm")
 for mode in full disabled; do
 	if echo "$mode" > "$pm"; then
-		check_eq "provisioning_mode $mode: SEEK_DATA at 2 MiB" $((2 * M)) "$(seek1 "$dev" $((2 * M)) SEEK_DATA)"
-		check_eq "provisioning_mode $mode: SEEK_HOLE at 0" $((64 * M)) "$(seek1 "$dev" 0 SEEK_HOLE)"
+		check_eq "provisioning_mode $mode: SEEK_DATA at 2 MiB" $((2 * M)) "$(seek_one "$dev" $((2 * M)) SEEK_DATA)"
+		check_eq "provisioning_mode $mode: SEEK_HOLE at 0" $((64 * M)) "$(seek_one "$dev" 0 SEEK_HOLE)"
 	else
 		ktap_test_fail "provisioning_mode $mode: cannot set it"
 	fi
 done
 echo "$pm_was" > "$pm"
-check_eq "provisioning_mode $pm_was again: SEEK_HOLE at 2 MiB" $((2 * M)) "$(seek1 "$dev" $((2 * M)) SEEK_HOLE)"
+check_eq "provisioning_mode $pm_was again: SEEK_HOLE at 2 MiB" $((2 * M)) "$(seek_one "$dev" $((2 * M)) SEEK_HOLE)"
 
 # -- a device that refuses GET LBA STATUS (ILLEGAL REQUEST, invalid
 #    command operation code, injected by scsi_debug for opcode 0x9e): one
@@ -314,14 +311,14 @@ fi
 
 # -- unmapped blocks that do not read as zeroes: all data
 sdebug_reload dev_size_mb=16 lbpu=1 lbprz=0 unmap_granularity=8
-check_eq "lbprz=0: SEEK_HOLE at 0" $((16 * M)) "$(seek1 "$dev" 0 SEEK_HOLE)"
-check_eq "lbprz=0: SEEK_DATA at 4096" 4096 "$(seek1 "$dev" 4096 SEEK_DATA)"
+check_eq "lbprz=0: SEEK_HOLE at 0" $((16 * M)) "$(seek_one "$dev" 0 SEEK_HOLE)"
+check_eq "lbprz=0: SEEK_DATA at 4096" 4096 "$(seek_one "$dev" 4096 SEEK_DATA)"
 modprobe -r scsi_debug
 
 # -- a driver without the method
 if modprobe brd rd_nr=1 rd_size=1024 2>/dev/null && [ -b /dev/ram0 ]; then
-	check_eq "brd: SEEK_DATA" EINVAL "$(seek1 /dev/ram0 0 SEEK_DATA)"
-	check_eq "brd: SEEK_HOLE" EINVAL "$(seek1 /dev/ram0 0 SEEK_HOLE)"
+	check_eq "brd: SEEK_DATA" EINVAL "$(seek_one /dev/ram0 0 SEEK_DATA)"
+	check_eq "brd: SEEK_HOLE" EINVAL "$(seek_one /dev/ram0 0 SEEK_HOLE)"
 else
 	ktap_test_fail "brd loaded, /dev/ram0"
 fi
