@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make check: setup, host unit tests, fuzz smoke, tool tests, install
-# tests, README's install commands (in a 6.12 VM), the Debian packages
-# (built, installed, a 6.12 VM, purged), static checks, and the
+# tests, README's install commands (in a 6.12 VM) with the static checks
+# beside them, the Debian packages (built, installed, a 6.12 VM, purged),
+# and the
 # kselftests in VMs: the whole suite on the oldest line (6.1) and the
 # newest (the newer of the sid and bpo kernels setup
 # fetched), a subset on 6.12 in two parts (BLKSEEK_SUBSET after 6.1,
@@ -19,7 +20,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
 logs=$top/build/check
 mkdir -p "$logs"
-rm -f "$logs/result"
+rm -f "$logs/result" "$logs/lint.exit"
 passed=0 failed=0 skipped=0
 summary=()
 times=()	# "STAGE|SECONDS|PASSED|FAILED" for Documentation/check-times.md
@@ -39,12 +40,17 @@ ktap_counts() {
 }
 
 run_stage() {	# run_stage NAME LOG CMD...
-	local name=$1 log=$2 rc p f s t0=$SECONDS
+	local name=$1 log=$2 rc t0=$SECONDS
 	shift 2
 	echo "=== $name"
 	"$@" > "$log" 2>&1
 	rc=$?
-	t0=$((SECONDS - t0))
+	stage_result "$name" "$log" "$rc" $((SECONDS - t0))
+}
+
+stage_result() {	# stage_result NAME LOG EXIT SECONDS: count a stage that ran
+	local name=$1 log=$2 rc=$3 t0=$4 p f s
+
 	grep -E '^(# )?not ok [0-9]+|^#   ' "$log" | head -40
 	read -r p f s < <(ktap_counts "$log")
 	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
@@ -94,17 +100,15 @@ write_times() {
 
 # the subset: the edge cases against the ground truth (partitions, block
 # sizes, the disk's end), the fallbacks, blkseek-copy, the command
-# counts, LVM thin volumes (blkseek_thin.sh, not in the whole suite yet:
-# about 300 s; make check runs it on 6.12 alone), LIO's refusal; then the
-# kernel log.  The rest (blkseek_map, blkseek_ioctl, the races, the reply
-# cache, one LUN through several devices, faults, stacked devices, the
-# copiers) runs in
-# full on the oldest and newest line, and on 6.12 in make check-all: the
-# two whole suites are what the VM phase's time is made of.
+# counts, LVM thin volumes, LIO's refusal; then the kernel log.  The
+# rest (blkseek_map, blkseek_ioctl, the races, the reply cache, one LUN
+# through several devices, faults, stacked devices, the copiers) runs
+# in full on the oldest and newest line, and on 6.12 in make check-all:
+# the two whole suites are what the VM phase's time is made of.
 # In two parts, one per lane, so that the lanes end together: lane 1
 # runs the first after the oldest line's whole suite, lane 2 the second
 # before the newest's, whose suite takes the longer (the two runs of 6.12
-# never overlap: lane 1's starts after about 2400 s, lane 2's ends
+# never overlap: lane 1's starts after about 2600 s, lane 2's ends
 # within 200 s).
 subset=${BLKSEEK_SUBSET:-blkseek_edges blkseek_fallback blkseek_stats.sh blkseek_thin.sh blkseek_dmesg.sh}
 subset2=${BLKSEEK_SUBSET2:-blkseek_copy.sh blkseek_lio.sh blkseek_dmesg.sh}
@@ -150,12 +154,24 @@ run_stage "install and DKMS" "$logs/install.log" tools/testing/host/test-install
 # README's install commands as written, in a 6.12 VM whose installs stay
 # in its own overlays; before the packages' stage, so no package is on
 # the host's root filesystem the VM sees
+# lint beside it: host builds on one core while README's guest, one TCG
+# thread, has the other (README's stage builds in its own copy of the
+# tree, lint in this one: nothing else builds here meanwhile)
+(
+	t=$SECONDS
+	tools/testing/lint.sh > "$logs/lint.log" 2>&1
+	echo "$? $((SECONDS - t))" > "$logs/lint.exit"
+) &
+lint_pid=$!
 run_stage "README's commands" "$logs/readme.log" tools/testing/host/test-readme.sh
+wait "$lint_pid"
+echo "=== lint (ran beside README's commands)"
+read -r lint_rc lint_s < "$logs/lint.exit" 2> /dev/null || lint_rc=1 lint_s=0
+stage_result lint "$logs/lint.log" "$lint_rc" "$lint_s"
 # the Debian packages installed on this host, modprobe blkseek in a 6.12
 # VM, purged: before the VM lanes, whose guests share the host's root
 # filesystem (and would see the packages' udev rule)
 run_stage "Debian packages" "$logs/deb.log" tools/testing/host/test-deb.sh
-run_stage "lint" "$logs/lint.log" tools/testing/lint.sh
 
 echo "=== VM selftests: whole suite on ${full[*]}${part:+, subset on ${part[*]}}"
 rm -f build/results/*.ktap build/results/*.times "$logs"/vm*.log
