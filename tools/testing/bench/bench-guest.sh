@@ -24,8 +24,12 @@
 #     file with the same layout, one reader and two (bench-cached.sh)
 #  7. telling blkseek-stack one LV, every device, and one per LV as at
 #     boot, with 200 and 1000 LVs (bench-lvs.sh)
+#  8. LVM thin volumes: the tell with 1 and 200 thin LVs in the pool, and
+#     the walk of a told LV with 1200 runs beside the map userspace makes
+#     from thin_dump of a metadata snapshot (bench-thin.sh)
 # With BLKSEEK_BENCH=cached, only 6; with cached-profile, 6 and where a
-# cached answer's time goes (function_graph); with lvs, only 7.
+# cached answer's time goes (function_graph); with lvs, only 7; with
+# thin, only 8.
 set -u
 repo=$1
 map=$repo/tools/blkseek-map
@@ -79,6 +83,7 @@ case ${BLKSEEK_BENCH:-} in
 cached) exec "$repo/tools/testing/bench/bench-cached.sh" "$repo" ;;
 cached-profile) exec "$repo/tools/testing/bench/bench-cached.sh" "$repo" profile ;;
 lvs) exec "$repo/tools/testing/bench/bench-lvs.sh" "$repo" ;;
+thin) exec "$repo/tools/testing/bench/bench-thin.sh" "$repo" ;;
 esac
 echo "### Map walk: 1 GiB, 1000 random 64 KiB extents"
 echo
@@ -316,3 +321,4 @@ echo
 blkseek_load || exit 1
 "$repo/tools/testing/bench/bench-cached.sh" "$repo"
 "$repo/tools/testing/bench/bench-lvs.sh" "$repo"
+"$repo/tools/testing/bench/bench-thin.sh" "$repo"

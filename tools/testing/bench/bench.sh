@@ -7,8 +7,9 @@
 # Usage: bench.sh [LINE|KVER...]
 # (default: 6.12 and the newest 7.x, side by side in one run).
 # BLKSEEK_BENCH_PART=cached runs only the cached answers' section
-# (bench-cached.sh), =lvs only the many LVs' (bench-lvs.sh), and prints
-# it, leaving the Documentation alone.
+# (bench-cached.sh), =lvs only the many LVs' (bench-lvs.sh), =thin only
+# the thin volumes' (bench-thin.sh), and prints it, leaving the
+# Documentation alone.
 set -u
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$top" || exit 1
