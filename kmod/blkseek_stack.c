@@ -66,7 +66,8 @@ static void stack_release(struct kref *ref)
 		for (j = 0; j < st->segs[i].nr_paths; j++)
 			fput(st->segs[i].paths[j]);
 	if (st->counted)
-		blkseek_count_add(BLKSEEK_STAT_STACK_MAPPINGS, -1);
+		blkseek_count_add(st->thin ? BLKSEEK_STAT_THIN_MAPPINGS :
+				  BLKSEEK_STAT_STACK_MAPPINGS, -1);
 	if (st->thin)
 		blkseek_thin_unuse(st->thin);
 	kvfree(st->thin_ranges);
@@ -655,10 +656,17 @@ int blkseek_stack_set_thin(struct gendisk *disk, u64 generation,
 	st->thin = thin;
 	st->thin_ranges = ranges;
 	st->nr_thin_ranges = n;
+	/* counted before it can be dropped, so the gauge never goes below 0 */
+	st->counted = true;
+	blkseek_count(BLKSEEK_STAT_THIN_MAPPINGS);
 	err = stack_install(disk, generation, st);
-	if (err)
+	if (err) {
+		blkseek_count_add(BLKSEEK_STAT_THIN_MAPPINGS, -1);
 		kfree(st);
-	return err;
+		return err;
+	}
+	blkseek_count(BLKSEEK_STAT_THIN_TELLS);
+	return 0;
 }
 
 /*

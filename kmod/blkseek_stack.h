@@ -50,7 +50,8 @@ struct blkseek_seg {
  * @kind: BLKSEEK_STACK_*
  * @stale: what it was read from may have changed: answer all data
  * @gone: the disk is being removed: drop it
- * @counted: counted in the stacked_mappings gauge
+ * @counted: counted in the stacked_mappings gauge (a thin volume's: in
+ *	thin_mappings)
  * @walk_down: the chain check that last set @below
  * @below: mapped devices in the longest chain from it down, or -ELOOP
  * @walk_up: the chain check that last set @above

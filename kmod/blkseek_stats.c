@@ -91,6 +91,8 @@ static struct stat_attr stat_attrs[] = {
 	STAT(stacked_mappings, BLKSEEK_STAT_STACK_MAPPINGS),
 	STAT(stacked_stale, BLKSEEK_STAT_STACK_STALE),
 	STAT(stacked_redone, BLKSEEK_STAT_STACK_REDONE),
+	STAT(thin_mappings, BLKSEEK_STAT_THIN_MAPPINGS),
+	STAT(thin_tells, BLKSEEK_STAT_THIN_TELLS),
 };
 
 static_assert(ARRAY_SIZE(stat_attrs) == BLKSEEK_STAT_NR);

@@ -39,12 +39,15 @@ enum blkseek_stat {
 	BLKSEEK_STAT_STACK_MAPPINGS,	/* stacked mappings holding lower files now */
 	BLKSEEK_STAT_STACK_STALE,	/* stacked mappings made stale by a change */
 	BLKSEEK_STAT_STACK_REDONE,	/* answers redone as data: stale mid-walk */
+	BLKSEEK_STAT_THIN_MAPPINGS,	/* thin volumes' mappings set now */
+	BLKSEEK_STAT_THIN_TELLS,	/* thin mappings set (BLKSEEK_IOC_THIN_SET) */
 	BLKSEEK_STAT_NR
 };
 
 /*
  * Each CPU counts in its own copy; a read sums the copies.  An lseek
- * touches no cache line another CPU writes.  A gauge (stacked_mappings)
+ * touches no cache line another CPU writes.  A gauge (stacked_mappings,
+ * thin_mappings)
  * may go down on another CPU than the one it went up on: its copies may
  * be negative, their sum is not.
  */

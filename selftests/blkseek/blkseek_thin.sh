@@ -201,10 +201,14 @@ done
 dd if=/dev/urandom of="$t1" bs=4096 count=1 seek=$((300 * 16 + 3)) oflag=direct status=none
 dd if=/dev/urandom of="$t1" bs=512 count=3 seek=$((900 * 128 + 127)) oflag=direct status=none
 sync
+stats=/sys/module/blkseek/stats
+tells0=$(cat $stats/thin_tells) maps0=$(cat $stats/thin_mappings)
 out=$("$stack" -v "$t1" 2>&1)
 rc=$?
 echo "$out" | sed 's/^/# /'
 ktap_test_result "blkseek-stack tells the thin volume (exit $rc)" [ "$rc" = 0 ]
+ktap_test_result "stats: thin_tells +$(($(cat $stats/thin_tells) - tells0)), thin_mappings +$(($(cat $stats/thin_mappings) - maps0))" \
+	[ "$(($(cat $stats/thin_tells) - tells0)):$(($(cat $stats/thin_mappings) - maps0))" = 1:1 ]
 matches "map equals thin_dump's truth" $vg-t1
 ktap_test_result "holes read zeroes" zero_holes "$t1" "$work/$vg-t1.map"
 ktap_test_result "the volume has holes ($(grep -c hole "$work/$vg-t1.map") runs)" \
@@ -585,6 +589,7 @@ for _ in $(seq 600); do
 	[ "$(find "$work" -name 'stop.ready.*' | wc -l)" -ge 2 ] && break
 	sleep 0.1
 done
+maps0=$(cat $stats/thin_mappings)
 tries=0
 until [ $tries -ge 30 ] || lvm lvremove -qq -y "${lvm[@]}" $vg/t5 > "$work/lvremove.log" 2>&1; do
 	tries=$((tries + 1))
@@ -600,6 +605,14 @@ read -r a2 b2 e2 < "$work/seek2.log"
 echo "# lvremove: exit $rmrc after $tries refusals (open by a seeker); seekers: $a1 and $a2 answers, $b1 and $b2 holes over data, errors $e1 and $e2"
 [ $rmrc = 0 ] || sed 's/^/#   /' "$work/lvremove.log" | tail -3
 ktap_test_result "lvremove while seekers run: removed (exit $rmrc)" [ "$rmrc:$([ -e "$t5" ] && echo there || echo gone)" = 0:gone ]
+# its mapping dropped (the del_gendisk watch; the last reference may go
+# a moment later)
+for _ in $(seq 50); do
+	[ "$(cat $stats/thin_mappings)" -lt "$maps0" ] && break
+	sleep 0.1
+done
+ktap_test_result "stats: thin_mappings after lvremove: $(cat $stats/thin_mappings), was $maps0" \
+	[ "$(cat $stats/thin_mappings)" = $((maps0 - 1)) ]
 # a clean error: the node gone (ENOENT), the disk gone (ENXIO from open,
 # or from lseek past its size 0; ENODEV), or not answered (EINVAL, the
 # mapping dropped)
