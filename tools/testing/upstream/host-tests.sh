@@ -7,7 +7,12 @@
 # and linear_seek_hole_data() and lo_seek_hole_data() out of the same
 # tree; run test-sd-gls.c (the parser), test-sd-walk.c (the walk over a
 # model device), test-dm-walk.c (dm tables over a model disk) and
-# test-loop-walk.c (loop over sparse files in WORKDIR) on them.
+# test-loop-walk.c (loop over sparse files in WORKDIR) on them; and
+# thin_seek_hole_data() out of drivers/md/dm-thin.c (test-thin-walk.c:
+# a model of the pool's mappings, with failing lookups) and LIO's GET LBA
+# STATUS, sbc_gls_*() and sbc_emulate_get_lba_status() out of
+# drivers/target/target_core_sbc.c with fileio's fd_seek_hole_data()
+# (test-target-gls.c: sparse files in WORKDIR).
 # Usage: host-tests.sh TREE WORKDIR   (make upstream-check's series step)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -42,8 +47,23 @@ grep -q '^static loff_t sd_seek_hole_data(' "$work/sd-walk-cut.h" ||
 awk '/^static loff_t lo_seek_hole_data\(/,/^}/' "$top/drivers/block/loop.c" > "$work/loop-walk-cut.h"
 grep -q '^static loff_t lo_seek_hole_data(' "$work/loop-walk-cut.h" ||
 	{ echo "host-tests: no lo_seek_hole_data() in $top" >&2; exit 1; }
+# dm-thin's, over a model of the pool's mappings
+awk '/^static loff_t thin_seek_hole_data\(/,/^}/' "$top/drivers/md/dm-thin.c" > "$work/thin-walk-cut.h"
+grep -q '^static loff_t thin_seek_hole_data(' "$work/thin-walk-cut.h" ||
+	{ echo "host-tests: no thin_seek_hole_data() in $top" >&2; exit 1; }
+# LIO's GET LBA STATUS, with fileio's seek, over sparse files in WORKDIR
+tsbc=$top/drivers/target/target_core_sbc.c
+{
+	grep -E '^#define SBC_GLS_' "$tsbc"
+	awk '/^static loff_t sbc_gls_seek\(/,/^}/' "$tsbc"
+	awk '/^static unsigned int sbc_gls_fill\(/,/^}/' "$tsbc"
+	awk '/^static sense_reason_t sbc_emulate_get_lba_status\(/,/^}/' "$tsbc"
+	awk '/^static loff_t fd_seek_hole_data\(/,/^}/' "$top/drivers/target/target_core_file.c"
+} > "$work/target-gls-cut.h"
+[ "$(grep -cE '^static [a-z_ ]+ (sbc_gls_seek|sbc_gls_fill|sbc_emulate_get_lba_status|fd_seek_hole_data)\(' "$work/target-gls-cut.h")" = 4 ] ||
+	{ echo "host-tests: the target's GET LBA STATUS functions are missing from $top" >&2; exit 1; }
 rc=0
-for t in test-sd-gls test-sd-walk test-dm-walk test-loop-walk; do
+for t in test-sd-gls test-sd-walk test-dm-walk test-loop-walk test-thin-walk test-target-gls; do
 	cc -Wall -Wextra -Werror -Wno-unused-parameter -O2 -I"$work" \
 		-o "$work/$t" "$here/$t.c" && "$work/$t" "$work" || rc=1
 done

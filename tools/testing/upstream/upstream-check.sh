@@ -14,9 +14,10 @@
 #      W=1 build of every object the series has touched so far (each patch
 #      builds on its own), and sparse (sid's, C=2) on each of them; then
 #      sd's GET LBA STATUS parser and walk, and the block layer's, dm's and
-#      loop's range handling, cut out of the patched tree, on the host: the
-#      module's parser cases, random model disks, random dm tables, loop
-#      over sparse files (host-tests.sh).
+#      loop's range handling, dm-thin's and LIO's GET LBA STATUS, cut out
+#      of the patched tree, on the host: the module's parser cases, random
+#      model disks, random dm tables, loop over sparse files, a model of a
+#      thin pool's mappings, LIO's replies over sparse files (host-tests.sh).
 #      Done again only when a patch changed
 #   3. kernel: tinyconfig + tools/testing/upstream/upstream-vm.config,
 #      bzImage and modules (make rebuilds only what changed)
@@ -244,7 +245,7 @@ if [ "$(cut -d' ' -f1 "$dir/series.sha256" 2>/dev/null)" != "$sstamp" ]; then
 	"$here/host-tests.sh" "$src" "$dir/host-tests" > "$dir/host-tests.log" 2>&1
 	rc=$?
 	grep '^not ok' "$dir/host-tests.log" | sed 's/^/# /'
-	tally "$rc" "sd's parser and walk, block, dm and loop over model devices and sparse files, on the host: $(grep -c '^ok' "$dir/host-tests.log") checks passed (host-tests.sh)"
+	tally "$rc" "sd's parser and walk, block, dm, dm-thin, loop and LIO's GET LBA STATUS over model devices and sparse files, on the host: $(grep -c '^ok' "$dir/host-tests.log") checks passed (host-tests.sh)"
 	[ "$series_failed" = 0 ] && [ "$failed" = 0 ] &&
 		echo "$sstamp $passed" > "$dir/series.sha256"
 else
