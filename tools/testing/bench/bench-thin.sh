@@ -46,6 +46,15 @@ median5() {
 }
 fail() { echo "bench-thin: $*" >&2; rc=1; }
 progress() { echo "bench-thin: $* (at $SECONDS s)" >&2; }
+# settle: udev done with the events so far (udevadm settle, again if it
+# failed: it crashed once in the guest)
+settle() {
+	for _ in 1 2 3; do
+		udevadm settle 2> /dev/null && return
+		sleep 1
+	done
+	progress "udevadm settle failed three times"
+}
 # shellcheck disable=SC2317 # run by the trap
 cleanup() {
 	dmsetup remove_all --noudevsync 2> /dev/null
@@ -203,7 +212,7 @@ declare -A r_lvs r_exec r_tell1 r_tellS r_dump r_walk r_walkcmd r_map r_lseek r_
 # measure KEY SMALL: one line of figures, with SMALL (an LV with few
 # chunks, or -) told beside t1
 measure() {
-	udevadm settle 2> /dev/null
+	settle
 	r_lvs[$1]=$(dmsetup ls | grep -c "^$vg-t[0-9]")
 	check $vg-t1
 	r_same[$1]=$same; r_runs[$1]=$runs; r_ext[$1]=$extents
@@ -229,6 +238,7 @@ measure() {
 
 t0=$(now)
 measure one -
+r_lvs[one]="${r_lvs[one]} (t1 alone)"
 t_one=$(ms "$t0" "$(now)")
 progress "measured with t1 alone in $t_one ms"
 
@@ -292,7 +302,7 @@ lvm vgcfgrestore -q --force "${lvm[@]}" -f "$work/vg.txt" $vg < /dev/null > "$wo
 t_restore=$(ms "$t0" "$(now)")
 lvm vgchange -ay -q "${lvm[@]}" $vg > "$work/lvm.log" 2>&1 ||
 	fail "vgchange -ay failed: $(tail -3 "$work/lvm.log")"
-udevadm settle 2> /dev/null
+settle
 made=$(dmsetup ls | grep -c "^$vg-t[0-9]")
 t_create=$(ms "$t0" "$(now)")
 t_activate=$((t_create - t_restore))
@@ -314,6 +324,26 @@ measure many "$small"
 t_many=$(ms "$t0" "$(now)")
 progress "measured with ${r_lvs[many]} LVs in $t_many ms"
 
+# the control: the 199 others gone again (their dm devices removed,
+# their thin devices deleted from the pool), t1 measured again, so that
+# what the pool's size adds shows apart from the guest's drift
+t0=$(now)
+names=()
+for j in $(seq 2 "$made"); do
+	names+=("$vg-t$j")
+done
+dmsetup remove --noudevsync "${names[@]}" || fail "dmsetup remove of the others failed"
+for j in $(seq 2 $nlv); do
+	dmsetup message "$tpool" 0 "delete $j" || { fail "delete $j failed"; break; }
+done
+t_delete=$(ms "$t0" "$(now)")
+progress "the others removed and deleted in $t_delete ms"
+t0=$(now)
+measure again -
+t_again=$(ms "$t0" "$(now)")
+progress "measured again with ${r_lvs[again]} LV in $t_again ms"
+r_lvs[again]="${r_lvs[again]} (the others deleted)"
+
 echo "### Thin volumes: the tell with 1 and ${r_lvs[many]} LVs in the pool, the walk beside thin_dump"
 echo
 echo "One scsi_debug disk (512 MiB), one VG, a thin pool of 440 MiB with 64 KiB chunks."
@@ -322,11 +352,13 @@ echo "Setup: VG, pool and t1 (two LVM commands) ${t_pool} ms; t1's runs written 
 echo "$((nlv - 1)) more thin LVs of 64 MiB in ${t_create} ms: ${t_msg} ms for their create_thin messages,"
 echo "$((t_restore - t_msg)) ms for vgcfgbackup, vgchange -an and vgcfgrestore, ${t_activate} ms for vgchange -ay of the $made;"
 echo "50 runs written in each of $((${#args[@]} / 4)) of them in ${t_write2} ms."
-echo "Measuring took ${t_one} ms with t1 alone and ${t_many} ms with every LV."
+echo "Measuring took ${t_one} ms with t1 alone and ${t_many} ms with every LV; then the other LVs"
+echo "were removed (one dmsetup remove) and their thin devices deleted from the pool (delete messages) in ${t_delete} ms,"
+echo "and t1 measured again alone in ${t_again} ms: the control for the guest's drift between the first and second lines."
 echo
 echo "| thin LVs in the pool | pool metadata used (4 KiB blocks) | blkseek-stack --version (start-up alone) | tell of t1 (median of 5) | tell of a small LV, 50 runs (median of 5) | thin_dump --dev-id of t1 alone, snapshot held (median of 5) |"
 echo "| --- | --- | --- | --- | --- | --- |"
-for k in one many; do
+for k in one many again; do
 	echo "| ${r_lvs[$k]} | ${r_meta[$k]} | ${r_exec[$k]} ms | ${r_tell1[$k]} ms | ${r_tellS[$k]} | ${r_dump[$k]} ms |"
 done
 echo
@@ -334,10 +366,10 @@ echo "The map of t1 (${r_runs[many]} runs, ${r_lseek[many]} lseeks a walk):"
 echo
 echo "| thin LVs in the pool | walk through blkseek, inside seek-walk (median of 5) | µs per lseek | walk as a command (seek-walk -n 1, median of 5) | userspace map: reserve_metadata_snap, thin_dump, awk, release (median of 5) | map / walk inside | map / walk as a command | the maps (walk, thin_dump) |"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
-for k in one many; do
+for k in one many again; do
 	awk -v n="${r_lvs[$k]}" -v w="${r_walk[$k]}" -v u="${r_us[$k]}" -v c="${r_walkcmd[$k]}" \
 	    -v m="${r_map[$k]}" -v s="${r_same[$k]}" 'BEGIN {
-		printf "| %d | %.2f ms | %s | %s ms | %s ms | %.0fx | %.1fx | identical: %s |\n",
+		printf "| %s | %.2f ms | %s | %s ms | %s ms | %.0fx | %.1fx | identical: %s |\n",
 			n, w, u, c, m, (w > 0 ? m / w : 0), (c > 0 ? m / c : 0), s }'
 done
 echo
