@@ -44,7 +44,7 @@ done
 . "$here/blkseek_lib.sh"
 recipes=${BLKSEEK_RECIPES:-0}	# 0, qemu or 1
 case $recipes in 0|qemu|1) ;; *) echo "# BLKSEEK_RECIPES=$recipes: not 0, qemu or 1"; exit 1 ;; esac
-at "scsi_debug reloaded"
+at "scsi_debug reload"
 sdebug_reload dev_size_mb=64 lbpu=1 lbprz=1 unmap_granularity=8
 size=$(blockdev --getsize64 "$dev")
 
@@ -52,7 +52,7 @@ size=$(blockdev --getsize64 "$dev")
 # extents at fixed spots, 6.25 % mapped.  256 KiB and aligned: nbdcopy
 # reads in whole requests of --request-size (256 KiB by default), so a
 # 64 KiB extent alone in its 256 KiB costs it 256 KiB of reads.
-at "extents written"
+at "writing the extents"
 for s in 0 9 25 37 58 72 94 103 124 138 152 175 194 212 227 250; do
 	dd if=/dev/urandom of="$dev" bs=256k count=1 seek=$s oflag=direct status=none
 done
