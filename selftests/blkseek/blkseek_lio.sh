@@ -13,51 +13,26 @@ here=$(dirname "$(readlink -f "$0")")
 # shellcheck source=ktap_helpers.sh
 . "$here/ktap_helpers.sh"
 stats=/sys/module/blkseek/stats
-cfs=/sys/kernel/config/target
 map=${BLKSEEK_REPO:-}/tools/blkseek-map
-naa=naa.5001405b15ee0001
 
 [ -d $stats ] || { echo "# no $stats (blkseek not loaded)"; exit $KSFT_SKIP; }
 . "$here/blkseek_lib.sh"
-for m in target_core_mod target_core_file tcm_loop; do
-	modprobe $m 2> /dev/null || { echo "# no $m"; exit $KSFT_SKIP; }
-done
-mountpoint -q /sys/kernel/config || mount -t configfs none /sys/kernel/config
-[ -d $cfs/core ] || { echo "# no $cfs"; exit $KSFT_SKIP; }
+# shellcheck source=blkseek_lio_lib.sh
+. "$here/blkseek_lio_lib.sh"
+lio_load file || exit $KSFT_SKIP
 
 work=$(mktemp -d)
-bs=$cfs/core/fileio_0/bslio
-tpg=$cfs/loopback/$naa/tpgt_1
 cleanup() {
-	rm -f $tpg/lun/lun_0/bslio
-	rmdir $tpg/lun/lun_0 $tpg $cfs/loopback/$naa 2> /dev/null
-	rmdir $bs $cfs/core/fileio_0 2> /dev/null
+	lio_down 0 fileio bslio
 	rm -rf "$work"
 }
 trap cleanup EXIT
 
 truncate -s 64M "$work/lun.img"
-mkdir -p $bs &&
-	echo "fd_dev_name=$work/lun.img,fd_dev_size=$((64 << 20))" > $bs/control &&
-	echo 1 > $bs/enable &&
-	echo 1 > $bs/attrib/emulate_tpu &&
-	echo 1 > $bs/attrib/unmap_zeroes_data &&
-	mkdir -p $tpg/lun/lun_0 &&
-	echo naa.5001405b15ee0002 > $tpg/nexus &&
-	ln -s $bs $tpg/lun/lun_0/bslio || { echo "# FAIL: LIO fileio LUN through tcm_loop"; exit 1; }
+dev=$(lio_up 0 fileio bslio "$work/lun.img" $((64 << 20))) ||
+	{ echo "# FAIL: LIO fileio LUN through tcm_loop"; exit 1; }
+disk=${dev#/dev/}
 udevadm settle
-disk=
-for _ in $(seq 100); do
-	for h in /sys/class/scsi_host/host*; do
-		[ "$(cat "$h/proc_name" 2> /dev/null)" = tcm_loopback ] || continue
-		b=$(ls -d "$h"/device/target*/*:*:*:*/block/* 2> /dev/null | head -1)
-		[ -n "$b" ] && disk=$(basename "$b")
-	done
-	[ -n "$disk" ] && [ -b "/dev/$disk" ] && break
-	sleep 0.1
-done
-[ -n "$disk" ] || { echo "# FAIL: no disk of the LIO LUN"; exit 1; }
-dev=/dev/$disk
 echo "# LIO LUN: $dev, $(sg_readcap -l "$dev" 2> /dev/null | grep -oiE 'lbpme=[01]|lbprz=[01]' | tr '\n' ' ')"
 ktap_print_header
 

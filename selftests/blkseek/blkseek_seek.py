@@ -21,13 +21,21 @@ tools/testing/lib/truth.sh).
       ("offset length data|hole" lines, the device's data before the
       test): a hole reported over data is a violation.  Prints "done"
       once ANSWERS are reached, then the counts; exit 1 on any violation.
+  blkseek_seek.py race DEV BLOCK WRITES
+      a writer provisioning blocks under a seeker: WRITES O_DIRECT writes
+      of BLOCK bytes of random data at random blocks of DEV, while
+      SEEK_HOLE is asked at random blocks; prints "ANSWERS HOLES BAD",
+      BAD the holes found at a block whose write had completed before
+      the lseek began (never allowed); exit 1 when BAD
 
 extents(fd, size) is the walk itself, for the tests that import it."""
 import collections
 import errno
+import mmap
 import os
 import random
 import sys
+import threading
 
 
 def extents(fd, size):
@@ -149,7 +157,51 @@ def seekers(dev, mapfile, want, stop):
     return 1 if violations else 0
 
 
-COMMANDS = {"walk": (walk, 1), "one": (one, 3), "many": (many, 2), "seekers": (seekers, 4)}
+def race(dev, block, writes):
+    block, writes = int(block), int(writes)
+    fd = os.open(dev, os.O_RDONLY)
+    blocks = os.lseek(fd, 0, os.SEEK_END) // block
+    stop = threading.Event()
+    written = set()
+    lock = threading.Lock()
+
+    def writer():
+        wfd = os.open(dev, os.O_WRONLY | os.O_DIRECT)
+        buf = mmap.mmap(-1, block)
+        buf.write(os.urandom(block))
+        rnd = random.Random(2)
+        for _ in range(writes):
+            b = rnd.randrange(blocks)
+            os.pwritev(wfd, [buf], b * block)
+            with lock:
+                written.add(b)
+        os.close(wfd)
+        stop.set()
+
+    answers = holes = bad = 0
+    rnd = random.Random(3)
+    t = threading.Thread(target=writer)
+    t.start()
+    while not stop.is_set():
+        b = rnd.randrange(blocks)
+        with lock:
+            done = b in written
+        try:
+            h = os.lseek(fd, b * block, os.SEEK_HOLE)
+        except OSError:
+            continue
+        answers += 1
+        if h == b * block:
+            holes += 1
+            # a block written before the lseek began must not be a hole
+            bad += done
+    t.join()
+    print(answers, holes, bad)
+    return 1 if bad else 0
+
+
+COMMANDS = {"walk": (walk, 1), "one": (one, 3), "many": (many, 2),
+            "seekers": (seekers, 4), "race": (race, 3)}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS or \

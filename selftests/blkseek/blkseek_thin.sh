@@ -49,6 +49,8 @@ modprobe dm-thin-pool 2> /dev/null || { echo "# no dm-thin-pool"; exit $KSFT_SKI
 
 # shellcheck source=blkseek_lib.sh
 . "$here/blkseek_lib.sh"
+# shellcheck source=blkseek_truth.sh
+. "$here/blkseek_truth.sh"
 sdebug_reload dev_size_mb=128 add_host=2 per_host_store=1
 [ ${#disks[@]} -ge 2 ] || { echo "# need two scsi_debug disks"; exit $KSFT_SKIP; }
 export LVM_SUPPRESS_FD_WARNINGS=1
@@ -96,73 +98,6 @@ t1=/dev/mapper/$vg-t1
 bs=65536
 
 walk() { python3 "$seek" walk "$1"; }
-devid() { dmsetup table "$1" | awk '$3 == "thin" { print $5 }'; }
-# truth NAME: the byte map of thin volume NAME from thin_dump of a
-# metadata snapshot, the pool quiesced by the caller (no writes running)
-truth() {
-	local id size pool tp meta
-	id=$(devid "$1")
-	size=$(blockdev --getsize64 "/dev/mapper/$1")
-	pool=$(dmsetup table "$1" | awk '{ print $4 }')
-	tp=$(cat "/sys/dev/block/$pool/dm/name")
-	meta=$(dmsetup table "$tp" | awk '{ print $4 }')
-	meta=/dev/$(sed -n 's/^DEVNAME=//p' "/sys/dev/block/$meta/uevent")
-	dmsetup message "$tp" 0 reserve_metadata_snap || return 1
-	thin_dump --metadata-snap --dev-id "$id" "$meta" > "$work/dump.xml"
-	dmsetup message "$tp" 0 release_metadata_snap
-	python3 - "$work/dump.xml" "$size" <<'PY'
-import re, sys
-xml, size = open(sys.argv[1]).read(), int(sys.argv[2])
-bs = int(re.search(r'data_block_size="(\d+)"', xml).group(1)) * 512
-m = []
-for a, b in re.findall(r'<range_mapping origin_begin="(\d+)" data_begin="\d+" length="(\d+)"', xml):
-    m.append((int(a), int(b)))
-for a in re.findall(r'<single_mapping origin_block="(\d+)"', xml):
-    m.append((int(a), 1))
-m.sort()
-out, pos = [], 0
-def add(o, n, k):
-    if n <= 0:
-        return
-    if out and out[-1][2] == k and out[-1][0] + out[-1][1] == o:
-        out[-1][1] += n
-    else:
-        out.append([o, n, k])
-for b, n in m:
-    s, e = b * bs, min((b + n) * bs, size)
-    add(pos, s - pos, "hole")
-    add(s, e - s, "data")
-    pos = e
-add(pos, size - pos, "hole")
-for o, n, k in out:
-    print(o, n, k)
-PY
-}
-# zero_holes DEV MAP: every hole of MAP reads zeroes on DEV
-zero_holes() {
-	python3 - "$1" "$2" <<'PY'
-import os, sys
-fd = os.open(sys.argv[1], os.O_RDONLY | os.O_DIRECT)
-import mmap
-buf = mmap.mmap(-1, 1 << 20)
-bad = 0
-for line in open(sys.argv[2]):
-    o, n, k = line.split()
-    o, n = int(o), int(n)
-    if k != "hole":
-        continue
-    while n > 0:
-        c = min(n, 1 << 20)
-        got = os.preadv(fd, [memoryview(buf)[:c]], o)
-        if buf[:got].count(0) != got:
-            bad += 1
-            print("# nonzero in hole at", o)
-            break
-        o += c
-        n -= c
-sys.exit(1 if bad else 0)
-PY
-}
 # matches WHAT NAME [tell]: thin volume NAME (its dm name) told first
 # with "tell" (blkseek-stack's output shown if it fails), walked into
 # $work/NAME.map, its truth from thin_dump into $work/NAME.truth; one
@@ -172,7 +107,7 @@ matches() {
 		sed 's/^/#   /' "$work/tell.log"
 	fi
 	walk "/dev/mapper/$2" > "$work/$2.map"
-	truth "$2" > "$work/$2.truth"
+	thin_truth "$2" > "$work/$2.truth"
 	same "$1" "$work/$2.truth" "$work/$2.map"
 }
 # verdict WHAT DEV STATUS TEXT: one result: blkseek-map --check DEV exits
@@ -460,49 +395,7 @@ udevadm control --reload
 section "5. a writer provisioning blocks under seekers"
 # 5. a writer provisioning blocks under seekers: every hole a seeker is
 # given reads zeroes when the writer has written only random data there
-python3 - "$t1" "$size" <<'PY' > "$work/race.log"
-import os, random, sys, threading, mmap
-dev, size = sys.argv[1], int(sys.argv[2])
-bs = 65536
-stop = threading.Event()
-written = set()
-lock = threading.Lock()
-def writer():
-    fd = os.open(dev, os.O_WRONLY | os.O_DIRECT)
-    buf = mmap.mmap(-1, bs)
-    buf.write(os.urandom(bs))
-    rnd = random.Random(2)
-    for _ in range(600):
-        b = rnd.randrange(size // bs)
-        os.pwritev(fd, [buf], b * bs)
-        with lock:
-            written.add(b)
-    stop.set()
-holes = bad = answers = 0
-def seeker():
-    global holes, bad, answers
-    fd = os.open(dev, os.O_RDONLY)
-    rnd = random.Random(3)
-    while not stop.is_set():
-        b = rnd.randrange(size // bs)
-        with lock:
-            done = set(written)
-        try:
-            h = os.lseek(fd, b * bs, os.SEEK_HOLE)
-        except OSError:
-            continue
-        answers += 1
-        if h < size and h == b * bs:
-            holes += 1
-            # a block written before the lseek began must not be a hole
-            if b in done:
-                bad += 1
-t = threading.Thread(target=writer)
-t.start()
-seeker()
-t.join()
-print(answers, holes, bad)
-PY
+python3 "$seek" race "$t1" $bs 600 > "$work/race.log"
 read -r answers holes bad < "$work/race.log"
 echo "# race: $answers answers, $holes holes, $bad holes over written blocks"
 ktap_test_result "race: never a hole over a block written before the lseek" [ "${bad:-1}" = 0 ]
@@ -759,7 +652,7 @@ if command -v tgtd > /dev/null && command -v iscsiadm > /dev/null && [ -x "$tgt"
 		ktap_test_result "a write through the iSCSI disk to block $hb, a hole, is data there, no new tell" \
 			covers "$work/sd.map2" $((hb * bs)) $bs
 		ktap_test_result "the iSCSI disk's holes read zeroes" zero_holes "/dev/$sd" "$work/sd.map2"
-		truth $vg-t1 > "$work/t1.truth10"
+		thin_truth $vg-t1 > "$work/t1.truth10"
 		same "after the write: the iSCSI disk's map equals the thin volume's truth" \
 			"$work/t1.truth10" "$work/sd.map2"
 	else
