@@ -2,9 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make check: setup, host unit tests, fuzz smoke, tool tests, install
-# tests, README's install commands (in a 6.12 VM) with the static checks
-# beside them, the Debian packages (built, installed, a 6.12 VM, purged),
-# and the
+# tests, README's install commands (in a 6.12 VM), static checks, the
+# Debian packages (built, installed, a 6.12 VM, purged), and the
 # kselftests in VMs: the whole suite on the oldest line (6.1) and the
 # newest (the newer of the sid and bpo kernels setup
 # fetched), a subset on 6.12 in two parts (BLKSEEK_SUBSET after 6.1,
@@ -20,7 +19,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
 logs=$top/build/check
 mkdir -p "$logs"
-rm -f "$logs/result" "$logs/lint.exit"
+rm -f "$logs/result"
 passed=0 failed=0 skipped=0
 summary=()
 times=()	# "STAGE|SECONDS|PASSED|FAILED" for Documentation/check-times.md
@@ -40,17 +39,11 @@ ktap_counts() {
 }
 
 run_stage() {	# run_stage NAME LOG CMD...
-	local name=$1 log=$2 rc t0=$SECONDS
+	local name=$1 log=$2 rc t0=$SECONDS p f s
 	shift 2
 	echo "=== $name"
 	"$@" > "$log" 2>&1
 	rc=$?
-	stage_result "$name" "$log" "$rc" $((SECONDS - t0))
-}
-
-stage_result() {	# stage_result NAME LOG EXIT SECONDS: count a stage that ran
-	local name=$1 log=$2 rc=$3 t0=$4 p f s
-
 	grep -E '^(# )?not ok [0-9]+|^#   ' "$log" | head -40
 	read -r p f s < <(ktap_counts "$log")
 	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
@@ -59,7 +52,7 @@ stage_result() {	# stage_result NAME LOG EXIT SECONDS: count a stage that ran
 		f=1
 	fi
 	add "$name" "$p" "$f" "$s"
-	times+=("$name|$t0|$p|$f")
+	times+=("$name|$((SECONDS - t0))|$p|$f")
 }
 
 # Documentation/check-times.md: this run's times, written as
@@ -154,20 +147,8 @@ run_stage "install and DKMS" "$logs/install.log" tools/testing/host/test-install
 # README's install commands as written, in a 6.12 VM whose installs stay
 # in its own overlays; before the packages' stage, so no package is on
 # the host's root filesystem the VM sees
-# lint beside it: host builds on one core while README's guest, one TCG
-# thread, has the other (README's stage builds in its own copy of the
-# tree, lint in this one: nothing else builds here meanwhile)
-(
-	t=$SECONDS
-	tools/testing/lint.sh > "$logs/lint.log" 2>&1
-	echo "$? $((SECONDS - t))" > "$logs/lint.exit"
-) &
-lint_pid=$!
 run_stage "README's commands" "$logs/readme.log" tools/testing/host/test-readme.sh
-wait "$lint_pid"
-echo "=== lint (ran beside README's commands)"
-read -r lint_rc lint_s < "$logs/lint.exit" 2> /dev/null || lint_rc=1 lint_s=0
-stage_result lint "$logs/lint.log" "$lint_rc" "$lint_s"
+run_stage "lint" "$logs/lint.log" tools/testing/lint.sh
 # the Debian packages installed on this host, modprobe blkseek in a 6.12
 # VM, purged: before the VM lanes, whose guests share the host's root
 # filesystem (and would see the packages' udev rule)
