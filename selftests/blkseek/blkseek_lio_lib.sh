@@ -4,9 +4,11 @@
 # LIO, the kernel's SCSI target, exporting a file or a block device as a
 # thin LUN through tcm_loop, its loopback fabric: the LUN appears as a
 # local sd disk, with no network.  Configfs only (no targetcli).  The LUN
-# reports logical block provisioning (emulate_tpu=1: LBPME) and that
-# unmapped blocks read zeroes (unmap_zeroes_data=1: LBPRZ), which is true
-# of a sparse file's holes and of a thin volume's unprovisioned blocks.
+# reports logical block provisioning (emulate_tpu=1 and emulate_tpws=1:
+# LBPME; UNMAP and WRITE SAME with UNMAP, as sd may choose either) and
+# that unmapped blocks read zeroes (unmap_zeroes_data=1: LBPRZ), which
+# is true of a sparse file's holes and of a thin volume's unprovisioned
+# blocks; with lio_lbprz=0, LBPRZ as LIO sets it itself.
 # Sourced by blkseek_lio.sh and make upstream-check's upstream_lio.sh.
 
 lio_cfs=/sys/kernel/config/target
@@ -46,7 +48,8 @@ lio_up() {
 	fi &&
 	echo 1 > "$bs/enable" &&
 	echo 1 > "$bs/attrib/emulate_tpu" &&
-	echo 1 > "$bs/attrib/unmap_zeroes_data" &&
+	echo 1 > "$bs/attrib/emulate_tpws" &&
+	{ [ "${lio_lbprz:-1}" = 0 ] || echo 1 > "$bs/attrib/unmap_zeroes_data"; } &&
 	mkdir -p "$tpg/lun/lun_0" &&
 	lio_wwn "$n" 1 > "$tpg/nexus" &&
 	ln -s "$bs" "$tpg/lun/lun_0/$name" ||

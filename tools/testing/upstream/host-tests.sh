@@ -48,8 +48,8 @@ grep -q '^static loff_t sd_seek_hole_data(' "$work/sd-walk-cut.h" ||
 awk '/^static loff_t lo_seek_hole_data\(/,/^}/' "$top/drivers/block/loop.c" > "$work/loop-walk-cut.h"
 grep -q '^static loff_t lo_seek_hole_data(' "$work/loop-walk-cut.h" ||
 	{ echo "host-tests: no lo_seek_hole_data() in $top" >&2; exit 1; }
-# dm-thin's and LIO's (upstream/next/, BLKSEEK_UPSTREAM_NEXT=1): when the
-# tree has them
+# dm-thin's and LIO's (patches 8 and 9): when the tree has them (an
+# earlier series, BLKSEEK_UPSTREAM_REV, may not)
 tests="test-sd-gls test-sd-walk test-dm-walk test-loop-walk"
 awk '/^static loff_t thin_seek_hole_data\(/,/^}/' "$top/drivers/md/dm-thin.c" > "$work/thin-walk-cut.h"
 if grep -q '^static loff_t thin_seek_hole_data(' "$work/thin-walk-cut.h"; then
@@ -71,6 +71,7 @@ case $(grep -cE '^static [a-z_ ]+ (sbc_gls_seek|sbc_gls_fill|sbc_emulate_get_lba
 0) echo "# no GET LBA STATUS of LIO in $top: test-target-gls not run" ;;
 *) echo "host-tests: some of the target's GET LBA STATUS functions are missing from $top" >&2; exit 1 ;;
 esac
+echo "# host-tests: $tests"
 rc=0
 for t in $tests; do
 	cc -Wall -Wextra -Werror -Wno-unused-parameter -O2 -I"$work" \

@@ -14,7 +14,7 @@ suite=$1
 ktap=$2
 tests="${*:3}"	# BLKSEEK_UPSTREAM_TESTS of upstream-check.sh
 [ -n "$tests" ] ||
-	tests="blkseek_map blkseek_edges blkseek_race upstream_stack.sh blkseek_stack.sh blkseek_stack_mpath.sh blkseek_stack_lvs.sh blkseek_dmesg.sh"
+	tests="blkseek_map blkseek_edges blkseek_race upstream_stack.sh upstream_thin.sh upstream_lio.sh blkseek_stack.sh blkseek_stack_mpath.sh blkseek_stack_lvs.sh blkseek_dmesg.sh"
 # blkseek_stack*.sh in their in-kernel mode (the module's control plane
 # skipped) with this tree's tools
 BLKSEEK_REPO=$(cd "$(dirname "$0")/../../.." && pwd)
