@@ -5,12 +5,17 @@
  * ground truth from sg_get_lba_status for lbprz=1 and lbprz=0 disks, 512
  * and 4096-byte blocks, walks by continuation with 1, 3 and 256 extents a
  * call, devices that cannot answer, and the documentation's example.
+ * The tests of one variant share its scsi_debug disk: the first loads it,
+ * the others find it loaded with their parameters and reset it (see
+ * sdebug_reuse()) instead of reloading scsi_debug, which takes seconds
+ * under TCG.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <linux/blkseek.h>
 #include <linux/loop.h>
+#include <sys/mman.h>
 #include "../kselftest_harness.h"
 #include "blkseek_util.h"
 
@@ -109,6 +114,73 @@ static int random_workload(const struct disk *d, unsigned int seed, int ops)
 	return i == ops ? 0 : -1;
 }
 
+/*
+ * The scsi_debug parameters of the disk an ioc test loaded and left
+ * loaded, "" when none.  In a page shared by the processes the harness
+ * forks for the tests (mmap zeroes it).
+ */
+#define SDEBUG_SHARED_LEN 4096
+static char *sdebug_shared;
+
+static void __attribute__((constructor)) sdebug_shared_init(void)
+{
+	void *p = mmap(NULL, SDEBUG_SHARED_LEN, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	sdebug_shared = p == MAP_FAILED ? NULL : p;
+}
+
+static void sdebug_shared_set(const char *params)
+{
+	if (sdebug_shared)
+		snprintf(sdebug_shared, SDEBUG_SHARED_LEN, "%s", params);
+}
+
+/* At the program's end (the harness's process): unload the shared disk. */
+static void __attribute__((destructor)) sdebug_shared_exit(void)
+{
+	if (sdebug_shared && sdebug_shared[0])
+		sdebug_unload();
+}
+
+/*
+ * The disk an earlier test loaded with @params, if it is still there,
+ * made like a disk just loaded: all of it discarded, and every block
+ * unmapped by the ground truth.  Returns 0, or -1: load scsi_debug afresh.
+ */
+static int sdebug_reuse(struct disk *d, const char *params)
+{
+	uint64_t range[2], b;
+	uint8_t *status;
+	glob_t g;
+	int fd, rc;
+
+	if (!sdebug_shared || strcmp(sdebug_shared, params))
+		return -1;
+	if (glob("/sys/bus/pseudo/drivers/scsi_debug/adapter*/host*/target*/*/block/*",
+		 0, NULL, &g))
+		return -1;
+	rc = disk_open_info(d, strrchr(g.gl_pathv[0], '/') + 1);
+	globfree(&g);
+	if (rc)
+		return -1;
+	fd = open(d->path, O_RDWR);
+	if (fd < 0)
+		return -1;
+	range[0] = 0;
+	range[1] = d->size;
+	rc = ioctl(fd, BLKDISCARD, range) ? -1 : 0;
+	close(fd);
+	status = malloc(d->nblocks);
+	if (!status || truth_status(d, status))
+		rc = -1;
+	for (b = 0; !rc && b < d->nblocks; b++)
+		if (status[b] != 1)
+			rc = -1;
+	free(status);
+	return rc;
+}
+
 FIXTURE(ioc) {
 	struct disk d;
 	int ctl, fd;
@@ -129,20 +201,27 @@ FIXTURE_SETUP(ioc)
 
 	snprintf(p, sizeof(p), "dev_size_mb=16 lbpu=1 lbprz=%u unmap_granularity=8 sector_size=%u",
 		 variant->lbprz, variant->sector_size);
+	self->fd = -1;
 	self->ctl = open(BLKSEEK_DEVICE, O_RDONLY);
 	if (self->ctl < 0)
 		SKIP(return, "no %s", BLKSEEK_DEVICE);
-	if (sdebug_load(&self->d, p))
-		SKIP(return, "scsi_debug not available");
+	if (sdebug_reuse(&self->d, p)) {
+		sdebug_shared_set("");
+		if (sdebug_load(&self->d, p))
+			SKIP(return, "scsi_debug not available");
+		sdebug_shared_set(p);
+	}
 	self->fd = open(self->d.path, O_RDONLY);
 	ASSERT_LE(0, self->fd);
 }
 
+/* scsi_debug stays loaded, for the next test with the same parameters. */
 FIXTURE_TEARDOWN(ioc)
 {
+	if (self->fd >= 0)
+		close(self->fd);
 	if (self->ctl >= 0)
 		close(self->ctl);
-	sdebug_unload();
 }
 
 TEST_F_TIMEOUT(ioc, extents_equal_ground_truth, BLKSEEK_TIMEOUT(900))
@@ -349,6 +428,7 @@ TEST(lbpu0_and_loop_are_one_data_extent)
 
 	if (ctl < 0)
 		SKIP(return, "no %s", BLKSEEK_DEVICE);
+	sdebug_shared_set("");
 	if (sdebug_load(&d, "dev_size_mb=16 lbpu=0"))
 		SKIP(return, "scsi_debug not available");
 	fd = open(d.path, O_RDONLY);
