@@ -68,6 +68,22 @@ nbdcopy_check() {
 	rm -f "$out"
 }
 
+# dm_remove_matching ERE: the dm devices whose names match the extended
+# regular expression ERE removed without LVM (vgremove takes a minute
+# under TCG), each round removing what nothing holds any more: a volume
+# before its pool, a pool before its layers; at most six rounds
+dm_remove_matching() {
+	local d n
+
+	for _ in 1 2 3 4 5 6; do
+		n=0
+		for d in $(dmsetup ls 2> /dev/null | awk -v re="$1" '$1 ~ re { print $1 }'); do
+			dmsetup remove "$d" 2> /dev/null || n=$((n + 1))
+		done
+		[ $n = 0 ] && break
+	done
+}
+
 # sdebug_reload PARAMS...: unload scsi_debug and load it with PARAMS.
 # Sets disks (the disk names, one per host, in host order), name (the
 # first) and dev (/dev/$name).  A test before may leave scsi_debug busy a

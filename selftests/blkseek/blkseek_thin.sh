@@ -62,7 +62,7 @@ slowlvm=(--devices /dev/mapper/bsdelay --devices /dev/mapper/bsfast)
 nst=/sys/module/dm_thin_pool/parameters/no_space_timeout
 nst0=$(cat $nst 2> /dev/null)
 cleanup() {
-	local d n
+	local d
 
 	[ -n "$nst0" ] && echo "$nst0" > $nst
 	[ -n "${holder:-}" ] && kill "$holder" 2> /dev/null
@@ -70,17 +70,10 @@ cleanup() {
 	rm -f /run/udev/rules.d/90-blkseek-stack.rules
 	udevadm control --reload 2> /dev/null
 	# the test's dm devices removed without LVM (vgremove of the two
-	# volume groups took 70 s under TCG): a volume before its pool, a
-	# pool before its layers, those before bsdelay and bsfast; then
+	# volume groups took 70 s under TCG), bsdelay and bsfast last; then
 	# LVM's labels zeroed, so that nothing activates the volume groups
 	# again before the next test reloads scsi_debug
-	for _ in 1 2 3 4 5 6; do
-		n=0
-		for d in $(dmsetup ls 2> /dev/null | awk '$1 ~ /^(bsthin-|bsslow-|bsdelay$|bsfast$)/ { print $1 }'); do
-			dmsetup remove "$d" 2> /dev/null || n=$((n + 1))
-		done
-		[ $n = 0 ] && break
-	done
+	dm_remove_matching '^(bsthin-|bsslow-|bsdelay$|bsfast$)'
 	for d in "$dev" "/dev/${disks[1]}"; do
 		dd if=/dev/zero of="$d" bs=1M count=1 oflag=direct status=none 2> /dev/null
 	done

@@ -48,13 +48,9 @@ lvm=(--devices "$dev")
 bs=65536
 M=$((1 << 20))
 cleanup() {
-	local d
-
 	lio_down 1 iblock uplio_thin
 	lio_down 2 fileio uplio_file
-	for d in $vg-t1 $vg-pool $vg-pool-tpool $vg-pool_tdata $vg-pool_tmeta; do
-		dmsetup remove "$d" 2> /dev/null
-	done
+	dm_remove_matching '^uplio-'
 	dd if=/dev/zero of="$dev" bs=1M count=1 oflag=direct status=none 2> /dev/null
 	umount "$work" && rm -rf "$work"
 }

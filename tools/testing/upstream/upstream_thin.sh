@@ -44,17 +44,8 @@ vg=upthin
 lvm=(--devices "$dev")
 bs=65536
 cleanup() {
-	local d n
-
-	# the volumes removed without LVM, a volume before its pool, then
-	# LVM's label zeroed (blkseek_thin.sh does the same)
-	for _ in 1 2 3 4 5 6; do
-		n=0
-		for d in $(dmsetup ls 2> /dev/null | awk '$1 ~ /^upthin-/ { print $1 }'); do
-			dmsetup remove "$d" 2> /dev/null || n=$((n + 1))
-		done
-		[ $n = 0 ] && break
-	done
+	# the volumes removed without LVM, then LVM's label zeroed
+	dm_remove_matching '^upthin-'
 	dd if=/dev/zero of="$dev" bs=1M count=1 oflag=direct status=none 2> /dev/null
 	rm -rf "$work"
 }
