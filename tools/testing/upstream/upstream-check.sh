@@ -260,7 +260,7 @@ if [ "$(cut -d' ' -f1 "$dir/series.sha256" 2>/dev/null)" != "$sstamp" ]; then
 	"$here/host-tests.sh" "$src" "$dir/host-tests" > "$dir/host-tests.log" 2>&1
 	rc=$?
 	grep '^not ok' "$dir/host-tests.log" | sed 's/^/# /'
-	tally "$rc" "the series' code cut out of the patched tree, over model devices and sparse files, on the host: $(grep -c '^ok' "$dir/host-tests.log") checks passed (host-tests.sh: $(sed -n 's/^# host-tests: //p' "$dir/host-tests.log" | tr ' ' ',')))"
+	tally "$rc" "the series' code cut out of the patched tree, over model devices and sparse files, on the host: $(grep -c '^ok' "$dir/host-tests.log") checks passed (host-tests.sh: $(sed -n 's/^# host-tests: //p' "$dir/host-tests.log" | tr ' ' ','))"
 	[ "$series_failed" = 0 ] && [ "$failed" = 0 ] &&
 		echo "$sstamp $passed" > "$dir/series.sha256"
 else
