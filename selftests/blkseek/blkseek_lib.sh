@@ -68,6 +68,16 @@ nbdcopy_check() {
 	rm -f "$out"
 }
 
+# section TEXT: a "# --- TEXT (at N s)" line that heads a part of a test
+section() { echo "# --- $* (at $SECONDS s)"; }
+
+# covers_kind MAP OFF LEN KIND: [OFF, OFF + LEN) lies in one run of KIND
+# of the map in file MAP ("OFFSET LENGTH data|hole" lines)
+covers_kind() {
+	awk -v o="$2" -v l="$3" -v k="$4" '$3 == k && $1 <= o && o + l <= $1 + $2 { f = 1 }
+		END { exit !f }' "$1"
+}
+
 # dm_remove_matching ERE: the dm devices whose names match the extended
 # regular expression ERE removed without LVM (vgremove takes a minute
 # under TCG), each round removing what nothing holds any more: a volume

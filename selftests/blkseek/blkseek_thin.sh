@@ -113,14 +113,8 @@ verdict() {
 	echo "$out" | grep '^verdict: ' | grep -qF -- "$4" && has=yes
 	ktap_test_result "$1 (exit $rc, the verdict says so: $has)" [ "$rc:$has" = "$3:yes" ]
 }
-section() { echo "# --- $* (at $SECONDS s)"; }
 # covers MAP OFF LEN: [OFF, OFF+LEN) lies in data runs of MAP
 covers() { covers_kind "$@" data; }
-# covers_kind MAP OFF LEN KIND: [OFF, OFF+LEN) lies in runs of KIND
-covers_kind() {
-	awk -v o="$2" -v l="$3" -v k="$4" '$3 == k && $1 <= o && o + l <= $1 + $2 { f = 1 }
-		END { exit !f }' "$1"
-}
 
 section "1. writes at aligned and unaligned spots, then the tell"
 for b in 0 1 2 7 100 101 500 1535; do

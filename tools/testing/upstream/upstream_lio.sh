@@ -56,12 +56,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-section() { echo "# --- $* (at $SECONDS s)"; }
-# in_runs MAP OFF LEN KIND: [OFF, OFF + LEN) lies in a run of KIND
-in_runs() {
-	awk -v o="$2" -v l="$3" -v k="$4" '$3 == k && $1 <= o && o + l <= $1 + $2 { f = 1 }
-		END { exit !f }' "$1"
-}
 # both WHAT DEV TRUTH: two results, DEV's map walked by lseek and its map
 # by GET LBA STATUS each equal the map in file TRUTH
 both() {
@@ -134,18 +128,18 @@ fi
 # a write through the sd disk, into a hole
 dd if=/dev/urandom of="$sd" bs=$bs count=1 seek=40 oflag=direct status=none
 seek_walk "$sd" > "$work/sd.w"
-ktap_test_result "a write through the sd disk: data at once there" in_runs "$work/sd.w" $((40 * bs)) $bs data
+ktap_test_result "a write through the sd disk: data at once there" covers_kind "$work/sd.w" $((40 * bs)) $bs data
 thin_truth $vg-t1 > "$work/t1.truth"
 both "after the write through the sd disk" "$sd" "$work/t1.truth"
 # a write to the LV beside LIO: the target asks the LV each time
 dd if=/dev/urandom of="$t1" bs=$bs count=1 seek=800 oflag=direct status=none
 seek_walk "$sd" > "$work/sd.w"
 ktap_test_result "a write to the LV beside LIO: data at once on the sd disk" \
-	in_runs "$work/sd.w" $((800 * bs)) $bs data
+	covers_kind "$work/sd.w" $((800 * bs)) $bs data
 # a discard through the sd disk (UNMAP, a discard of the LV's blocks)
 blkdiscard -o $((100 * bs)) -l $((2 * bs)) "$sd" || ktap_test_fail "blkdiscard through the sd disk"
 seek_walk "$sd" > "$work/sd.d"
-ktap_test_result "a discard through the sd disk: a hole at once" in_runs "$work/sd.d" $((100 * bs)) $((2 * bs)) hole
+ktap_test_result "a discard through the sd disk: a hole at once" covers_kind "$work/sd.d" $((100 * bs)) $((2 * bs)) hole
 thin_truth $vg-t1 > "$work/t1.truth"
 both "after the discard" "$sd" "$work/t1.truth"
 ktap_test_result "the sd disk's holes read zeroes" zero_holes "$sd" "$work/t1.truth"
@@ -174,11 +168,11 @@ else
 fi
 dd if=/dev/urandom of="$sd" bs=4096 count=1 seek=$((40 * M / 4096)) oflag=direct status=none
 seek_walk "$img" > "$work/file.map"
-ktap_test_result "a write through the sd disk: data in the file" in_runs "$work/file.map" $((40 * M)) 4096 data
+ktap_test_result "a write through the sd disk: data in the file" covers_kind "$work/file.map" $((40 * M)) 4096 data
 both "after the write through the sd disk" "$sd" "$work/file.map"
 fallocate -p -o $((30 * M)) -l $M "$img" || ktap_test_fail "fallocate -p on the file"
 seek_walk "$img" > "$work/file.map"
 both "after a hole punched in the file" "$sd" "$work/file.map"
-ktap_test_result "the punched MiB is a hole on the sd disk" in_runs "$work/got.seek" $((30 * M)) $M hole
+ktap_test_result "the punched MiB is a hole on the sd disk" covers_kind "$work/got.seek" $((30 * M)) $M hole
 lio_down 2 fileio uplio_file
 ktap_finished
